@@ -1,0 +1,165 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates InboxPS. Run it with the pinned PowerShell: dotnet tool restore; dotnet pwsh ./build.ps1
+
+.DESCRIPTION
+    Tasks (each is documented in README.md too):
+
+      Build  Publishes the module into out/InboxPS/<version>/: manifest, format file, help, the InboxPS and
+             InboxPS.Core assemblies with their dependencies, and the native SQLite library for every platform the
+             module claims under runtimes/<rid>/native/.
+      Test   Build, then the xunit suites, then the Pester suites against the BUILT module in a fresh pwsh process.
+             Ends with one line 'tests: N passed, N failed, N skipped' summing every suite; exits non-zero when a test
+             failed or no test ran.
+
+.PARAMETER Task
+    What to do: Build or Test.
+
+.PARAMETER Configuration
+    The .NET build configuration; Release unless you are debugging the build itself.
+
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$RepoRoot = $PSScriptRoot
+$OutRoot = Join-Path $RepoRoot 'out'
+# The platforms the module claims; each gets its native SQLite library in the package.
+$SupportedRuntimes = @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
+
+function Invoke-Native {
+    # Runs an external command and stops the build when it fails (PowerShell does not, on its own).
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure)
+    Write-Host "> $Command $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $Command @Arguments | Out-Host
+    if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
+        throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+    return $LASTEXITCODE
+}
+
+function Get-ModuleVersion {
+    $manifest = Import-PowerShellDataFile (Join-Path $RepoRoot 'module/InboxPS/InboxPS.psd1')
+    $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
+    $projectVersion = @($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ })[0]
+    if ($manifest.ModuleVersion -ne $projectVersion) {
+        throw "Version mismatch: module/InboxPS/InboxPS.psd1 says $($manifest.ModuleVersion), Directory.Build.props says $projectVersion. Make them equal."
+    }
+    return $manifest.ModuleVersion
+}
+
+function Get-ModuleOutputPath {
+    return Join-Path $OutRoot "InboxPS/$(Get-ModuleVersion)"
+}
+
+function Invoke-BuildTask {
+    $version = Get-ModuleVersion
+    $moduleOut = Get-ModuleOutputPath
+    $publishDir = Join-Path $OutRoot 'publish'
+
+    foreach ($dir in @($moduleOut, $publishDir)) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+
+    $null = Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/InboxPS/InboxPS.csproj'), '-c', $Configuration,
+        '-o', $publishDir, '-p:ContinuousIntegrationBuild=true', '--nologo', '-v', 'quiet')
+
+    $null = New-Item -ItemType Directory -Force $moduleOut
+    Copy-Item -Recurse (Join-Path $RepoRoot 'module/InboxPS/*') $moduleOut
+
+    # Managed assemblies: everything publish produced except what PowerShell itself provides.
+    Get-ChildItem $publishDir -Filter '*.dll' |
+        Where-Object { $_.Name -notin @('System.Management.Automation.dll') } |
+        Copy-Item -Destination $moduleOut
+
+    foreach ($rid in $SupportedRuntimes) {
+        $native = Join-Path $publishDir "runtimes/$rid/native"
+        if (-not (Test-Path $native) -or -not (Get-ChildItem $native)) {
+            throw "The native SQLite library for $rid is missing from the publish output ($native)."
+        }
+        $target = Join-Path $moduleOut "runtimes/$rid/native"
+        $null = New-Item -ItemType Directory -Force $target
+        Copy-Item (Join-Path $native '*') $target
+    }
+
+    Write-Host "Built InboxPS $version into $moduleOut" -ForegroundColor Green
+}
+
+function Read-TrxCounts {
+    param([string] $Directory)
+    $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($file in Get-ChildItem $Directory -Filter '*.trx' -ErrorAction SilentlyContinue) {
+        $xml = [xml](Get-Content -Raw $file.FullName)
+        $c = $xml.TestRun.ResultSummary.Counters
+        $counts.Passed += [int]$c.passed
+        $counts.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        $counts.Skipped += [int]$c.notExecuted
+    }
+    return $counts
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    $results = Join-Path $OutRoot 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $null = New-Item -ItemType Directory -Force $results
+
+    # xunit: every test project in the solution.
+    $xunitExit = Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'InboxPS.sln'), '-c', $Configuration, '--nologo',
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) -AllowFailure
+    $xunit = Read-TrxCounts $results
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) {
+        # The runner failed without a failed test (a build error, a crashed host): count it, never hide it.
+        $xunit.Failed = 1
+        Write-Host 'dotnet test failed before reporting a failed test; counted as one failure.' -ForegroundColor Red
+    }
+
+    # Pester: restored from NuGet, run in a fresh pwsh so the built module is imported into a clean session.
+    $null = Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet')
+    $pesterSummary = Join-Path $results 'pester-summary.json'
+    $pesterExit = Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        (Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'),
+        '-ModuleManifest', (Join-Path (Get-ModuleOutputPath) 'InboxPS.psd1'),
+        '-SummaryPath', $pesterSummary) -AllowFailure
+    $pester = @{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path $pesterSummary) {
+        $p = Get-Content -Raw $pesterSummary | ConvertFrom-Json
+        $pester = @{ Passed = [int]$p.Passed; Failed = [int]$p.Failed; Skipped = [int]$p.Skipped }
+    }
+    elseif ($pesterExit -eq 0) {
+        Write-Host 'Pester wrote no summary; counted as one failure.' -ForegroundColor Red
+    }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host "xunit:  $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
+    Write-Host "pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Output "tests: $passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $passed -eq 0) {
+        exit 1
+    }
+}
+
+Push-Location $RepoRoot
+try {
+    switch ($Task) {
+        'Build' { Invoke-BuildTask }
+        'Test' { Invoke-TestTask }
+    }
+}
+finally {
+    Pop-Location
+}

@@ -1,0 +1,50 @@
+using System;
+
+namespace InboxPS.Core;
+
+/// <summary>What kind of failure an <see cref="InboxException"/> is; the cmdlets map it to an ErrorCategory.</summary>
+public enum InboxErrorKind
+{
+    InvalidArgument,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    AuthenticationError,
+    ConnectionError,
+    ResourceBusy,
+    ResourceUnavailable,
+    OperationTimeout,
+    LimitsExceeded,
+    OpenError,
+    WriteError,
+    InvalidOperation,
+    OperationStopped,
+}
+
+/// <summary>
+/// Every failure InboxPS explains to an admin: a stable id (the FullyQualifiedErrorId prefix), a kind, a message that
+/// names the record and, where there is one, the action that fixes it. Messages never carry secrets.
+/// </summary>
+public class InboxException : Exception
+{
+    public InboxException(string errorId, InboxErrorKind kind, string message, string? recommendedAction = null,
+        object? target = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        RecommendedAction = recommendedAction;
+        Target = target;
+    }
+
+    /// <summary>Stable, documented identifier, e.g. <c>StoreSchemaTooNew</c>.</summary>
+    public string ErrorId { get; }
+
+    public InboxErrorKind Kind { get; }
+
+    /// <summary>What the admin should do next, in one sentence; null when there is nothing to do but retry.</summary>
+    public string? RecommendedAction { get; }
+
+    /// <summary>The record the error is about (a mailbox address, an organization name, a path).</summary>
+    public object? Target { get; }
+}

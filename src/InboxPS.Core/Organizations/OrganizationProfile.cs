@@ -1,0 +1,63 @@
+using System;
+
+namespace InboxPS.Core.Organizations;
+
+/// <summary>How InboxPS reaches the organization's mailboxes (the admin panel's "Mailbox Access Type").</summary>
+public enum AccessType
+{
+    /// <summary>Delegated OAuth sign-in of the service account + EWS impersonation (needs ApplicationImpersonation).</summary>
+    OAuthImpersonation,
+
+    /// <summary>Client-credentials OAuth (certificate, secret, managed identity, given token) + EWS impersonation.</summary>
+    OAuthAppOnly,
+
+    /// <summary>Username and password of the service account + EWS impersonation; Exchange Server on-premises only.</summary>
+    BasicImpersonation,
+}
+
+/// <summary>The Microsoft cloud an organization lives in; decides the sign-in authority and the EWS resource.</summary>
+public enum ExchangeEnvironment
+{
+    Global,
+    USGovGCCHigh,
+    USGovDoD,
+    China,
+}
+
+/// <summary>One organization's configuration as kept in the store. Holds no secrets.</summary>
+public sealed class OrganizationProfile
+{
+    public OrganizationProfile(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("An organization needs a name.", nameof(name));
+        }
+
+        Name = name.Trim();
+    }
+
+    public string Name { get; }
+
+    public AccessType AccessType { get; set; } = AccessType.OAuthAppOnly;
+
+    public Uri? EwsUrl { get; set; }
+
+    public ExchangeEnvironment Environment { get; set; } = ExchangeEnvironment.Global;
+
+    public string? TenantId { get; set; }
+
+    public string? ClientId { get; set; }
+
+    /// <summary>Identity endpoint override (sovereign, custom or test authority); null means the environment's default.</summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>The impersonating account (delegated/basic) or the mailbox app-only sign-ins test with.</summary>
+    public string? ServiceAccount { get; set; }
+
+    public DateTimeOffset CreatedOn { get; set; }
+
+    public DateTimeOffset ModifiedOn { get; set; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using InboxPS.Core.Organizations;
+using Microsoft.Data.Sqlite;
+
+namespace InboxPS.Core.Store;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Each call takes a pooled connection of its own, so the store can be
+/// shared by parallel workers; writers that must be atomic use one transaction.
+/// </summary>
+public sealed class SqliteInboxStore : IInboxStore
+{
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCantOpen = 14;
+    private const int SqlitePermission = 3;
+
+    private readonly string _connectionString;
+
+    private SqliteInboxStore(string path)
+    {
+        Location = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Location { get; }
+
+    /// <summary>Opens (creating or upgrading as needed) the store at <paramref name="path"/>, or the default location.</summary>
+    /// <exception cref="StoreException">The folder is not writable, the file is not a store, or its schema is newer.</exception>
+    public static SqliteInboxStore Open(string? path = null)
+    {
+        path = Path.GetFullPath(path ?? StoreLocation.DefaultDatabasePath());
+        NativeSqlite.EnsureInitialized();
+        CreateFolder(path);
+
+        var store = new SqliteInboxStore(path);
+        try
+        {
+            store.Migrate();
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            store.Dispose();
+            throw Explain(e, path);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<OrganizationProfile> GetOrganizations()
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM organizations ORDER BY name";
+        return ReadOrganizations(command);
+    }
+
+    public OrganizationProfile? GetOrganization(string name)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM organizations WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        var found = ReadOrganizations(command);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public void SaveOrganization(OrganizationProfile profile)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (profile.CreatedOn == default)
+        {
+            profile.CreatedOn = now;
+        }
+
+        profile.ModifiedOn = now;
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO organizations (name, access_type, ews_url, environment, tenant_id, client_id, authority,
+                                           service_account, created_utc, modified_utc)
+                VALUES ($name, $access, $ews, $env, $tenant, $client, $authority, $account, $created, $modified)
+                ON CONFLICT (name) DO UPDATE SET
+                    access_type = excluded.access_type, ews_url = excluded.ews_url, environment = excluded.environment,
+                    tenant_id = excluded.tenant_id, client_id = excluded.client_id, authority = excluded.authority,
+                    service_account = excluded.service_account, modified_utc = excluded.modified_utc
+                """;
+            command.Parameters.AddWithValue("$name", profile.Name);
+            command.Parameters.AddWithValue("$access", profile.AccessType.ToString());
+            command.Parameters.AddWithValue("$ews", (object?)profile.EwsUrl?.AbsoluteUri ?? DBNull.Value);
+            command.Parameters.AddWithValue("$env", profile.Environment.ToString());
+            command.Parameters.AddWithValue("$tenant", (object?)profile.TenantId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$client", (object?)profile.ClientId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$authority", (object?)profile.Authority?.AbsoluteUri ?? DBNull.Value);
+            command.Parameters.AddWithValue("$account", (object?)profile.ServiceAccount ?? DBNull.Value);
+            command.Parameters.AddWithValue("$created", FormatTime(profile.CreatedOn));
+            command.Parameters.AddWithValue("$modified", FormatTime(profile.ModifiedOn));
+            command.ExecuteNonQuery();
+        });
+    }
+
+    public bool RemoveOrganization(string name)
+    {
+        var removed = false;
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM organizations WHERE name = $name";
+            command.Parameters.AddWithValue("$name", name);
+            removed = command.ExecuteNonQuery() > 0;
+        });
+        return removed;
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file open; release them so the folder can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    internal SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw Explain(e, Location);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction, turning SQLite's codes into errors an admin can act on.</summary>
+    internal void Write(Action<SqliteConnection> work)
+    {
+        using var connection = OpenConnection();
+        try
+        {
+            using var transaction = connection.BeginTransaction();
+            work(connection);
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            throw Explain(e, Location);
+        }
+    }
+
+    private void Migrate()
+    {
+        using var connection = OpenConnection();
+        using (var wal = connection.CreateCommand())
+        {
+            // WAL lets readers (Get-InboxSyncStatus) run while a sync writes.
+            wal.CommandText = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;";
+            wal.ExecuteNonQuery();
+        }
+
+        var version = ReadUserVersion(connection);
+        if (version > StoreSchema.CurrentVersion)
+        {
+            throw new StoreException("StoreSchemaTooNew", InboxErrorKind.InvalidData, Location,
+                $"The InboxPS store '{Location}' has schema version {version}, written by a newer InboxPS; this version understands up to {StoreSchema.CurrentVersion}.",
+                $"Update the InboxPS module, or set $env:{StoreLocation.HomeVariable} to another folder to use a separate store.");
+        }
+
+        for (var next = version + 1; next <= StoreSchema.CurrentVersion; next++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = StoreSchema.Migrations[next - 1] + $"\nPRAGMA user_version = {next};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    private static int ReadUserVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void CreateFolder(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException("StoreFolderNotWritable", InboxErrorKind.OpenError, path,
+                $"Cannot create the InboxPS data folder '{folder}': {e.Message}",
+                $"Set $env:{StoreLocation.HomeVariable} to a folder you can write to, or fix the permissions of '{folder}'.", e);
+        }
+    }
+
+    private static StoreException Explain(SqliteException e, string path)
+    {
+        switch (e.SqliteErrorCode)
+        {
+            case SqliteNotADatabase:
+            case SqliteCorrupt:
+                return new StoreException("StoreCorrupt", InboxErrorKind.InvalidData, path,
+                    $"'{path}' is not a usable InboxPS store: the file is damaged or is not a SQLite database ({e.Message}).",
+                    "Rename or move the file aside and run the command again to start a new store, or restore it from a backup.", e);
+            case SqliteReadOnly:
+            case SqliteCantOpen:
+            case SqlitePermission:
+                return new StoreException("StoreNotWritable", InboxErrorKind.OpenError, path,
+                    $"Cannot open the InboxPS store '{path}' for writing ({e.Message}).",
+                    $"Make the file and its folder writable for this account, or set $env:{StoreLocation.HomeVariable} to a folder you can write to.", e);
+            default:
+                return new StoreException("StoreError", InboxErrorKind.WriteError, path,
+                    $"The InboxPS store '{path}' failed: {e.Message}",
+                    "Check the disk has free space and the file is not locked by another program, then run the command again.", e);
+        }
+    }
+
+    private static List<OrganizationProfile> ReadOrganizations(SqliteCommand command)
+    {
+        var result = new List<OrganizationProfile>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            result.Add(new OrganizationProfile(reader.GetString(reader.GetOrdinal("name")))
+            {
+                AccessType = ParseEnum<AccessType>(reader.GetString(reader.GetOrdinal("access_type"))),
+                EwsUrl = ReadUri(reader, "ews_url"),
+                Environment = ParseEnum<ExchangeEnvironment>(reader.GetString(reader.GetOrdinal("environment"))),
+                TenantId = ReadString(reader, "tenant_id"),
+                ClientId = ReadString(reader, "client_id"),
+                Authority = ReadUri(reader, "authority"),
+                ServiceAccount = ReadString(reader, "service_account"),
+                CreatedOn = ParseTime(reader.GetString(reader.GetOrdinal("created_utc"))),
+                ModifiedOn = ParseTime(reader.GetString(reader.GetOrdinal("modified_utc"))),
+            });
+        }
+
+        return result;
+    }
+
+    internal static string? ReadString(SqliteDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    }
+
+    private static Uri? ReadUri(SqliteDataReader reader, string column) =>
+        ReadString(reader, column) is { } text ? new Uri(text, UriKind.Absolute) : null;
+
+    private static T ParseEnum<T>(string text) where T : struct => (T)Enum.Parse(typeof(T), text, ignoreCase: true);
+
+    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

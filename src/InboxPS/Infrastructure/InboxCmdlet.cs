@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using InboxPS.Core;
+using InboxPS.Core.Store;
+
+namespace InboxPS.Infrastructure;
+
+/// <summary>Base of every InboxPS cmdlet: opens the store on first use and reports core errors as ErrorRecords.</summary>
+public abstract class InboxCmdlet : PSCmdlet
+{
+    private IInboxStore? _store;
+
+    /// <summary>The store, opened on first use; a store that cannot be opened stops the cmdlet with a clear error.</summary>
+    protected IInboxStore Store
+    {
+        get
+        {
+            if (_store is null)
+            {
+                try
+                {
+                    _store = SqliteInboxStore.Open();
+                }
+                catch (StoreException e)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(e));
+                }
+            }
+
+            return _store!;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        _store?.Dispose();
+        _store = null;
+    }
+
+    protected void ThrowTerminating(InboxException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
+
+    protected void WriteInboxError(InboxException exception) => WriteError(ErrorRecords.From(exception));
+}

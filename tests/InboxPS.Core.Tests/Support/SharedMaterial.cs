@@ -1,0 +1,61 @@
+namespace InboxPS.Core.Tests.Support;
+
+/// <summary>
+/// The reference material kept beside the repository (../shared: the EWS schema and Microsoft's samples). A user's clone
+/// does not have it; tests that read it are skipped there, with a message saying what was skipped.
+/// </summary>
+public static class SharedMaterial
+{
+    private static readonly Lazy<string?> s_root = new(Find);
+
+    /// <summary>The shared folder, or null when this checkout has none beside it.</summary>
+    public static string? Root => s_root.Value;
+
+    public static string Path(params string[] parts) =>
+        System.IO.Path.Combine(new[] { Root ?? throw new InvalidOperationException("../shared is not present.") }.Concat(parts).ToArray());
+
+    private static string? Find()
+    {
+        var explicitRoot = Environment.GetEnvironmentVariable("INBOXPS_SHARED");
+        if (!string.IsNullOrEmpty(explicitRoot) && Directory.Exists(explicitRoot))
+        {
+            return explicitRoot;
+        }
+
+        // Walk up from the test binaries to the repository root (the folder with InboxPS.sln), then look beside it.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "InboxPS.sln")))
+            {
+                var shared = System.IO.Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
+                return Directory.Exists(System.IO.Path.Combine(shared, "ews-schema")) ? shared : null;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A fact that needs ../shared: skipped with a clear reason when the folder is not beside the repository.</summary>
+public sealed class SharedFactAttribute : FactAttribute
+{
+    public SharedFactAttribute()
+    {
+        if (SharedMaterial.Root is null)
+        {
+            Skip = "Skipped: needs the reference material in ../shared (EWS schema and samples), which this checkout does not have.";
+        }
+    }
+}
+
+/// <summary>A theory that needs ../shared; see <see cref="SharedFactAttribute"/>.</summary>
+public sealed class SharedTheoryAttribute : TheoryAttribute
+{
+    public SharedTheoryAttribute()
+    {
+        if (SharedMaterial.Root is null)
+        {
+            Skip = "Skipped: needs the reference material in ../shared (EWS schema and samples), which this checkout does not have.";
+        }
+    }
+}
