@@ -19,6 +19,10 @@
 .PARAMETER Configuration
     The .NET build configuration; Release unless you are debugging the build itself.
 
+.PARAMETER ArtifactsPath
+    Put every build output (bin, obj, out) under this folder instead of the repository, so several builds of one
+    checkout can run side by side.
+
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -28,14 +32,18 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [string] $ArtifactsPath
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 $RepoRoot = $PSScriptRoot
-$OutRoot = Join-Path $RepoRoot 'out'
+$OutRoot = if ($ArtifactsPath) { Join-Path ([System.IO.Path]::GetFullPath($ArtifactsPath)) 'out' } else { Join-Path $RepoRoot 'out' }
+# Extra arguments for every dotnet build/test/restore: an artifacts folder when one was asked for.
+$DotnetArtifacts = if ($ArtifactsPath) { @('--artifacts-path', [System.IO.Path]::GetFullPath($ArtifactsPath)) } else { @() }
 # The platforms the module claims; each gets its native SQLite library in the package.
 $SupportedRuntimes = @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
 
@@ -73,8 +81,8 @@ function Invoke-BuildTask {
         if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
     }
 
-    $null = Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/InboxPS/InboxPS.csproj'), '-c', $Configuration,
-        '-o', $publishDir, '-p:ContinuousIntegrationBuild=true', '--nologo', '-v', 'quiet')
+    $null = Invoke-Native dotnet (@('publish', (Join-Path $RepoRoot 'src/InboxPS/InboxPS.csproj'), '-c', $Configuration,
+        '-o', $publishDir, '-p:ContinuousIntegrationBuild=true', '--nologo', '-v', 'quiet') + $DotnetArtifacts)
 
     $null = New-Item -ItemType Directory -Force $moduleOut
     Copy-Item -Recurse (Join-Path $RepoRoot 'module/InboxPS/*') $moduleOut
@@ -117,8 +125,8 @@ function Invoke-TestTask {
     $null = New-Item -ItemType Directory -Force $results
 
     # xunit: every test project in the solution.
-    $xunitExit = Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'InboxPS.sln'), '-c', $Configuration, '--nologo',
-        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) -AllowFailure
+    $xunitExit = Invoke-Native dotnet (@('test', (Join-Path $RepoRoot 'InboxPS.sln'), '-c', $Configuration, '--nologo',
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) + $DotnetArtifacts) -AllowFailure
     $xunit = Read-TrxCounts $results
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) {
         # The runner failed without a failed test (a build error, a crashed host): count it, never hide it.
@@ -127,7 +135,7 @@ function Invoke-TestTask {
     }
 
     # Pester: restored from NuGet, run in a fresh pwsh so the built module is imported into a clean session.
-    $null = Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet')
+    $null = Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet') + $DotnetArtifacts)
     $pesterSummary = Join-Path $results 'pester-summary.json'
     $pesterExit = Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
         (Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'),
