@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using InboxPS.Core;
 using InboxPS.Core.Store;
@@ -5,7 +6,7 @@ using InboxPS.Core.Store;
 namespace InboxPS.Infrastructure;
 
 /// <summary>Base of every InboxPS cmdlet: opens the store on first use and reports core errors as ErrorRecords.</summary>
-public abstract class InboxCmdlet : PSCmdlet
+public abstract class InboxCmdlet : PSCmdlet, IDisposable
 {
     private IInboxStore? _store;
 
@@ -30,10 +31,20 @@ public abstract class InboxCmdlet : PSCmdlet
         }
     }
 
-    protected override void EndProcessing()
+    // PowerShell disposes cmdlets when the pipeline ends, also after Ctrl+C, when EndProcessing never runs.
+    public void Dispose()
     {
-        _store?.Dispose();
-        _store = null;
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _store?.Dispose();
+            _store = null;
+        }
     }
 
     protected void ThrowTerminating(InboxException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
