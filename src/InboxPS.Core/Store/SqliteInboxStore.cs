@@ -11,7 +11,7 @@ namespace InboxPS.Core.Store;
 /// The embedded store: one SQLite file in WAL mode. Each call takes a pooled connection of its own, so the store can be
 /// shared by parallel workers; writers that must be atomic use one transaction.
 /// </summary>
-public sealed class SqliteInboxStore : IInboxStore
+public sealed partial class SqliteInboxStore : IInboxStore
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;

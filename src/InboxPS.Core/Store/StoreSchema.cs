@@ -23,6 +23,65 @@ internal static class StoreSchema
             modified_utc    TEXT NOT NULL
         );
         """,
+
+        // 2: the roster of activated users, their folders with sync states, and the synchronized items.
+        // A folder's sync_state is only ever written in the same transaction as the items of its page.
+        """
+        CREATE TABLE roster (
+            organization       TEXT NOT NULL COLLATE NOCASE REFERENCES organizations (name) ON DELETE CASCADE,
+            mailbox            TEXT NOT NULL COLLATE NOCASE,
+            active             INTEGER NOT NULL DEFAULT 1,
+            status             TEXT NOT NULL,
+            activated_utc      TEXT NOT NULL,
+            last_attempt_utc   TEXT NULL,
+            last_success_utc   TEXT NULL,
+            last_error_id      TEXT NULL,
+            last_error         TEXT NULL,
+            recommended_action TEXT NULL,
+            hierarchy_state    TEXT NULL,
+            folder_count       INTEGER NOT NULL DEFAULT 0,
+            item_count         INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (organization, mailbox)
+        );
+        CREATE TABLE folders (
+            organization     TEXT NOT NULL COLLATE NOCASE,
+            mailbox          TEXT NOT NULL COLLATE NOCASE,
+            folder_id        TEXT NOT NULL,
+            parent_folder_id TEXT NULL,
+            display_name     TEXT NULL,
+            folder_class     TEXT NULL,
+            well_known_name  TEXT NULL,
+            selected         INTEGER NOT NULL DEFAULT 0,
+            sync_state       TEXT NULL,
+            synced_utc       TEXT NULL,
+            PRIMARY KEY (organization, mailbox, folder_id),
+            FOREIGN KEY (organization, mailbox) REFERENCES roster (organization, mailbox) ON DELETE CASCADE
+        );
+        CREATE TABLE items (
+            organization        TEXT NOT NULL COLLATE NOCASE,
+            mailbox             TEXT NOT NULL COLLATE NOCASE,
+            item_id             TEXT NOT NULL,
+            folder_id           TEXT NOT NULL,
+            change_key          TEXT NULL,
+            item_class          TEXT NULL,
+            internet_message_id TEXT NULL,
+            conversation_id     TEXT NULL,
+            subject             TEXT NULL,
+            sender              TEXT NULL,
+            to_recipients       TEXT NULL,
+            cc_recipients       TEXT NULL,
+            sent_utc            TEXT NULL,
+            received_utc        TEXT NULL,
+            size                INTEGER NULL,
+            is_read             INTEGER NULL,
+            has_attachments     INTEGER NULL,
+            mime_path           TEXT NULL,
+            updated_utc         TEXT NOT NULL,
+            PRIMARY KEY (organization, mailbox, item_id),
+            FOREIGN KEY (organization, mailbox) REFERENCES roster (organization, mailbox) ON DELETE CASCADE
+        );
+        CREATE INDEX items_by_folder ON items (organization, mailbox, folder_id);
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;
