@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using InboxPS.Core.Organizations;
+using InboxPS.Core.Sync;
 
 namespace InboxPS.Core.Store;
 
@@ -8,7 +9,7 @@ namespace InboxPS.Core.Store;
 /// Where InboxPS keeps what it knows between runs. SQLite is the embedded default; the sync engine and cmdlets only
 /// see this interface so a shared store (PostgreSQL) can follow. Implementations are safe to call from many threads.
 /// </summary>
-public interface IInboxStore : IDisposable
+public interface IInboxStore : ISyncStore, IDisposable
 {
     /// <summary>Where the store lives, for messages an admin can act on.</summary>
     string Location { get; }

@@ -1,0 +1,448 @@
+using System;
+using System.Collections.Generic;
+using InboxPS.Core.Sync;
+using Microsoft.Data.Sqlite;
+
+namespace InboxPS.Core.Store;
+
+// The roster, folders and items. The rule that makes a crash harmless: a folder's sync_state is only written in the
+// transaction that writes the items of the page it came with, so a rerun resumes exactly after the last stored page.
+public sealed partial class SqliteInboxStore
+{
+    public RosterEntry? GetRosterEntry(string organization, string mailbox)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM roster WHERE organization = $org AND mailbox = $mailbox";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadRosterEntry(reader) : null;
+    }
+
+    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly)
+    {
+        // Keyset paging: a bounded page in memory at a time, and no read transaction held while the caller works.
+        const int pageSize = 500;
+        string? lastOrganization = null;
+        string? lastMailbox = null;
+        while (true)
+        {
+            var page = new List<RosterEntry>(pageSize);
+            using (var connection = OpenConnection())
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = """
+                    SELECT * FROM roster
+                    WHERE ($org IS NULL OR organization = $org)
+                      AND ($activeOnly = 0 OR active = 1)
+                      AND ($lastOrg IS NULL OR (organization, mailbox) > ($lastOrg, $lastMailbox))
+                    ORDER BY organization, mailbox
+                    LIMIT $limit
+                    """;
+                command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
+                command.Parameters.AddWithValue("$activeOnly", activeOnly ? 1 : 0);
+                command.Parameters.AddWithValue("$lastOrg", (object?)lastOrganization ?? DBNull.Value);
+                command.Parameters.AddWithValue("$lastMailbox", (object?)lastMailbox ?? DBNull.Value);
+                command.Parameters.AddWithValue("$limit", pageSize);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    page.Add(ReadRosterEntry(reader));
+                }
+            }
+
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            lastOrganization = page[page.Count - 1].Organization;
+            lastMailbox = page[page.Count - 1].Mailbox;
+        }
+    }
+
+    public bool Activate(string organization, string mailbox)
+    {
+        var activated = false;
+        Write(connection =>
+        {
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT active FROM roster WHERE organization = $org AND mailbox = $mailbox";
+            read.Parameters.AddWithValue("$org", organization);
+            read.Parameters.AddWithValue("$mailbox", mailbox);
+            var active = read.ExecuteScalar();
+            activated = active is null || Convert.ToInt64(active) == 0;
+
+            using var write = connection.CreateCommand();
+            write.CommandText = """
+                INSERT INTO roster (organization, mailbox, active, status, activated_utc)
+                VALUES ($org, $mailbox, 1, $pending, $now)
+                ON CONFLICT (organization, mailbox) DO UPDATE SET
+                    active = 1,
+                    activated_utc = CASE WHEN roster.active = 0 THEN excluded.activated_utc ELSE roster.activated_utc END
+                """;
+            write.Parameters.AddWithValue("$org", organization);
+            write.Parameters.AddWithValue("$mailbox", mailbox);
+            write.Parameters.AddWithValue("$pending", RosterStatus.Pending);
+            write.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
+            write.ExecuteNonQuery();
+        });
+        return activated;
+    }
+
+    public void RecordSuccess(string organization, string mailbox)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE roster SET status = $synced, last_attempt_utc = $now, last_success_utc = $now,
+                    last_error_id = NULL, last_error = NULL, recommended_action = NULL,
+                    folder_count = (SELECT COUNT(*) FROM folders f WHERE f.organization = $org AND f.mailbox = $mailbox AND f.selected = 1),
+                    item_count = (SELECT COUNT(*) FROM items i WHERE i.organization = $org AND i.mailbox = $mailbox)
+                WHERE organization = $org AND mailbox = $mailbox
+                """;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$synced", RosterStatus.Synced);
+            command.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
+            command.ExecuteNonQuery();
+        });
+    }
+
+    public void RecordFailure(string organization, string mailbox, string errorId, string message, string? recommendedAction)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO roster (organization, mailbox, active, status, activated_utc, last_attempt_utc,
+                                    last_error_id, last_error, recommended_action)
+                VALUES ($org, $mailbox, 0, $failed, $now, $now, $id, $message, $action)
+                ON CONFLICT (organization, mailbox) DO UPDATE SET
+                    status = $failed, last_attempt_utc = $now, last_error_id = $id, last_error = $message,
+                    recommended_action = $action
+                """;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$failed", RosterStatus.Failed);
+            command.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
+            command.Parameters.AddWithValue("$id", errorId);
+            command.Parameters.AddWithValue("$message", message);
+            command.Parameters.AddWithValue("$action", (object?)recommendedAction ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        });
+    }
+
+    public bool Deactivate(string organization, string mailbox, bool removeData)
+    {
+        var changed = false;
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = removeData
+                ? "DELETE FROM roster WHERE organization = $org AND mailbox = $mailbox"
+                : "UPDATE roster SET active = 0, status = $inactive WHERE organization = $org AND mailbox = $mailbox AND active = 1";
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$inactive", RosterStatus.Inactive);
+            changed = command.ExecuteNonQuery() > 0;
+        });
+        return changed;
+    }
+
+    public string? GetHierarchyState(string organization, string mailbox)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT hierarchy_state FROM roster WHERE organization = $org AND mailbox = $mailbox";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        return command.ExecuteScalar() as string;
+    }
+
+    public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
+    {
+        Write(connection =>
+        {
+            foreach (var change in page.Changes)
+            {
+                using var command = connection.CreateCommand();
+                if (change.Kind == MailChangeKind.Delete || change.Folder is null)
+                {
+                    // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
+                    command.CommandText = """
+                        DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+                        DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+                        """;
+                }
+                else
+                {
+                    command.CommandText = """
+                        INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class)
+                        VALUES ($org, $mailbox, $id, $parent, $name, $class)
+                        ON CONFLICT (organization, mailbox, folder_id) DO UPDATE SET
+                            parent_folder_id = excluded.parent_folder_id, display_name = excluded.display_name,
+                            folder_class = excluded.folder_class
+                        """;
+                    command.Parameters.AddWithValue("$parent", (object?)change.Folder.ParentId ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$name", (object?)change.Folder.DisplayName ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$class", (object?)change.Folder.FolderClass ?? DBNull.Value);
+                }
+
+                command.Parameters.AddWithValue("$org", organization);
+                command.Parameters.AddWithValue("$mailbox", mailbox);
+                command.Parameters.AddWithValue("$id", change.FolderId);
+                command.ExecuteNonQuery();
+            }
+
+            using var state = connection.CreateCommand();
+            state.CommandText = "UPDATE roster SET hierarchy_state = $state WHERE organization = $org AND mailbox = $mailbox";
+            state.Parameters.AddWithValue("$state", page.State);
+            state.Parameters.AddWithValue("$org", organization);
+            state.Parameters.AddWithValue("$mailbox", mailbox);
+            state.ExecuteNonQuery();
+        });
+    }
+
+    public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM folders WHERE organization = $org AND mailbox = $mailbox ORDER BY folder_id";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        var folders = new List<StoredFolder>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            folders.Add(new StoredFolder(reader.GetString(reader.GetOrdinal("folder_id")))
+            {
+                ParentFolderId = ReadString(reader, "parent_folder_id"),
+                DisplayName = ReadString(reader, "display_name"),
+                FolderClass = ReadString(reader, "folder_class"),
+                WellKnownName = ReadString(reader, "well_known_name"),
+                Selected = reader.GetInt64(reader.GetOrdinal("selected")) != 0,
+                SyncState = ReadString(reader, "sync_state"),
+            });
+        }
+
+        return folders;
+    }
+
+    public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class,
+                                     well_known_name, selected)
+                VALUES ($org, $mailbox, $id, $parent, $name, $class, $wellKnown, 1)
+                ON CONFLICT (organization, mailbox, folder_id) DO UPDATE SET
+                    selected = 1, well_known_name = COALESCE(excluded.well_known_name, folders.well_known_name)
+                """;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$id", folder.Id);
+            command.Parameters.AddWithValue("$parent", (object?)folder.ParentId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$name", (object?)folder.DisplayName ?? DBNull.Value);
+            command.Parameters.AddWithValue("$class", (object?)folder.FolderClass ?? DBNull.Value);
+            command.Parameters.AddWithValue("$wellKnown", (object?)wellKnownName ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        });
+    }
+
+    public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
+        Func<MailItem, string?>? mimePath)
+    {
+        int added = 0, updated = 0, deleted = 0;
+        var now = FormatTime(DateTimeOffset.UtcNow);
+        Write(connection =>
+        {
+            using var upsert = connection.CreateCommand();
+            upsert.CommandText = """
+                INSERT INTO items (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
+                                   conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
+                                   size, is_read, has_attachments, mime_path, updated_utc)
+                VALUES ($org, $mailbox, $id, $folder, $changeKey, $class, $messageId, $conversation, $subject, $sender,
+                        $to, $cc, $sent, $received, $size, $isRead, $attachments, $mime, $now)
+                ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                    folder_id = excluded.folder_id, change_key = excluded.change_key, item_class = excluded.item_class,
+                    internet_message_id = excluded.internet_message_id, conversation_id = excluded.conversation_id,
+                    subject = excluded.subject, sender = excluded.sender, to_recipients = excluded.to_recipients,
+                    cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
+                    received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
+                    has_attachments = excluded.has_attachments,
+                    mime_path = COALESCE(excluded.mime_path, items.mime_path), updated_utc = excluded.updated_utc
+                """;
+            var p = ItemParameters(upsert, organization, mailbox, folderId, now);
+
+            using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT 1 FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            exists.Parameters.AddWithValue("$org", organization);
+            exists.Parameters.AddWithValue("$mailbox", mailbox);
+            var existsId = exists.Parameters.Add("$id", SqliteType.Text);
+
+            foreach (var item in page.Upserts)
+            {
+                existsId.Value = item.Id;
+                if (exists.ExecuteScalar() is null)
+                {
+                    added++;
+                }
+                else
+                {
+                    updated++;
+                }
+
+                p.Bind(item, mimePath?.Invoke(item));
+                upsert.ExecuteNonQuery();
+            }
+
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            delete.Parameters.AddWithValue("$org", organization);
+            delete.Parameters.AddWithValue("$mailbox", mailbox);
+            var deleteId = delete.Parameters.Add("$id", SqliteType.Text);
+            foreach (var id in page.Deletes)
+            {
+                deleteId.Value = id;
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            using var flag = connection.CreateCommand();
+            flag.CommandText = "UPDATE items SET is_read = $read, updated_utc = $now WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            flag.Parameters.AddWithValue("$org", organization);
+            flag.Parameters.AddWithValue("$mailbox", mailbox);
+            flag.Parameters.AddWithValue("$now", now);
+            var flagId = flag.Parameters.Add("$id", SqliteType.Text);
+            var flagRead = flag.Parameters.Add("$read", SqliteType.Integer);
+            foreach (var change in page.ReadFlags)
+            {
+                flagId.Value = change.ItemId;
+                flagRead.Value = change.IsRead ? 1 : 0;
+                updated += flag.ExecuteNonQuery();
+            }
+
+            using var state = connection.CreateCommand();
+            state.CommandText = """
+                UPDATE folders SET sync_state = $state, synced_utc = $now
+                WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder
+                """;
+            state.Parameters.AddWithValue("$state", page.State);
+            state.Parameters.AddWithValue("$now", now);
+            state.Parameters.AddWithValue("$org", organization);
+            state.Parameters.AddWithValue("$mailbox", mailbox);
+            state.Parameters.AddWithValue("$folder", folderId);
+            if (state.ExecuteNonQuery() != 1)
+            {
+                throw new InvalidOperationException($"Folder {folderId} of {mailbox} is not in the store; select it before syncing its items.");
+            }
+        });
+        return new ItemPageOutcome(added, updated, deleted);
+    }
+
+    public void ResetFolder(string organization, string mailbox, string folderId)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                """;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$folder", folderId);
+            command.ExecuteNonQuery();
+        });
+    }
+
+    public (int Folders, int Items) CountStored(string organization, string mailbox)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT COUNT(*) FROM folders WHERE organization = $org AND mailbox = $mailbox AND selected = 1),
+                   (SELECT COUNT(*) FROM items WHERE organization = $org AND mailbox = $mailbox)
+            """;
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt32(0), reader.GetInt32(1));
+    }
+
+    private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
+        {
+            Active = reader.GetInt64(reader.GetOrdinal("active")) != 0,
+            Status = reader.GetString(reader.GetOrdinal("status")),
+            ActivatedOn = ParseTime(reader.GetString(reader.GetOrdinal("activated_utc"))),
+            LastAttempt = ReadTime(reader, "last_attempt_utc"),
+            LastSuccess = ReadTime(reader, "last_success_utc"),
+            LastErrorId = ReadString(reader, "last_error_id"),
+            LastError = ReadString(reader, "last_error"),
+            RecommendedAction = ReadString(reader, "recommended_action"),
+            Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
+            Items = reader.GetInt32(reader.GetOrdinal("item_count")),
+        };
+
+    private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>
+        ReadString(reader, column) is { } text ? ParseTime(text) : null;
+
+    private static ItemParameterSet ItemParameters(SqliteCommand command, string organization, string mailbox, string folderId, string now)
+    {
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$folder", folderId);
+        command.Parameters.AddWithValue("$now", now);
+        return new ItemParameterSet(command);
+    }
+
+    /// <summary>The per-item parameters of the upsert, created once per page and re-bound for every item.</summary>
+    private sealed class ItemParameterSet
+    {
+        private readonly SqliteParameter[] _parameters;
+
+        public ItemParameterSet(SqliteCommand command)
+        {
+            _parameters = new[]
+            {
+                command.Parameters.Add("$id", SqliteType.Text), command.Parameters.Add("$changeKey", SqliteType.Text),
+                command.Parameters.Add("$class", SqliteType.Text), command.Parameters.Add("$messageId", SqliteType.Text),
+                command.Parameters.Add("$conversation", SqliteType.Text), command.Parameters.Add("$subject", SqliteType.Text),
+                command.Parameters.Add("$sender", SqliteType.Text), command.Parameters.Add("$to", SqliteType.Text),
+                command.Parameters.Add("$cc", SqliteType.Text), command.Parameters.Add("$sent", SqliteType.Text),
+                command.Parameters.Add("$received", SqliteType.Text), command.Parameters.Add("$size", SqliteType.Integer),
+                command.Parameters.Add("$isRead", SqliteType.Integer), command.Parameters.Add("$attachments", SqliteType.Integer),
+                command.Parameters.Add("$mime", SqliteType.Text),
+            };
+        }
+
+        public void Bind(MailItem item, string? mimePath)
+        {
+            object?[] values =
+            {
+                item.Id, item.ChangeKey, item.ItemClass, item.InternetMessageId, item.ConversationId, item.Subject,
+                item.Sender, item.ToRecipients, item.CcRecipients,
+                item.Sent is { } sent ? FormatTime(sent) : null,
+                item.Received is { } received ? FormatTime(received) : null,
+                item.Size, item.IsRead is { } read ? (read ? 1 : 0) : null,
+                item.HasAttachments is { } attachments ? (attachments ? 1 : 0) : null,
+                mimePath,
+            };
+            for (var i = 0; i < values.Length; i++)
+            {
+                _parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+        }
+    }
+}

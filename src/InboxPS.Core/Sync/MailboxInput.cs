@@ -1,0 +1,133 @@
+using System;
+using System.Net.Mail;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>
+/// One record as an admin piped it in: whichever identity properties it had (Get-Mailbox, Get-EXOMailbox, Graph users,
+/// CSV rows, plain strings). <see cref="Resolve"/> picks the address to impersonate.
+/// </summary>
+public sealed class MailboxInput
+{
+    public string? Text { get; set; }
+    public string? Identity { get; set; }
+    public string? PrimarySmtpAddress { get; set; }
+    public string? UserPrincipalName { get; set; }
+    public string? ExternalDirectoryObjectId { get; set; }
+    public string? ExchangeGuid { get; set; }
+    public string? Alias { get; set; }
+
+    /// <summary>How the record reads in an error message: the first identity property it has.</summary>
+    public string Describe() =>
+        FirstNonEmpty(PrimarySmtpAddress, UserPrincipalName, Text, Identity, Alias, ExternalDirectoryObjectId, ExchangeGuid)
+        ?? "(an empty record)";
+
+    /// <summary>
+    /// The mailbox to impersonate: PrimarySmtpAddress, else UserPrincipalName (EWS impersonates by principal name),
+    /// else a piped string or an Identity that is an address. GUIDs and bare aliases cannot be impersonated by EWS, so
+    /// a record with only those fails with advice instead of being guessed at.
+    /// </summary>
+    /// <exception cref="InboxException">The record has no usable address, or a malformed one.</exception>
+    public MailboxTarget Resolve()
+    {
+        if (!string.IsNullOrWhiteSpace(PrimarySmtpAddress))
+        {
+            return new MailboxTarget(RequireAddress(PrimarySmtpAddress!, "PrimarySmtpAddress"), MailboxAddressKind.SmtpAddress);
+        }
+
+        if (!string.IsNullOrWhiteSpace(UserPrincipalName))
+        {
+            return new MailboxTarget(RequireAddress(UserPrincipalName!, "UserPrincipalName"), MailboxAddressKind.PrincipalName);
+        }
+
+        foreach (var candidate in new[] { Text, Identity })
+        {
+            if (!string.IsNullOrWhiteSpace(candidate) && candidate!.IndexOf('@') >= 0)
+            {
+                return new MailboxTarget(RequireAddress(candidate, "address"), MailboxAddressKind.SmtpAddress);
+            }
+        }
+
+        var what = Describe();
+        throw new InboxException("MailboxIdentityUnresolvable", InboxErrorKind.InvalidArgument,
+            $"Cannot tell which mailbox '{what}' is: the record has no PrimarySmtpAddress, UserPrincipalName or e-mail address.",
+            "Pipe Get-Mailbox / Get-EXOMailbox objects or e-mail addresses; for a CSV, give it an EmailAddress or UserPrincipalName column.",
+            what);
+    }
+
+    private static string RequireAddress(string value, string property)
+    {
+        var trimmed = value.Trim();
+        if (IsAddress(trimmed))
+        {
+            return trimmed;
+        }
+
+        throw new InboxException("MailboxAddressInvalid", InboxErrorKind.InvalidArgument,
+            $"'{trimmed}' ({property}) is not a valid e-mail address.",
+            "Correct the address in the input (for example user@contoso.com) and run the command again for that record.",
+            trimmed);
+    }
+
+    internal static bool IsAddress(string value)
+    {
+        if (value.Length > 320 || value.IndexOf(' ') >= 0 || value.IndexOf('@') <= 0 || value.EndsWith("@", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            var parsed = new MailAddress(value);
+            return string.Equals(parsed.Address, value, StringComparison.OrdinalIgnoreCase) && parsed.Host.IndexOf('.') > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static string? FirstNonEmpty(params string?[] values)
+    {
+        foreach (var value in values)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return value!.Trim();
+            }
+        }
+
+        return null;
+    }
+}
+
+public enum MailboxAddressKind
+{
+    SmtpAddress,
+    PrincipalName,
+}
+
+/// <summary>A mailbox the engine will impersonate, by SMTP address or user principal name.</summary>
+public sealed class MailboxTarget : IEquatable<MailboxTarget>
+{
+    public MailboxTarget(string address, MailboxAddressKind kind)
+    {
+        Address = address;
+        Kind = kind;
+    }
+
+    public string Address { get; }
+
+    public MailboxAddressKind Kind { get; }
+
+    /// <summary>The key the roster and de-duplication use: the address, case-insensitively.</summary>
+    public string Key => Address.ToLowerInvariant();
+
+    public bool Equals(MailboxTarget? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as MailboxTarget);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+
+    public override string ToString() => Address;
+}

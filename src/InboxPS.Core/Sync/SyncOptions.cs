@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>What Start-InboxSync was asked to do.</summary>
+public sealed class SyncOptions
+{
+    public static readonly IReadOnlyList<string> DefaultFolders = new[] { "inbox", "sentitems" };
+
+    /// <summary>Well-known folder names to sync (EWS distinguished names, case-insensitive).</summary>
+    public IReadOnlyList<string> Folders { get; set; } = DefaultFolders;
+
+    /// <summary>Sync every mail folder of the hierarchy instead of <see cref="Folders"/>.</summary>
+    public bool AllMailFolders { get; set; }
+
+    public bool IncludeMime { get; set; }
+
+    /// <summary>Where .eml files go when <see cref="IncludeMime"/> is set: one folder per mailbox below it.</summary>
+    public string? ContentPath { get; set; }
+
+    /// <summary>Mailboxes synced in parallel; each mailbox is handled by one worker, one request at a time.</summary>
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>Preflight only: check each mailbox can be impersonated, activate and sync nothing.</summary>
+    public bool PreflightOnly { get; set; }
+
+    /// <summary>
+    /// Asked once per mailbox before anything changes (ShouldProcess). Anything but Proceed reports the mailbox as
+    /// WhatIf or Skipped and does no work. Null means always go ahead.
+    /// </summary>
+    public Func<MailboxTarget, Task<SyncApproval>>? Approve { get; set; }
+}
+
+public enum SyncApproval
+{
+    Proceed,
+
+    /// <summary>-WhatIf: say what would happen.</summary>
+    WhatIf,
+
+    /// <summary>-Confirm answered No.</summary>
+    Declined,
+}
+
+/// <summary>The well-known folder names Start-InboxSync accepts for -Folder.</summary>
+public static class WellKnownFolders
+{
+    public static readonly IReadOnlyList<string> Names = new[]
+    {
+        "inbox", "sentitems", "drafts", "deleteditems", "junkemail", "outbox", "archive", "msgfolderroot",
+    };
+
+    public static bool IsKnown(string name)
+    {
+        foreach (var known in Names)
+        {
+            if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
