@@ -30,6 +30,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = 30,
+            ForeignKeys = true,
         }.ToString();
     }
 
@@ -171,7 +172,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
         using (var wal = connection.CreateCommand())
         {
             // WAL lets readers (Get-InboxSyncStatus) run while a sync writes.
-            wal.CommandText = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;";
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
             wal.ExecuteNonQuery();
         }
 

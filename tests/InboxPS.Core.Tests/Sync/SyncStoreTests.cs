@@ -1,0 +1,124 @@
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Store;
+using InboxPS.Core.Sync;
+using InboxPS.Core.Tests.Support;
+
+namespace InboxPS.Core.Tests.Sync;
+
+public sealed class SyncStoreTests : IDisposable
+{
+    private const string Org = "contoso";
+    private const string Mailbox = "user@contoso.com";
+    private readonly TempDirectory _temp = new();
+    private readonly SqliteInboxStore _store;
+
+    public SyncStoreTests()
+    {
+        _store = SqliteInboxStore.Open(_temp.Combine("inboxps.db"));
+        _store.SaveOrganization(new OrganizationProfile(Org));
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public void ActivateReportsNewOnlyOnceAndAgainAfterDeactivation()
+    {
+        Assert.True(_store.Activate(Org, Mailbox));
+        Assert.False(_store.Activate(Org, "USER@contoso.com"));
+        Assert.True(_store.Deactivate(Org, Mailbox, removeData: false));
+        Assert.True(_store.Activate(Org, Mailbox));
+    }
+
+    [Fact]
+    public void ItemPageCountsAddsUpdatesDeletesAndReadFlagsAndAdvancesTheState()
+    {
+        _store.Activate(Org, Mailbox);
+        var inbox = new MailFolder("F1", null, "Inbox", "IPF.Note");
+        _store.SelectFolder(Org, Mailbox, inbox, "inbox");
+
+        var first = _store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s1", false, new[] { Item("A"), Item("B"), Item("C") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null);
+        var second = _store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s2", true, new[] { Item("A"), Item("D") }, new[] { "B", "missing" }, new[] { new ReadFlagChange("C", true) }), null);
+
+        Assert.Equal((3, 0, 0), (first.Added, first.Updated, first.Deleted));
+        Assert.Equal((1, 2, 1), (second.Added, second.Updated, second.Deleted));
+        Assert.Equal("s2", Assert.Single(_store.GetFolders(Org, Mailbox)).SyncState);
+        Assert.Equal((1, 3), _store.CountStored(Org, Mailbox));
+    }
+
+    [Fact]
+    public void AFailedPageLeavesNeitherItemsNorState()
+    {
+        _store.Activate(Org, Mailbox);
+        _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+
+        // The MIME writer fails after the first item was written: the whole page, state included, must roll back.
+        var calls = 0;
+        Assert.Throws<IOException>(() => _store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s1", true, new[] { Item("A"), Item("B") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()),
+            _ => ++calls == 2 ? throw new IOException("disk full") : null));
+
+        Assert.Null(Assert.Single(_store.GetFolders(Org, Mailbox)).SyncState);
+        Assert.Equal((1, 0), _store.CountStored(Org, Mailbox));
+    }
+
+    [Fact]
+    public void ResetFolderForgetsItsItemsAndState()
+    {
+        _store.Activate(Org, Mailbox);
+        _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+        _store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s1", true, new[] { Item("A") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null);
+
+        _store.ResetFolder(Org, Mailbox, "F1");
+
+        Assert.Null(Assert.Single(_store.GetFolders(Org, Mailbox)).SyncState);
+        Assert.Equal((1, 0), _store.CountStored(Org, Mailbox));
+    }
+
+    [Fact]
+    public void FailureIsRecordedForUsersNotOnTheRosterAsInactive()
+    {
+        _store.RecordFailure(Org, "ghost@contoso.com", "EwsMailboxNotFound", "No mailbox.", "Check the address.");
+
+        var entry = Assert.IsType<RosterEntry>(_store.GetRosterEntry(Org, "ghost@contoso.com"));
+        Assert.False(entry.Active);
+        Assert.Equal(RosterStatus.Failed, entry.Status);
+        Assert.Equal("EwsMailboxNotFound", entry.LastErrorId);
+        Assert.Empty(_store.GetRoster(Org, activeOnly: true));
+    }
+
+    [Fact]
+    public void RosterIsReadInPagesInMailboxOrder()
+    {
+        for (var i = 0; i < 1203; i++)
+        {
+            _store.Activate(Org, $"u{i:0000}@contoso.com");
+        }
+
+        var all = _store.GetRoster(Org, activeOnly: true).Select(e => e.Mailbox).ToList();
+
+        Assert.Equal(1203, all.Count);
+        Assert.Equal(all.OrderBy(m => m, StringComparer.Ordinal), all);
+        Assert.Equal(all.Count, all.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Fact]
+    public void RemovingTheOrganizationRemovesItsRosterAndItems()
+    {
+        _store.Activate(Org, Mailbox);
+        _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+        _store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s1", true, new[] { Item("A") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null);
+
+        _store.RemoveOrganization(Org);
+
+        Assert.Null(_store.GetRosterEntry(Org, Mailbox));
+        Assert.Equal((0, 0), _store.CountStored(Org, Mailbox));
+    }
+
+    private static MailItem Item(string id) => new(id) { ChangeKey = "ck-" + id, Subject = "Subject " + id, IsRead = false };
+}
