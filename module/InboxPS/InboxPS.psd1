@@ -13,6 +13,8 @@
     FormatsToProcess     = @('InboxPS.format.ps1xml')
     CmdletsToExport      = @(
         'Get-InboxOrganization'
+        'Get-InboxSyncStatus'
+        'Stop-InboxSync'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

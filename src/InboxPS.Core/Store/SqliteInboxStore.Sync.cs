@@ -67,8 +67,9 @@ public sealed partial class SqliteInboxStore
         }
     }
 
-    public bool Activate(string organization, string mailbox)
+    public bool Activate(string organization, MailboxTarget target)
     {
+        var mailbox = target.Address;
         var activated = false;
         Write(connection =>
         {
@@ -81,14 +82,15 @@ public sealed partial class SqliteInboxStore
 
             using var write = connection.CreateCommand();
             write.CommandText = """
-                INSERT INTO roster (organization, mailbox, active, status, activated_utc)
-                VALUES ($org, $mailbox, 1, $pending, $now)
+                INSERT INTO roster (organization, mailbox, address_kind, active, status, activated_utc)
+                VALUES ($org, $mailbox, $kind, 1, $pending, $now)
                 ON CONFLICT (organization, mailbox) DO UPDATE SET
-                    active = 1,
+                    active = 1, address_kind = excluded.address_kind,
                     activated_utc = CASE WHEN roster.active = 0 THEN excluded.activated_utc ELSE roster.activated_utc END
                 """;
             write.Parameters.AddWithValue("$org", organization);
             write.Parameters.AddWithValue("$mailbox", mailbox);
+            write.Parameters.AddWithValue("$kind", target.Kind.ToString());
             write.Parameters.AddWithValue("$pending", RosterStatus.Pending);
             write.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
             write.ExecuteNonQuery();
@@ -383,6 +385,7 @@ public sealed partial class SqliteInboxStore
     private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
         new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
         {
+            AddressKind = (MailboxAddressKind)Enum.Parse(typeof(MailboxAddressKind), reader.GetString(reader.GetOrdinal("address_kind"))),
             Active = reader.GetInt64(reader.GetOrdinal("active")) != 0,
             Status = reader.GetString(reader.GetOrdinal("status")),
             ActivatedOn = ParseTime(reader.GetString(reader.GetOrdinal("activated_utc"))),

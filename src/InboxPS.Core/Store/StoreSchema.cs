@@ -30,6 +30,7 @@ internal static class StoreSchema
         CREATE TABLE roster (
             organization       TEXT NOT NULL COLLATE NOCASE REFERENCES organizations (name) ON DELETE CASCADE,
             mailbox            TEXT NOT NULL COLLATE NOCASE,
+            address_kind       TEXT NOT NULL DEFAULT 'SmtpAddress',
             active             INTEGER NOT NULL DEFAULT 1,
             status             TEXT NOT NULL,
             activated_utc      TEXT NOT NULL,

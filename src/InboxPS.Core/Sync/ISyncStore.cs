@@ -15,6 +15,9 @@ public sealed class RosterEntry
     public string Organization { get; }
     public string Mailbox { get; }
 
+    /// <summary>How the mailbox was named when it was activated, so a scheduled run impersonates it the same way.</summary>
+    public MailboxAddressKind AddressKind { get; set; }
+
     /// <summary>False once Stop-InboxSync deactivated the user; the row stays for history until -RemoveData.</summary>
     public bool Active { get; set; }
 
@@ -81,7 +84,7 @@ public interface ISyncStore
     IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly);
 
     /// <summary>Puts the user on the roster (or reactivates them); true when they were not active before.</summary>
-    bool Activate(string organization, string mailbox);
+    bool Activate(string organization, MailboxTarget mailbox);
 
     void RecordSuccess(string organization, string mailbox);
 

@@ -17,6 +17,11 @@ public sealed class MailboxInput
     public string? ExchangeGuid { get; set; }
     public string? Alias { get; set; }
 
+    /// <summary>A user already on the roster, replayed by a scheduled run with no input.</summary>
+    public static MailboxInput FromRoster(RosterEntry entry) => entry.AddressKind == MailboxAddressKind.PrincipalName
+        ? new MailboxInput { UserPrincipalName = entry.Mailbox }
+        : new MailboxInput { PrimarySmtpAddress = entry.Mailbox };
+
     /// <summary>How the record reads in an error message: the first identity property it has.</summary>
     public string Describe() =>
         FirstNonEmpty(PrimarySmtpAddress, UserPrincipalName, Text, Identity, Alias, ExternalDirectoryObjectId, ExchangeGuid)

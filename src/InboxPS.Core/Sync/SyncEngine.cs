@@ -88,7 +88,9 @@ public sealed class SyncEngine
                 }
                 catch (InboxException e)
                 {
-                    Complete(Failed(new MailboxSyncResult(_organization, record.Describe(), SyncStatus.Failed), e, Stopwatch.StartNew()));
+                    Complete(_options.PreflightOnly
+                        ? TestFailed(new ImpersonationTestResult(_organization, record.Describe()), e)
+                        : Failed(new MailboxSyncResult(_organization, record.Describe(), SyncStatus.Failed), e, Stopwatch.StartNew()));
                     continue;
                 }
 
@@ -131,7 +133,18 @@ public sealed class SyncEngine
             }
         }
 
-        var session = _protocol.Open(target);
+        IMailboxSession session;
+        try
+        {
+            session = _protocol.Open(target);
+        }
+        catch (InboxException e) when (e.ErrorId != SyncErrorIds.ReconnectServiceAccount)
+        {
+            return _options.PreflightOnly
+                ? TestFailed(new ImpersonationTestResult(_organization, target.Address), e)
+                : Failed(new MailboxSyncResult(_organization, target.Address, SyncStatus.Failed), e, timer);
+        }
+
         if (_options.PreflightOnly)
         {
             return await TestAsync(session, timer, cancellationToken).ConfigureAwait(false);
@@ -142,7 +155,7 @@ public sealed class SyncEngine
         {
             _sink.Log(InboxLogLevel.Verbose, $"{target}: checking the mailbox can be impersonated.");
             var inbox = await session.GetWellKnownFolderAsync("inbox", cancellationToken).ConfigureAwait(false);
-            result.Activated = _store.Activate(_organization, target.Address);
+            result.Activated = _store.Activate(_organization, target);
             await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
             foreach (var folder in await SelectFoldersAsync(session, inbox, cancellationToken).ConfigureAwait(false))
             {
@@ -186,13 +199,19 @@ public sealed class SyncEngine
         }
         catch (InboxException e) when (e.ErrorId != SyncErrorIds.ReconnectServiceAccount)
         {
-            result.ErrorId = e.ErrorId;
-            result.Message = e.Message;
-            result.RecommendedAction = e.RecommendedAction;
-            result.Error = e;
+            TestFailed(result, e);
         }
 
         result.Duration = timer.Elapsed;
+        return result;
+    }
+
+    private static ImpersonationTestResult TestFailed(ImpersonationTestResult result, InboxException error)
+    {
+        result.ErrorId = error.ErrorId;
+        result.Message = error.Message;
+        result.RecommendedAction = error.RecommendedAction;
+        result.Error = error;
         return result;
     }
 

@@ -47,6 +47,24 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>-WhatIf given, or $WhatIfPreference on.</summary>
+    protected bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+            ? ((SwitchParameter)value).IsPresent
+            : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+    /// <summary>Whether ShouldProcess would prompt for an action of <paramref name="impact"/>: -Confirm, or $ConfirmPreference.</summary>
+    protected bool WillConfirm(ConfirmImpact impact)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var value))
+        {
+            return ((SwitchParameter)value).IsPresent;
+        }
+
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+        return preference is ConfirmImpact threshold && threshold != ConfirmImpact.None && impact >= threshold;
+    }
+
     protected void ThrowTerminating(InboxException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
 
     protected void WriteInboxError(InboxException exception) => WriteError(ErrorRecords.From(exception));

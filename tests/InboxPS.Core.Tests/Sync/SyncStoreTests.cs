@@ -9,6 +9,7 @@ public sealed class SyncStoreTests : IDisposable
 {
     private const string Org = "contoso";
     private const string Mailbox = "user@contoso.com";
+    private static readonly MailboxTarget s_target = new(Mailbox, MailboxAddressKind.SmtpAddress);
     private readonly TempDirectory _temp = new();
     private readonly SqliteInboxStore _store;
 
@@ -27,16 +28,16 @@ public sealed class SyncStoreTests : IDisposable
     [Fact]
     public void ActivateReportsNewOnlyOnceAndAgainAfterDeactivation()
     {
-        Assert.True(_store.Activate(Org, Mailbox));
-        Assert.False(_store.Activate(Org, "USER@contoso.com"));
+        Assert.True(_store.Activate(Org, s_target));
+        Assert.False(_store.Activate(Org, new MailboxTarget("USER@contoso.com", MailboxAddressKind.SmtpAddress)));
         Assert.True(_store.Deactivate(Org, Mailbox, removeData: false));
-        Assert.True(_store.Activate(Org, Mailbox));
+        Assert.True(_store.Activate(Org, s_target));
     }
 
     [Fact]
     public void ItemPageCountsAddsUpdatesDeletesAndReadFlagsAndAdvancesTheState()
     {
-        _store.Activate(Org, Mailbox);
+        _store.Activate(Org, s_target);
         var inbox = new MailFolder("F1", null, "Inbox", "IPF.Note");
         _store.SelectFolder(Org, Mailbox, inbox, "inbox");
 
@@ -54,7 +55,7 @@ public sealed class SyncStoreTests : IDisposable
     [Fact]
     public void AFailedPageLeavesNeitherItemsNorState()
     {
-        _store.Activate(Org, Mailbox);
+        _store.Activate(Org, s_target);
         _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
 
         // The MIME writer fails after the first item was written: the whole page, state included, must roll back.
@@ -70,7 +71,7 @@ public sealed class SyncStoreTests : IDisposable
     [Fact]
     public void ResetFolderForgetsItsItemsAndState()
     {
-        _store.Activate(Org, Mailbox);
+        _store.Activate(Org, s_target);
         _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
         _store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s1", true, new[] { Item("A") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null);
 
@@ -97,7 +98,7 @@ public sealed class SyncStoreTests : IDisposable
     {
         for (var i = 0; i < 1203; i++)
         {
-            _store.Activate(Org, $"u{i:0000}@contoso.com");
+            _store.Activate(Org, new MailboxTarget($"u{i:0000}@contoso.com", MailboxAddressKind.PrincipalName));
         }
 
         var all = _store.GetRoster(Org, activeOnly: true).Select(e => e.Mailbox).ToList();
@@ -105,12 +106,13 @@ public sealed class SyncStoreTests : IDisposable
         Assert.Equal(1203, all.Count);
         Assert.Equal(all.OrderBy(m => m, StringComparer.Ordinal), all);
         Assert.Equal(all.Count, all.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.All(_store.GetRoster(Org, activeOnly: true), e => Assert.Equal(MailboxAddressKind.PrincipalName, e.AddressKind));
     }
 
     [Fact]
     public void RemovingTheOrganizationRemovesItsRosterAndItems()
     {
-        _store.Activate(Org, Mailbox);
+        _store.Activate(Org, s_target);
         _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
         _store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s1", true, new[] { Item("A") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null);
 

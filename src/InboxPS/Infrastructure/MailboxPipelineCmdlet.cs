@@ -1,0 +1,95 @@
+using System.Management.Automation;
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Infrastructure;
+
+/// <summary>
+/// The mailbox parameters shared by the cmdlets that take users from the pipeline. Each binds by property name the
+/// names Get-Mailbox, Get-EXOMailbox, Graph users and CSV rows carry; a plain string binds to InputObject.
+/// PowerShell resets these before every record, so each record is read on its own.
+/// </summary>
+public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
+{
+    /// <summary>The organization whose service account does the work; optional when only one exists.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Organization { get; set; }
+
+    /// <summary>Mailboxes by address (or anything Get-Mailbox's Identity holds that is an address).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Mailbox")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Identity { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("WindowsEmailAddress", "Mail", "EmailAddress", "SmtpAddress")]
+    public string? PrimarySmtpAddress { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("UPN")]
+    public string? UserPrincipalName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? ExternalDirectoryObjectId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? ExchangeGuid { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [Alias("Alias")]
+    public string? MailboxAlias { get; set; }
+
+    /// <summary>Whatever was piped, so a plain string ("user@contoso.com") is read as an address.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>True once any record arrived by pipeline or -Identity.</summary>
+    protected bool HadInput { get; private set; }
+
+    /// <summary>The records of the current ProcessRecord call: one per -Identity value, or the one piped object.</summary>
+    protected MailboxInput[] ReadInputs()
+    {
+        var text = InputObject?.BaseObject as string;
+        if (text is null && InputObject?.BaseObject is { } other && !ReferenceEquals(other, InputObject))
+        {
+            // A piped object with none of the known properties: keep it as a record, so it fails on its own.
+            text = other.ToString();
+        }
+
+        var hasProperties = PrimarySmtpAddress is not null || UserPrincipalName is not null || ExternalDirectoryObjectId is not null
+            || ExchangeGuid is not null || MailboxAlias is not null;
+        if (Identity is { Length: > 1 } && !hasProperties && text is null)
+        {
+            HadInput = true;
+            var many = new MailboxInput[Identity.Length];
+            for (var i = 0; i < many.Length; i++)
+            {
+                many[i] = new MailboxInput { Identity = Identity[i] };
+            }
+
+            return many;
+        }
+
+        var identity = Identity is { Length: > 0 } ? Identity[0] : null;
+        if (text is null && identity is null && !hasProperties)
+        {
+            return System.Array.Empty<MailboxInput>();
+        }
+
+        HadInput = true;
+        return new[]
+        {
+            new MailboxInput
+            {
+                Text = text,
+                Identity = identity,
+                PrimarySmtpAddress = PrimarySmtpAddress,
+                UserPrincipalName = UserPrincipalName,
+                ExternalDirectoryObjectId = ExternalDirectoryObjectId,
+                ExchangeGuid = ExchangeGuid,
+                Alias = MailboxAlias,
+            },
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using System.Management.Automation;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using InboxPS.Core;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Infrastructure;
+
+/// <summary>
+/// Streams piped mailboxes into a <see cref="SyncEngine"/> running on worker threads, and pumps its results, progress
+/// and prompts onto the pipeline while input is still arriving.
+/// </summary>
+public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
+{
+    private Channel<MailboxInput>? _input;
+    private Task? _engine;
+
+    /// <summary>How many mailboxes are worked on at once (each mailbox one request at a time).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>The organization being worked on, resolved in BeginProcessing.</summary>
+    protected OrganizationProfile? ResolvedOrganization { get; private set; }
+
+    /// <summary>True for the scheduled-runbook form: no input means every activated user of the organization.</summary>
+    protected virtual bool ReplayRosterWithoutInput => false;
+
+    protected OrganizationProfile ResolveOrganization()
+    {
+        try
+        {
+            ResolvedOrganization = OrganizationResolver.Resolve(Store, Organization);
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+        }
+
+        return ResolvedOrganization!;
+    }
+
+    protected void StartEngine(IMailboxProtocol protocol, SyncOptions options)
+    {
+        options.ThrottleLimit = ThrottleLimit;
+
+        // Bounded: a fast producer (Get-Mailbox -ResultSize Unlimited) waits for the workers instead of filling memory.
+        _input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
+        var engine = new SyncEngine(ResolvedOrganization!.Name, Store, protocol, options, Sink);
+        _engine = Task.Run(() => engine.RunAsync(_input.Reader, CancellationToken));
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var record in ReadInputs())
+        {
+            if (!_input!.Writer.TryWrite(record))
+            {
+                Pump(_input.Writer.WriteAsync(record, CancellationToken).AsTask());
+            }
+        }
+
+        DrainPosted();
+    }
+
+    protected override void EndProcessing()
+    {
+        if (!HadInput && ReplayRosterWithoutInput)
+        {
+            // Every activated user of the organization, read from the roster in pages.
+            Pump(Task.Run(async () =>
+            {
+                foreach (var entry in Store.GetRoster(ResolvedOrganization!.Name, activeOnly: true))
+                {
+                    await _input!.Writer.WriteAsync(MailboxInput.FromRoster(entry), CancellationToken).ConfigureAwait(false);
+                }
+            }));
+        }
+
+        _input!.Writer.TryComplete();
+        try
+        {
+            Pump(_engine!);
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+        }
+
+        WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+}
