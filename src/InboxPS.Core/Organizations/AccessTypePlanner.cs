@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace InboxPS.Core.Organizations;
+
+/// <summary>What Set-InboxAccessType was asked to do; null members keep the organization's current value.</summary>
+public sealed class AccessTypeRequest
+{
+    public AccessTypeRequest(string organization, AccessType accessType)
+    {
+        Organization = organization;
+        AccessType = accessType;
+    }
+
+    public string Organization { get; }
+
+    public AccessType AccessType { get; }
+
+    public Uri? EwsUrl { get; set; }
+
+    public ExchangeEnvironment? Environment { get; set; }
+}
+
+/// <summary>The profile Set-InboxAccessType will save, what to warn the admin about, and whether a live sign-in must go.</summary>
+public sealed class AccessTypePlan
+{
+    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings)
+    {
+        Profile = profile;
+        IsNew = isNew;
+        InvalidatesSignIn = invalidatesSignIn;
+        Warnings = warnings;
+    }
+
+    public OrganizationProfile Profile { get; }
+
+    public bool IsNew { get; }
+
+    /// <summary>True when the access type or cloud changed, so tokens of an existing sign-in no longer fit.</summary>
+    public bool InvalidatesSignIn { get; }
+
+    public IReadOnlyList<string> Warnings { get; }
+}
+
+/// <summary>
+/// Decides an organization's access type, cloud and EWS URL the way an Exchange admin would: refuses what cannot work
+/// (basic auth against Exchange Online, credentials over plain http) and warns about what is ending.
+/// </summary>
+public static class AccessTypePlanner
+{
+    /// <summary>Exchange Online starts blocking EWS for tenants that did not allow-list their app (MC1227454).</summary>
+    public static readonly DateTimeOffset EwsBlockingStarts = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Exchange Online switches EWS off for every tenant, no exceptions (MC1227454).</summary>
+    public static readonly DateTimeOffset EwsShutdown = new(2027, 4, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <exception cref="InboxException">The combination cannot work; the message says why and what to use instead.</exception>
+    public static AccessTypePlan Plan(OrganizationProfile? existing, AccessTypeRequest request, DateTimeOffset now)
+    {
+        var environment = ChooseEnvironment(existing, request);
+        var ewsUrl = ChooseEwsUrl(existing, request, environment);
+        Validate(request, ewsUrl);
+
+        var profile = existing is null ? new OrganizationProfile(request.Organization) : Copy(existing);
+        profile.AccessType = request.AccessType;
+        profile.Environment = environment;
+        profile.EwsUrl = ewsUrl;
+
+        var invalidates = existing is not null &&
+            (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment);
+        return new AccessTypePlan(profile, existing is null, invalidates, Warnings(profile, now));
+    }
+
+    /// <summary>What an admin should know about this profile today: removed roles and the EWS shutdown.</summary>
+    public static IReadOnlyList<string> Warnings(OrganizationProfile profile, DateTimeOffset now)
+    {
+        var warnings = new List<string>();
+        if (!ExchangeCloud.IsExchangeOnline(profile.EwsUrl))
+        {
+            return warnings;
+        }
+
+        if (profile.AccessType == AccessType.OAuthImpersonation)
+        {
+            warnings.Add("OAuthImpersonation needs the ApplicationImpersonation role, which Microsoft removed from Exchange Online in February 2025: " +
+                $"impersonation by a signed-in service account fails there. For Exchange Online use -AccessType {AccessType.OAuthAppOnly} " +
+                "(an app registration with the full_access_as_app application permission).");
+        }
+
+        warnings.Add(EwsRetirementWarning(now));
+        return warnings;
+    }
+
+    private static string EwsRetirementWarning(DateTimeOffset now)
+    {
+        var shutdown = EwsShutdown.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+        const string allowList = "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs <your app id>";
+        if (now >= EwsShutdown)
+        {
+            return $"Microsoft switched EWS off in Exchange Online on {shutdown}; requests to Exchange Online will fail. Exchange Server (on-premises) is not affected.";
+        }
+
+        var blocking = EwsBlockingStarts.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+        var phase = now >= EwsBlockingStarts
+            ? $"Exchange Online has been blocking EWS since {blocking} for tenants that did not allow-list their app"
+            : $"Exchange Online starts blocking EWS on {blocking} for tenants that did not allow-list their app";
+        return $"{phase} ({allowList}), and switches EWS off for everyone on {shutdown}.";
+    }
+
+    private static ExchangeEnvironment ChooseEnvironment(OrganizationProfile? existing, AccessTypeRequest request)
+    {
+        var hostCloud = ExchangeCloud.Hosting(request.EwsUrl);
+        if (request.Environment is { } asked)
+        {
+            if (hostCloud is not null && hostCloud.Environment != asked)
+            {
+                throw new InboxException("EnvironmentMismatch", InboxErrorKind.InvalidArgument,
+                    $"The EWS URL '{request.EwsUrl}' belongs to the {hostCloud.Environment} cloud, not {asked}.",
+                    $"Use -Environment {hostCloud.Environment}, or the EWS URL of the {asked} cloud ({ExchangeCloud.For(asked).DefaultEwsUrl}).",
+                    request.Organization);
+            }
+
+            return asked;
+        }
+
+        return hostCloud?.Environment ?? existing?.Environment ?? ExchangeEnvironment.Global;
+    }
+
+    private static Uri? ChooseEwsUrl(OrganizationProfile? existing, AccessTypeRequest request, ExchangeEnvironment environment)
+    {
+        if (request.EwsUrl is { } given)
+        {
+            // Admins often paste the server's address only; EWS always lives at /EWS/Exchange.asmx.
+            return given.AbsolutePath == "/" ? new Uri(given, "/EWS/Exchange.asmx") : given;
+        }
+
+        var current = existing?.EwsUrl;
+        var currentIsCloudDefault = current is not null && ExchangeCloud.Hosting(current) is { } cloud && current == cloud.DefaultEwsUrl;
+        if (current is not null && !currentIsCloudDefault)
+        {
+            return current;
+        }
+
+        // Exchange Online's endpoint is known; Exchange Server's is the admin's to give.
+        return request.AccessType == AccessType.BasicImpersonation ? null : ExchangeCloud.For(environment).DefaultEwsUrl;
+    }
+
+    private static void Validate(AccessTypeRequest request, Uri? ewsUrl)
+    {
+        var name = request.Organization;
+        if (ewsUrl is null)
+        {
+            throw new InboxException("EwsUrlRequired", InboxErrorKind.InvalidArgument,
+                $"{AccessType.BasicImpersonation} is for Exchange Server (on-premises), whose EWS address InboxPS cannot guess.",
+                "Add -EwsUrl https://<your Exchange server>/EWS/Exchange.asmx.", name);
+        }
+
+        if (!ewsUrl.IsAbsoluteUri || (ewsUrl.Scheme != Uri.UriSchemeHttps && ewsUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new InboxException("InvalidEwsUrl", InboxErrorKind.InvalidArgument,
+                $"'{ewsUrl}' is not an http(s) address of an EWS endpoint.", "Give -EwsUrl as https://<server>/EWS/Exchange.asmx.", name);
+        }
+
+        if (ewsUrl.Scheme == Uri.UriSchemeHttp && !ewsUrl.IsLoopback)
+        {
+            throw new InboxException("InsecureEwsUrl", InboxErrorKind.InvalidArgument,
+                $"'{ewsUrl}' uses plain http: the service account's password or token would cross the network unencrypted.",
+                "Use the https address of the EWS endpoint.", name);
+        }
+
+        if (request.AccessType == AccessType.BasicImpersonation && ExchangeCloud.IsExchangeOnline(ewsUrl))
+        {
+            throw new InboxException("BasicAuthNotSupported", InboxErrorKind.InvalidArgument,
+                $"Exchange Online ({ewsUrl.Host}) turned basic authentication for EWS off in October 2022, so {AccessType.BasicImpersonation} cannot work there.",
+                $"Use -AccessType {AccessType.OAuthAppOnly} with an app registration that has the full_access_as_app permission.", name);
+        }
+    }
+
+    private static OrganizationProfile Copy(OrganizationProfile source) => new(source.Name)
+    {
+        AccessType = source.AccessType,
+        EwsUrl = source.EwsUrl,
+        Environment = source.Environment,
+        TenantId = source.TenantId,
+        ClientId = source.ClientId,
+        Authority = source.Authority,
+        ServiceAccount = source.ServiceAccount,
+        CreatedOn = source.CreatedOn,
+        ModifiedOn = source.ModifiedOn,
+    };
+}
