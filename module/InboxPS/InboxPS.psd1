@@ -13,6 +13,11 @@
     FormatsToProcess     = @('InboxPS.format.ps1xml')
     CmdletsToExport      = @(
         'Get-InboxOrganization'
+        'Set-InboxAccessType'
+        'Remove-InboxOrganization'
+        'Connect-InboxImpersonation'
+        'Disconnect-InboxImpersonation'
+        'Get-InboxConnection'
         'Get-InboxSyncStatus'
         'Stop-InboxSync'
     )

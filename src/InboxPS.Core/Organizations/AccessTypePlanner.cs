@@ -62,7 +62,7 @@ public static class AccessTypePlanner
         var ewsUrl = ChooseEwsUrl(existing, request, environment);
         Validate(request, ewsUrl);
 
-        var profile = existing is null ? new OrganizationProfile(request.Organization) : Copy(existing);
+        var profile = existing?.Copy() ?? new OrganizationProfile(request.Organization);
         profile.AccessType = request.AccessType;
         profile.Environment = environment;
         profile.EwsUrl = ewsUrl;
@@ -176,17 +176,4 @@ public static class AccessTypePlanner
                 $"Use -AccessType {AccessType.OAuthAppOnly} with an app registration that has the full_access_as_app permission.", name);
         }
     }
-
-    private static OrganizationProfile Copy(OrganizationProfile source) => new(source.Name)
-    {
-        AccessType = source.AccessType,
-        EwsUrl = source.EwsUrl,
-        Environment = source.Environment,
-        TenantId = source.TenantId,
-        ClientId = source.ClientId,
-        Authority = source.Authority,
-        ServiceAccount = source.ServiceAccount,
-        CreatedOn = source.CreatedOn,
-        ModifiedOn = source.ModifiedOn,
-    };
 }

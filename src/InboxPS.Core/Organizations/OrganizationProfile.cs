@@ -59,5 +59,8 @@ public sealed class OrganizationProfile
 
     public DateTimeOffset ModifiedOn { get; set; }
 
+    /// <summary>An independent copy, to change without touching the original until it is saved.</summary>
+    public OrganizationProfile Copy() => (OrganizationProfile)MemberwiseClone();
+
     public override string ToString() => Name;
 }

@@ -1,0 +1,158 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using InboxPS.Core.Ews;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Store;
+
+namespace InboxPS.Core.Auth;
+
+/// <summary>
+/// Connect-InboxImpersonation's work: signs the service account (or app) in with the requested method, proves over EWS
+/// that it can do the job (the service account has a mailbox; app-only: a test mailbox can be impersonated), remembers
+/// the tenant, app and account in the organization's profile, and registers the live connection.
+/// </summary>
+public sealed class ImpersonationConnector
+{
+    private readonly IInboxStore _store;
+    private readonly SignInTransport _transport;
+    private readonly IInboxSink _sink;
+
+    public ImpersonationConnector(IInboxStore store, SignInTransport? transport = null, IInboxSink? sink = null)
+    {
+        _store = store;
+        _transport = transport ?? SignInTransport.Default;
+        _sink = sink ?? NullSink.Instance;
+    }
+
+    /// <exception cref="InboxException">The organization, the sign-in or the check failed; the error says what to fix.</exception>
+    public async Task<InboxConnection> ConnectAsync(string? organization, SignInRequest request, CancellationToken cancellationToken)
+    {
+        var profile = WithRequestValues(OrganizationResolver.Resolve(_store, organization), request);
+        RequireMatchingAccessType(profile, request.Method);
+
+        var savedCache = ConnectionRegistry.CacheFileOf(profile.Name, _store);
+        var cacheFile = savedCache.Pending();
+        cacheFile.Delete();
+        var connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var mailbox = MailboxToCheck(profile, request, connection);
+            await ServiceAccountCheck.RunAsync(connection, mailbox, _transport, cancellationToken).ConfigureAwait(false);
+            profile.ServiceAccount = mailbox.Value;
+        }
+        catch
+        {
+            connection.Dispose();
+            cacheFile.Delete();
+            throw;
+        }
+
+        if (request.AuthType == AuthType.Delegated)
+        {
+            cacheFile.Commit();
+            WarnIfUnencrypted(cacheFile);
+        }
+
+        _store.SaveOrganization(profile);
+        return ConnectionRegistry.Add(connection);
+    }
+
+    private async Task<InboxConnection> SignInAsync(OrganizationProfile profile, SignInRequest request, TokenCacheFile cacheFile,
+        string savedCachePath, CancellationToken cancellationToken)
+    {
+        if (request.Method == SignInMethod.Credential)
+        {
+            var credential = request.Credential ?? throw new ArgumentException("A basic sign-in needs the credential.", nameof(request));
+            var authenticator = new BasicAuthenticator(credential.UserName, credential.SecurePassword);
+            return InboxConnection.ForBasic(profile, authenticator, credential.UserName);
+        }
+
+        var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, cancellationToken).ConfigureAwait(false);
+        var persisted = request.AuthType == AuthType.Delegated ? savedCachePath : null;
+        return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted);
+    }
+
+    /// <summary>
+    /// The mailbox the check opens: the signed-in service account's own (delegated, basic) or the named test mailbox
+    /// (app-only, where no user signs in).
+    /// </summary>
+    private static MailboxIdentity MailboxToCheck(OrganizationProfile profile, SignInRequest request, InboxConnection connection)
+    {
+        if (!string.IsNullOrWhiteSpace(request.ServiceAccount))
+        {
+            return new MailboxIdentity(request.ServiceAccount!);
+        }
+
+        if (connection.AuthType == AuthType.Delegated && connection.Account is { } account)
+        {
+            return new MailboxIdentity(account, ConnectingSidKind.PrincipalName);
+        }
+
+        if (connection.AuthType == AuthType.Basic && connection.Account is { } user && user.Contains("@"))
+        {
+            return new MailboxIdentity(user, ConnectingSidKind.PrincipalName);
+        }
+
+        if (!string.IsNullOrWhiteSpace(profile.ServiceAccount))
+        {
+            return new MailboxIdentity(profile.ServiceAccount!);
+        }
+
+        var what = connection.AuthType == AuthType.AppOnly
+            ? "An app-only sign-in has no mailbox of its own, so InboxPS needs a mailbox to prove it can impersonate"
+            : $"The user name '{connection.Account}' is not an e-mail address, so InboxPS cannot tell which mailbox is the service account's";
+        throw new InboxException("ServiceAccountRequired", InboxErrorKind.InvalidArgument,
+            $"{what} ('{profile.Name}').",
+            "Add -ServiceAccount <mailbox address>: the service account's mailbox, or for app-only any mailbox the app should reach.",
+            profile.Name);
+    }
+
+    private static void RequireMatchingAccessType(OrganizationProfile profile, SignInMethod method)
+    {
+        var fits = profile.AccessType switch
+        {
+            AccessType.OAuthImpersonation => method is SignInMethod.Interactive or SignInMethod.DeviceCode or SignInMethod.AccessToken,
+            AccessType.OAuthAppOnly => method is SignInMethod.ClientSecret or SignInMethod.Certificate or SignInMethod.ManagedIdentity or SignInMethod.AccessToken,
+            _ => method == SignInMethod.Credential,
+        };
+        if (fits)
+        {
+            return;
+        }
+
+        var expected = profile.AccessType switch
+        {
+            AccessType.OAuthImpersonation => "an interactive or -DeviceCode sign-in of the service account",
+            AccessType.OAuthAppOnly => "-CertificateThumbprint, -Certificate, -CertificatePath, -ClientSecret, -ManagedIdentity or -AccessToken",
+            _ => "-Credential",
+        };
+        throw new InboxException("SignInDoesNotMatchAccessType", InboxErrorKind.InvalidArgument,
+            $"'{profile.Name}' uses access type {profile.AccessType}, which signs in with {expected}; a {method} sign-in does not fit it.",
+            $"Connect with {expected}, or change the access type with Set-InboxAccessType -Organization {profile.Name} -AccessType <type>.",
+            profile.Name);
+    }
+
+    /// <summary>A copy of the profile with what this connect named (tenant, app, authority, account) taking precedence.</summary>
+    private static OrganizationProfile WithRequestValues(OrganizationProfile stored, SignInRequest request)
+    {
+        var profile = stored.Copy();
+        profile.TenantId = Pick(request.TenantId, stored.TenantId);
+        profile.ClientId = Pick(request.ClientId, stored.ClientId);
+        profile.Authority = request.Authority ?? stored.Authority;
+        profile.ServiceAccount = Pick(request.ServiceAccount, stored.ServiceAccount);
+        return profile;
+    }
+
+    private static string? Pick(string? given, string? stored) => string.IsNullOrWhiteSpace(given) ? stored : given!.Trim();
+
+    private void WarnIfUnencrypted(TokenCacheFile cacheFile)
+    {
+        if (!OwnerOnlyFile.IsEncrypted)
+        {
+            _sink.Log(InboxLogLevel.Warning,
+                $"The service account's token cache is saved unencrypted at '{cacheFile.Path}', readable only by your account (mode 0600); " +
+                "this platform offers InboxPS no encryption for it. Anyone who can act as your account can use the sign-in.");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using InboxPS.Core.Ews;
+using InboxPS.Core.Organizations;
+
+namespace InboxPS.Core.Auth;
+
+/// <summary>What Get-InboxConnection says about a connection.</summary>
+public enum ConnectionStatus
+{
+    /// <summary>Signed in; tokens are renewed as needed.</summary>
+    Connected,
+
+    /// <summary>A given access token expired; nothing can renew it.</summary>
+    TokenExpired,
+
+    /// <summary>The sign-in is gone (password changed, refresh token revoked, secret rotated): connect again.</summary>
+    ReconnectRequired,
+}
+
+/// <summary>
+/// A live, signed-in connection for one organization, usable from many threads: the authenticator signs every EWS
+/// request (bearer tokens renewed before expiry and once after a 401, or basic credentials).
+/// </summary>
+public sealed class InboxConnection : IDisposable
+{
+    private readonly RenewingTokenSource? _tokens;
+
+    private InboxConnection(OrganizationProfile organization, IEwsAuthenticator authenticator, RenewingTokenSource? tokens,
+        SignInMethod method, string? account, string? appId, string? tokenCachePath)
+    {
+        Organization = organization;
+        Authenticator = authenticator;
+        _tokens = tokens;
+        Method = method;
+        Account = account;
+        AppId = appId;
+        TokenCachePath = tokenCachePath;
+        EwsUrl = organization.EwsUrl ?? throw new ArgumentException($"The organization '{organization.Name}' has no EWS URL.", nameof(organization));
+        ConnectedOn = DateTimeOffset.UtcNow;
+    }
+
+    public OrganizationProfile Organization { get; }
+
+    public IEwsAuthenticator Authenticator { get; }
+
+    public Uri EwsUrl { get; }
+
+    /// <summary>How the ExchangeImpersonation header names the target: by primary SMTP address, which every sign-in mode supports.</summary>
+    public ConnectingSidKind ImpersonateBy => ConnectingSidKind.PrimarySmtpAddress;
+
+    public SignInMethod Method { get; }
+
+    public AuthType AuthType => Method switch
+    {
+        SignInMethod.Interactive or SignInMethod.DeviceCode => AuthType.Delegated,
+        SignInMethod.Credential => AuthType.Basic,
+        SignInMethod.AccessToken when Account is not null => AuthType.Delegated,
+        _ => AuthType.AppOnly,
+    };
+
+    /// <summary>The signed-in service account (delegated, basic); null for app-only sign-ins.</summary>
+    public string? Account { get; }
+
+    /// <summary>The app registration (client id) or managed identity the tokens were issued to.</summary>
+    public string? AppId { get; }
+
+    /// <summary>Where a delegated sign-in's token cache is persisted; null when tokens stay in memory.</summary>
+    public string? TokenCachePath { get; }
+
+    public DateTimeOffset ConnectedOn { get; }
+
+    /// <summary>When the current access token expires; null for basic authentication and opaque tokens.</summary>
+    public DateTimeOffset? TokenExpiresOn =>
+        _tokens is null || _tokens.Current.ExpiresOn == DateTimeOffset.MaxValue ? null : _tokens.Current.ExpiresOn;
+
+    /// <summary>The error that ended the sign-in, if one did (ErrorId ReconnectServiceAccount).</summary>
+    public InboxException? Failure => _tokens?.Failure;
+
+    public ConnectionStatus Status =>
+        Failure is not null ? ConnectionStatus.ReconnectRequired
+        : Method == SignInMethod.AccessToken && TokenExpiresOn is { } expires && expires <= DateTimeOffset.UtcNow ? ConnectionStatus.TokenExpired
+        : ConnectionStatus.Connected;
+
+    internal static InboxConnection ForOAuth(OrganizationProfile organization, SignInMethod method, OAuthSignIn signIn,
+        SignInTransport transport, string? tokenCachePath)
+    {
+        var tokens = new RenewingTokenSource(signIn.Acquirer, signIn.Token, transport.Clock);
+        return new InboxConnection(organization, new BearerTokenAuthenticator(tokens), tokens, method, signIn.Account, signIn.AppId, tokenCachePath);
+    }
+
+    internal static InboxConnection ForBasic(OrganizationProfile organization, BasicAuthenticator authenticator, string account) =>
+        new(organization, authenticator, null, SignInMethod.Credential, account, null, null);
+
+    /// <summary>A snapshot for Get-InboxConnection, free of MSAL types and secrets.</summary>
+    public ConnectionInfo Describe() => new(this);
+
+    public void Dispose() => (Authenticator as IDisposable)?.Dispose();
+
+    public override string ToString() => $"{Organization.Name} ({AuthType}, {Status})";
+}

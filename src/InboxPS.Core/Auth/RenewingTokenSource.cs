@@ -1,0 +1,90 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using InboxPS.Core.Ews;
+
+namespace InboxPS.Core.Auth;
+
+/// <summary>
+/// The token of one live connection, shared by every worker. It hands out the current token until it is within
+/// <see cref="TokenLifetime.RenewalMargin"/> of expiry, then one caller renews it while the others wait for the result; a forced
+/// refresh (after a 401) renews once however many workers saw the 401. A sign-in that is gone for good (revoked refresh
+/// token, rotated secret) is remembered, so every later caller gets the same single "reconnect" error without
+/// asking the identity provider again.
+/// </summary>
+internal sealed class RenewingTokenSource : IAccessTokenSource
+{
+    private readonly ITokenAcquirer _acquirer;
+    private readonly Func<DateTimeOffset> _clock;
+    private readonly SemaphoreSlim _renewal = new(1, 1);
+    private AccessToken _current;
+    private InboxException? _fatal;
+
+    public RenewingTokenSource(ITokenAcquirer acquirer, AccessToken first, Func<DateTimeOffset> clock)
+    {
+        _acquirer = acquirer;
+        _current = first;
+        _clock = clock;
+    }
+
+    public AccessToken Current => Volatile.Read(ref _current);
+
+    /// <summary>The error that ended this sign-in, once one did.</summary>
+    public InboxException? Failure => Volatile.Read(ref _fatal);
+
+    public async Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var seen = Current;
+        ThrowIfEnded();
+        if (!forceRefresh && TokenLifetime.IsValidFor(seen, TokenLifetime.RenewalMargin, _clock()))
+        {
+            return seen;
+        }
+
+        await _renewal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfEnded();
+            var current = Current;
+            var renewedMeanwhile = !ReferenceEquals(current, seen);
+            if (renewedMeanwhile ? TokenLifetime.IsValidFor(current, TimeSpan.Zero, _clock()) : !forceRefresh && TokenLifetime.IsValidFor(current, TokenLifetime.RenewalMargin, _clock()))
+            {
+                return current;
+            }
+
+            return await RenewAsync(current, forceRefresh, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _renewal.Release();
+        }
+    }
+
+    private async Task<AccessToken> RenewAsync(AccessToken current, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var renewed = await _acquirer.AcquireAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _current, renewed);
+            return renewed;
+        }
+        catch (InboxException e) when (e.ErrorId == SignInErrors.ReconnectId)
+        {
+            Volatile.Write(ref _fatal, e);
+            throw;
+        }
+        catch (InboxException) when (!forceRefresh && TokenLifetime.IsValidFor(current, TimeSpan.Zero, _clock()))
+        {
+            // The identity provider is briefly unreachable, but the token still works: keep using it and retry later.
+            return current;
+        }
+    }
+
+    private void ThrowIfEnded()
+    {
+        if (Failure is { } failure)
+        {
+            throw failure;
+        }
+    }
+}

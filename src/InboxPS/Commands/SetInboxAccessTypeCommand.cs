@@ -1,0 +1,80 @@
+using System;
+using System.Management.Automation;
+using InboxPS.Core;
+using InboxPS.Core.Auth;
+using InboxPS.Core.Organizations;
+using InboxPS.Infrastructure;
+
+namespace InboxPS.Commands;
+
+/// <summary>
+/// Creates or updates an organization's profile: how its mailboxes are reached (the admin panel's "Mailbox Access
+/// Type"), its cloud and EWS URL. Refuses what cannot work, warns about what is ending, and signs a connected
+/// organization out when its access type or cloud changes.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "InboxAccessType", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(OrganizationProfile))]
+public sealed class SetInboxAccessTypeCommand : InboxCmdlet
+{
+    /// <summary>The organization to create or update; may be left out when exactly one exists.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Organization { get; set; }
+
+    [Parameter(Mandatory = true, Position = 1)]
+    public AccessType AccessType { get; set; }
+
+    /// <summary>The EWS endpoint; Exchange Online's is the default for the OAuth types, Exchange Server's must be given.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? EwsUrl { get; set; }
+
+    /// <summary>The Microsoft cloud; follows from -EwsUrl when that names one, else Global.</summary>
+    [Parameter]
+    [Alias("ExchangeEnvironmentName")]
+    public ExchangeEnvironment Environment { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        AccessTypePlan plan;
+        try
+        {
+            var existing = Organization is null ? OrganizationResolver.Resolve(Store, null) : Store.GetOrganization(Organization.Trim());
+            var request = new AccessTypeRequest(existing?.Name ?? Organization!.Trim(), AccessType)
+            {
+                EwsUrl = EwsUrl,
+                Environment = MyInvocation.BoundParameters.ContainsKey(nameof(Environment)) ? Environment : null,
+            };
+            plan = AccessTypePlanner.Plan(existing, request, DateTimeOffset.UtcNow);
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+            return;
+        }
+
+        foreach (var warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        var profile = plan.Profile;
+        var action = plan.IsNew
+            ? $"Create the organization with access type {profile.AccessType} at {profile.EwsUrl}"
+            : $"Set access type {profile.AccessType}, environment {profile.Environment}, EWS URL {profile.EwsUrl}";
+        if (!ShouldProcess(profile.Name, action))
+        {
+            return;
+        }
+
+        if (plan.InvalidatesSignIn && ConnectionRegistry.Disconnect(profile.Name, Store))
+        {
+            WriteWarning($"'{profile.Name}' was disconnected because its access type or cloud changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
+        }
+
+        Store.SaveOrganization(profile);
+        WriteObject(profile);
+    }
+}
