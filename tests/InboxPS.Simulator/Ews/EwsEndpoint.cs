@@ -1,0 +1,253 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using InboxPS.Simulator.Ews.Operations;
+using InboxPS.Simulator.Tenant;
+using Microsoft.AspNetCore.Http;
+
+namespace InboxPS.Simulator.Ews;
+
+/// <summary>
+/// POST /EWS/Exchange.asmx, in the order Exchange applies its checks: server capacity (503), authentication (401), the
+/// request itself (schema faults), impersonation (faults), the target mailbox's budget (throttling), then the operation,
+/// with injected latency and faults around it.
+/// </summary>
+internal sealed class EwsEndpoint
+{
+    private readonly EwsServices _services;
+    private readonly EwsAuthenticator _authenticator;
+    private readonly ImpersonationRights _rights;
+    private readonly Throttling _throttling;
+    private readonly FaultInjector _faults;
+
+    public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling, FaultInjector faults)
+    {
+        _services = services;
+        _authenticator = authenticator;
+        _rights = rights;
+        _throttling = throttling;
+        _faults = faults;
+    }
+
+    private MetricsRecorder Metrics => _services.Metrics;
+
+    private TenantStore Store => _services.Store;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var inFlight = Metrics.Enter();
+        try
+        {
+            AddCommonHeaders(context);
+            if (inFlight > _throttling.ServerCapacity)
+            {
+                Metrics.ServerFull();
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            var caller = _authenticator.Authenticate(context.Request, context.Response);
+            if (caller is null)
+            {
+                Metrics.Unauthorized();
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
+            await HandleAuthenticatedAsync(context, caller);
+        }
+        catch (EwsFaultException fault)
+        {
+            await SendFaultAsync(context, fault.Error);
+        }
+        finally
+        {
+            Metrics.Exit(Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task HandleAuthenticatedAsync(HttpContext context, EwsCaller caller)
+    {
+        var request = EwsRequest.Parse(await ReadBodyAsync(context));
+        Metrics.Operation(request.Name);
+        var operation = EwsOperation.Parse(request, _services);
+        var target = ResolveTarget(context, request, caller);
+        var flags = Store.Flags(target);
+        if (!flags.EwsEnabled)
+        {
+            throw new EwsFaultException(EwsError.AccessDenied);
+        }
+
+        var admission = _throttling.Admit(target, operation.IsSync, flags);
+        if (admission.Kind != AdmissionKind.Admitted)
+        {
+            await SendThrottledAsync(context, operation, target, admission);
+            return;
+        }
+
+        try
+        {
+            var (fault, delay) = _faults.Draw(target);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
+            if (await InjectFaultAsync(context, fault))
+            {
+                return;
+            }
+
+            var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : operation.Respond(target);
+            await SendAsync(context, StatusCodes.Status200OK, body, fault);
+        }
+        finally
+        {
+            _throttling.Release(target, operation.IsSync);
+        }
+    }
+
+    /// <summary>The mailbox the request acts on: the impersonated one, or the caller's own when there is no header.</summary>
+    private int ResolveTarget(HttpContext context, EwsRequest request, EwsCaller caller)
+    {
+        if (!request.HasImpersonationHeader)
+        {
+            if (caller.IsAppOnly || caller.UserIndex is not { } own)
+            {
+                throw new EwsFaultException(EwsError.ImpersonationHeaderRequired);
+            }
+
+            return Store.Flags(own).HasMailbox ? own : throw new EwsFaultException(EwsError.NonExistentMailbox(Store.Directory.PrimarySmtp(own)));
+        }
+
+        var sid = request.Impersonation ?? throw new EwsFaultException(EwsError.ImpersonationHeaderInvalid);
+        var user = Store.Directory.Find(sid.Value);
+        if (user is null || !Store.Flags(user.Index).HasMailbox)
+        {
+            throw new EwsFaultException(EwsError.NonExistentMailbox(sid.Value));
+        }
+
+        if (!_rights.Allows(caller, user.Index, Store.Flags(user.Index)))
+        {
+            throw new EwsFaultException(EwsError.ImpersonateUserDenied);
+        }
+
+        var anchor = context.Request.Headers["X-AnchorMailbox"].ToString();
+        if (anchor.Length == 0)
+        {
+            Metrics.MissingAnchor();
+        }
+        else if (Store.Directory.Find(anchor)?.Index != user.Index)
+        {
+            Metrics.MismatchedAnchor();
+        }
+
+        return user.Index;
+    }
+
+    private Task SendThrottledAsync(HttpContext context, EwsOperation operation, int target, Admission admission)
+    {
+        switch (admission.Kind)
+        {
+            case AdmissionKind.ConnectionCountExceeded:
+                Metrics.ConnectionCountExceeded();
+                return SendFaultAsync(context, EwsError.ExceededConnectionCount(_throttling.MaxConcurrency));
+            case AdmissionKind.SyncCallsExceeded:
+                Metrics.ServerBusyMessage();
+                var busy = EwsError.ServerBusy(admission.BackOffMilliseconds, "ConcurrentSyncCalls", _throttling.MaxSyncCalls);
+                return SendAsync(context, StatusCodes.Status200OK, operation.RespondWithError(busy), FaultKinds.None);
+            default:
+                if (admission.Kind == AdmissionKind.Violation)
+                {
+                    Metrics.Violation(target);
+                }
+
+                Metrics.ServerBusyFault();
+                return SendFaultAsync(context, EwsError.ServerBusy(admission.BackOffMilliseconds));
+        }
+    }
+
+    /// <summary>Faults that replace the answer; slow and truncated bodies happen while sending.</summary>
+    private async Task<bool> InjectFaultAsync(HttpContext context, FaultKinds fault)
+    {
+        if (fault == FaultKinds.None)
+        {
+            return false;
+        }
+
+        Metrics.Fault(fault.ToString());
+        switch (fault)
+        {
+            case FaultKinds.Http500:
+                await SendFaultAsync(context, EwsError.InternalServerError);
+                return true;
+            case FaultKinds.Http503:
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return true;
+            case FaultKinds.ConnectionReset:
+                context.Abort();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private Task SendFaultAsync(HttpContext context, EwsError error)
+    {
+        Metrics.Error(error.Code);
+        return SendAsync(context, StatusCodes.Status500InternalServerError, Soap.Fault(error.Code, error.Message, error.MessageXml), FaultKinds.None);
+    }
+
+    private async Task SendAsync(HttpContext context, int status, byte[] body, FaultKinds fault)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "text/xml; charset=utf-8";
+        response.ContentLength = body.Length;
+        if (fault is FaultKinds.SlowBody or FaultKinds.TruncatedBody)
+        {
+            var half = body.Length / 2;
+            await response.Body.WriteAsync(body.AsMemory(0, half), context.RequestAborted);
+            await response.Body.FlushAsync(context.RequestAborted);
+            if (fault == FaultKinds.TruncatedBody)
+            {
+                context.Abort();
+                return;
+            }
+
+            await Task.Delay(_faults.SlowBodyDelay, context.RequestAborted);
+            await response.Body.WriteAsync(body.AsMemory(half), context.RequestAborted);
+            return;
+        }
+
+        await response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static async Task<Stream> ReadBodyAsync(HttpContext context)
+    {
+        var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (buffer.Length > EwsRequest.MaxBytes)
+        {
+            throw new EwsFaultException(EwsError.SchemaValidation("The request is larger than the simulator accepts (4 MB)."));
+        }
+
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    private static void AddCommonHeaders(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers["request-id"] = Guid.NewGuid().ToString();
+        headers["X-FEServer"] = "SIMFE01";
+        headers["X-BEServer"] = "SIMBE01";
+        var clientRequestId = context.Request.Headers["client-request-id"].ToString();
+        if (clientRequestId.Length > 0 && "true".Equals(context.Request.Headers["return-client-request-id"].ToString(), StringComparison.OrdinalIgnoreCase))
+        {
+            headers["client-request-id"] = clientRequestId;
+        }
+    }
+}

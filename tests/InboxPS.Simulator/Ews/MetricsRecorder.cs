@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+
+namespace InboxPS.Simulator.Ews;
+
+/// <summary>The live counters behind <see cref="SimulatorMetrics"/>; lock-free so recording never slows the server down.</summary>
+internal sealed class MetricsRecorder
+{
+    private readonly ConcurrentDictionary<string, long> _operations = new();
+    private readonly ConcurrentDictionary<string, long> _grants = new();
+    private readonly ConcurrentDictionary<string, long> _faults = new();
+    private readonly ConcurrentDictionary<string, long> _errors = new();
+    private readonly ConcurrentDictionary<int, long> _violationsByMailbox = new();
+    private long _started = Stopwatch.GetTimestamp();
+    private long _ewsRequests;
+    private int _inFlight;
+    private int _peak;
+    private long _busyFaults;
+    private long _busyMessages;
+    private long _connectionCount;
+    private long _serverFull;
+    private long _violations;
+    private long _unauthorized;
+    private long _missingAnchor;
+    private long _mismatchedAnchor;
+    private long _busyTicks;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public void Reset()
+    {
+        foreach (var d in new[] { _operations, _grants, _faults, _errors })
+        {
+            d.Clear();
+        }
+
+        _violationsByMailbox.Clear();
+        _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
+        _missingAnchor = _mismatchedAnchor = _busyTicks = 0;
+        _peak = Volatile.Read(ref _inFlight);
+        Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>A request arrived: returns the in-flight count including it.</summary>
+    public int Enter()
+    {
+        Interlocked.Increment(ref _ewsRequests);
+        var now = Interlocked.Increment(ref _inFlight);
+        InterlockedMax(ref _peak, now);
+        return now;
+    }
+
+    public void Exit(TimeSpan spent)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        Interlocked.Add(ref _busyTicks, spent.Ticks);
+    }
+
+    public void Operation(string name) => _operations.AddOrUpdate(name, 1, (_, n) => n + 1);
+
+    public void Grant(string name) => _grants.AddOrUpdate(name, 1, (_, n) => n + 1);
+
+    public void Fault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    public void Error(string code) => _errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+
+    public void ServerBusyFault() => Interlocked.Increment(ref _busyFaults);
+
+    public void ServerBusyMessage() => Interlocked.Increment(ref _busyMessages);
+
+    public void ConnectionCountExceeded() => Interlocked.Increment(ref _connectionCount);
+
+    public void ServerFull() => Interlocked.Increment(ref _serverFull);
+
+    public void Unauthorized() => Interlocked.Increment(ref _unauthorized);
+
+    public void MissingAnchor() => Interlocked.Increment(ref _missingAnchor);
+
+    public void MismatchedAnchor() => Interlocked.Increment(ref _mismatchedAnchor);
+
+    public void Violation(int mailbox)
+    {
+        Interlocked.Increment(ref _violations);
+        _violationsByMailbox.AddOrUpdate(mailbox, 1, (_, n) => n + 1);
+    }
+
+    public SimulatorMetrics Snapshot(Throttling throttling, Func<int, string> address, int materialised)
+    {
+        var peaks = throttling.Peaks();
+        return new SimulatorMetrics
+        {
+            Elapsed = Stopwatch.GetElapsedTime(Interlocked.Read(ref _started)),
+            EwsRequests = Interlocked.Read(ref _ewsRequests),
+            RequestsByOperation = Copy(_operations),
+            TokenRequestsByGrant = Copy(_grants),
+            PeakConcurrency = Volatile.Read(ref _peak),
+            PeakConcurrencyByMailbox = peaks.ToDictionary(p => address(p.Mailbox), p => p.Peak, StringComparer.OrdinalIgnoreCase),
+            PeakConcurrencyAnyMailbox = peaks.Select(p => p.Peak).DefaultIfEmpty().Max(),
+            PeakSyncCallsAnyMailbox = peaks.Select(p => p.PeakSync).DefaultIfEmpty().Max(),
+            ServerBusyFaults = Interlocked.Read(ref _busyFaults),
+            ServerBusyMessages = Interlocked.Read(ref _busyMessages),
+            ConnectionCountExceeded = Interlocked.Read(ref _connectionCount),
+            ServerFull503 = Interlocked.Read(ref _serverFull),
+            BackOffViolations = Interlocked.Read(ref _violations),
+            BackOffViolationsByMailbox = _violationsByMailbox.ToDictionary(p => address(p.Key), p => p.Value, StringComparer.OrdinalIgnoreCase),
+            FaultsInjected = Copy(_faults),
+            ErrorResponses = Copy(_errors),
+            Unauthorized = Interlocked.Read(ref _unauthorized),
+            MissingAnchorMailbox = Interlocked.Read(ref _missingAnchor),
+            MismatchedAnchorMailbox = Interlocked.Read(ref _mismatchedAnchor),
+            ServerBusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
+            ServerCapacity = throttling.ServerCapacity,
+            MaxConcurrencyPerMailbox = throttling.MaxConcurrency,
+            MaxConcurrentSyncCallsPerMailbox = throttling.MaxSyncCalls,
+            MaterialisedMailboxes = materialised,
+        };
+    }
+
+    private static Dictionary<string, long> Copy(ConcurrentDictionary<string, long> source) => source.ToDictionary(p => p.Key, p => p.Value);
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    internal static void Max(ref int target, int value) => InterlockedMax(ref target, value);
+}

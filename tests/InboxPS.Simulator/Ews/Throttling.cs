@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using InboxPS.Simulator.Tenant;
+
+namespace InboxPS.Simulator.Ews;
+
+internal enum AdmissionKind
+{
+    Admitted,
+
+    /// <summary>EWSMaxConcurrency for the target mailbox exceeded: ErrorExceededConnectionCount.</summary>
+    ConnectionCountExceeded,
+
+    /// <summary>ConcurrentSyncCalls exceeded: ErrorServerBusy in a response message, and a back-off.</summary>
+    SyncCallsExceeded,
+
+    /// <summary>The mailbox is backing off and the request came right after the busy answer (not counted).</summary>
+    BackingOff,
+
+    /// <summary>The mailbox is backing off and the caller came back too early: counted and penalised.</summary>
+    Violation,
+
+    /// <summary>A mailbox throttled hard (control API or the broken throttled@ user): ErrorServerBusy fault.</summary>
+    ThrottledHard,
+}
+
+internal readonly record struct Admission(AdmissionKind Kind, long BackOffMilliseconds);
+
+/// <summary>
+/// Exchange's per-target-mailbox budgets: impersonated calls are charged to the mailbox they act on (EWSMaxConcurrency,
+/// ConcurrentSyncCalls), and a mailbox told to back off stays off limits until the back-off ends. Coming back early
+/// restarts the back-off, so a client that hammers is never served.
+/// </summary>
+internal sealed class Throttling
+{
+    private readonly ConcurrentDictionary<int, Budget> _budgets = new();
+    private long _backOffMs;
+    private long _graceMs;
+
+    public Throttling(SimulatorOptions options)
+    {
+        MaxConcurrency = options.MaxConcurrencyPerMailbox;
+        MaxSyncCalls = options.MaxConcurrentSyncCallsPerMailbox;
+        ServerCapacity = options.ServerCapacity;
+        BackOff = options.BackOff;
+        BackOffGrace = options.BackOffGrace;
+    }
+
+    public int MaxConcurrency { get; set; }
+
+    public int MaxSyncCalls { get; set; }
+
+    public int ServerCapacity { get; set; }
+
+    public TimeSpan BackOff
+    {
+        get => TimeSpan.FromMilliseconds(Interlocked.Read(ref _backOffMs));
+        set => Interlocked.Exchange(ref _backOffMs, (long)value.TotalMilliseconds);
+    }
+
+    public TimeSpan BackOffGrace
+    {
+        get => TimeSpan.FromMilliseconds(Interlocked.Read(ref _graceMs));
+        set => Interlocked.Exchange(ref _graceMs, (long)value.TotalMilliseconds);
+    }
+
+    public Admission Admit(int mailbox, bool isSync, MailboxFlags flags)
+    {
+        var budget = _budgets.GetOrAdd(mailbox, _ => new Budget());
+        var now = Environment.TickCount64;
+        var backOff = Interlocked.Read(ref _backOffMs);
+        lock (budget)
+        {
+            if (now < budget.BackOffUntil)
+            {
+                if (now - budget.BackOffIssued < Interlocked.Read(ref _graceMs))
+                {
+                    return new Admission(AdmissionKind.BackingOff, budget.BackOffUntil - now);
+                }
+
+                budget.BackOffUntil = now + backOff;
+                return new Admission(AdmissionKind.Violation, backOff);
+            }
+
+            if (Volatile.Read(ref flags.BusyCallsRemaining) > 0 && Interlocked.Decrement(ref flags.BusyCallsRemaining) >= 0)
+            {
+                budget.StartBackOff(now, backOff);
+                return new Admission(AdmissionKind.ThrottledHard, backOff);
+            }
+
+            if (budget.InFlight >= MaxConcurrency)
+            {
+                return new Admission(AdmissionKind.ConnectionCountExceeded, 0);
+            }
+
+            if (isSync && budget.SyncInFlight >= MaxSyncCalls)
+            {
+                budget.StartBackOff(now, backOff);
+                return new Admission(AdmissionKind.SyncCallsExceeded, backOff);
+            }
+
+            budget.InFlight++;
+            budget.Peak = Math.Max(budget.Peak, budget.InFlight);
+            if (isSync)
+            {
+                budget.SyncInFlight++;
+                budget.PeakSync = Math.Max(budget.PeakSync, budget.SyncInFlight);
+            }
+
+            return new Admission(AdmissionKind.Admitted, 0);
+        }
+    }
+
+    public void Release(int mailbox, bool isSync)
+    {
+        var budget = _budgets[mailbox];
+        lock (budget)
+        {
+            budget.InFlight--;
+            if (isSync)
+            {
+                budget.SyncInFlight--;
+            }
+        }
+    }
+
+    /// <summary>Ends any back-off in force (the control API's "forgive" switch, used between test phases).</summary>
+    public void ClearBackOffs()
+    {
+        foreach (var budget in _budgets.Values)
+        {
+            lock (budget)
+            {
+                budget.BackOffUntil = 0;
+            }
+        }
+    }
+
+    public IReadOnlyList<(int Mailbox, int Peak, int PeakSync)> Peaks() =>
+        _budgets.Select(p => (p.Key, p.Value.Peak, p.Value.PeakSync)).Where(p => p.Peak > 0).ToList();
+
+    public void ResetPeaks()
+    {
+        foreach (var budget in _budgets.Values)
+        {
+            lock (budget)
+            {
+                budget.Peak = budget.InFlight;
+                budget.PeakSync = budget.SyncInFlight;
+            }
+        }
+    }
+
+    private sealed class Budget
+    {
+        public int InFlight;
+        public int SyncInFlight;
+        public int Peak;
+        public int PeakSync;
+        public long BackOffUntil;
+        public long BackOffIssued;
+
+        public void StartBackOff(long now, long backOffMs)
+        {
+            BackOffIssued = now;
+            BackOffUntil = now + backOffMs;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using InboxPS.Simulator.Ews;
+using InboxPS.Simulator.Identity;
+using InboxPS.Simulator.Tenant;
+
+namespace InboxPS.Simulator;
+
+/// <summary>
+/// Everything a test or benchmark can do to the running simulator, in-process (the HTTP control API under ControlUrl
+/// maps onto these same methods). Mailboxes are named by primary SMTP address, alias, UPN or SID; folders by
+/// distinguished name ("inbox"), EWS folder id, or display name; items by EWS item id.
+/// </summary>
+public sealed class SimulatorControl
+{
+    private readonly TenantStore _store;
+    private readonly TenantChanges _changes;
+    private readonly IdentityState _identity;
+    private readonly ImpersonationRights _rights;
+    private readonly Throttling _throttling;
+    private readonly FaultInjector _faults;
+    private readonly MetricsRecorder _metrics;
+    private readonly EwsAuthenticator _authenticator;
+
+    internal SimulatorControl(TenantStore store, TenantChanges changes, IdentityState identity, ImpersonationRights rights, Throttling throttling,
+        FaultInjector faults, MetricsRecorder metrics, EwsAuthenticator authenticator)
+    {
+        _store = store;
+        _changes = changes;
+        _identity = identity;
+        _rights = rights;
+        _throttling = throttling;
+        _faults = faults;
+        _metrics = metrics;
+        _authenticator = authenticator;
+    }
+
+    /// <summary>What the server saw since start or the last reset.</summary>
+    public SimulatorMetrics Metrics => _metrics.Snapshot(_throttling, _store.Directory.PrimarySmtp, _store.MaterialisedMailboxes);
+
+    /// <summary>Starts a new measuring period (counters, peaks and the elapsed clock).</summary>
+    public void ResetMetrics()
+    {
+        _metrics.Reset();
+        _throttling.ResetPeaks();
+    }
+
+    /// <summary>The tenant's users in order: user0001.. then the broken users; the service account is not listed.</summary>
+    public IReadOnlyList<SimulatedUser> ListUsers(int skip = 0, int take = int.MaxValue) =>
+        Enumerable.Range(1, _store.Directory.LastIndex).Skip(skip).Take(take).Select(i => Describe(_store.Directory.Get(i))).ToList();
+
+    public SimulatedUser GetUser(string mailbox) => Describe(User(mailbox));
+
+    /// <summary>The mailbox's folders (all of them, root and msgfolderroot included) with their counts.</summary>
+    public IReadOnlyList<FolderSnapshot> GetFolders(string mailbox)
+    {
+        var index = MailboxIndex(mailbox);
+        return _store.Read(index, data => data.Folders.Where(f => !f.IsDeleted).Select(f => Snapshot(index, data, f)).ToList());
+    }
+
+    /// <summary>Ground truth: the items of a folder right now, newest first.</summary>
+    public IReadOnlyList<ItemSnapshot> GetItems(string mailbox, string folder = "inbox")
+    {
+        var index = MailboxIndex(mailbox);
+        return _store.Read(index, data =>
+        {
+            var f = Folder(data, index, folder);
+            var folderId = _store.Ids.FolderId(index, f.Index);
+            return f.LiveNumbersNewestFirst().Select(n => _store.Resolve(index, f, n)).Select(m => new ItemSnapshot(
+                _store.Ids.ItemId(m.Key), _store.Ids.ItemChangeKey(m.Key, m.Version), folderId, m.Subject, m.IsRead, m.InternetMessageId)).ToList();
+        });
+    }
+
+    /// <summary>Creates, updates, deletes and flips the read flag of items (distinct existing ones, picked from the seed).</summary>
+    public ChangeSet InjectChanges(string mailbox, string folder = "inbox", int creates = 0, int updates = 0, int deletes = 0, int readFlagChanges = 0)
+    {
+        if (creates < 0 || updates < 0 || deletes < 0 || readFlagChanges < 0)
+        {
+            throw new ArgumentException("Change counts cannot be negative.");
+        }
+
+        var index = MailboxIndex(mailbox);
+        var batch = _changes.Inject(index, FolderIndex(index, folder), creates, updates, deletes, readFlagChanges);
+        List<string> Ids(IReadOnlyList<ItemKey> keys) => keys.Select(_store.Ids.ItemId).ToList();
+        return new ChangeSet(Ids(batch.Created), Ids(batch.Updated), Ids(batch.Deleted), Ids(batch.ReadFlagChanged));
+    }
+
+    /// <summary>Delivers a new (unread) message; returns its item id.</summary>
+    public string CreateItem(string mailbox, string folder = "inbox", string? subject = null)
+    {
+        var index = MailboxIndex(mailbox);
+        return _store.Ids.ItemId(_changes.CreateItem(index, FolderIndex(index, folder), subject));
+    }
+
+    /// <summary>Edits an item (new change key; the subject shows the edit unless one is given). False if it does not exist.</summary>
+    public bool UpdateItem(string itemId, string? subject = null) => _changes.UpdateItem(ItemKey(itemId), subject);
+
+    public bool SetReadFlag(string itemId, bool isRead) => _changes.SetReadFlag(ItemKey(itemId), isRead);
+
+    public bool DeleteItem(string itemId) => _changes.DeleteItem(ItemKey(itemId));
+
+    /// <summary>Creates a mail folder under <paramref name="parentFolder"/>; returns its folder id.</summary>
+    public string CreateFolder(string mailbox, string displayName, string parentFolder = "inbox")
+    {
+        var index = MailboxIndex(mailbox);
+        return _store.Ids.FolderId(index, _changes.CreateFolder(index, FolderIndex(index, parentFolder), displayName));
+    }
+
+    public void RenameFolder(string mailbox, string folder, string displayName)
+    {
+        var index = MailboxIndex(mailbox);
+        _changes.RenameFolder(index, FolderIndex(index, folder), displayName);
+    }
+
+    /// <summary>Deletes a (non-distinguished) folder and its subfolders: later syncs of it get ErrorSyncFolderNotFound.</summary>
+    public void DeleteFolder(string mailbox, string folder)
+    {
+        var index = MailboxIndex(mailbox);
+        _changes.DeleteFolder(index, FolderIndex(index, folder));
+    }
+
+    /// <summary>
+    /// Makes sync states invalid (ErrorInvalidSyncStateData): every state in the tenant when <paramref name="mailbox"/>
+    /// is null, else the mailbox's (items and hierarchy), or one folder's.
+    /// </summary>
+    public void InvalidateSyncStates(string? mailbox = null, string? folder = null)
+    {
+        if (mailbox is null)
+        {
+            _store.InvalidateAllSyncStates();
+            return;
+        }
+
+        var index = MailboxIndex(mailbox);
+        _changes.InvalidateSyncStates(index, folder is null ? null : FolderIndex(index, folder));
+    }
+
+    /// <summary>
+    /// Sets who <paramref name="principal"/> may impersonate. The principal is an app's client id (app-only tokens,
+    /// including the managed identity's) or a user (delegated tokens and Basic): the service account by default.
+    /// </summary>
+    public void SetImpersonationRights(string principal, ImpersonationScope scope, IEnumerable<string>? mailboxes = null)
+    {
+        var key = _store.Directory.Find(principal) is { } user ? ImpersonationRights.UserKey(user.Index) : principal;
+        _rights.Set(key, scope, mailboxes?.Select(MailboxIndex));
+    }
+
+    /// <summary>Grants or removes full_access_as_app: tokens issued afterwards carry the role or not (401 at EWS without it).</summary>
+    public void SetAppPermission(string clientId, bool granted) => _identity.SetAppPermission(clientId, granted);
+
+    public void SetMailboxState(string mailbox, MailboxStateChange change)
+    {
+        var flags = _store.Flags(MailboxIndex(mailbox));
+        flags.HasMailbox = change.HasMailbox ?? flags.HasMailbox;
+        flags.Licensed = change.Licensed ?? flags.Licensed;
+        flags.MoveInProgress = change.MoveInProgress ?? flags.MoveInProgress;
+        flags.EwsEnabled = change.EwsEnabled ?? flags.EwsEnabled;
+        flags.OutsideDefaultScope = change.OutsideDefaultScope ?? flags.OutsideDefaultScope;
+    }
+
+    /// <summary>The next <paramref name="busyCalls"/> calls to the mailbox get ErrorServerBusy (fault, HTTP 500) with the back-off.</summary>
+    public void ThrottleMailbox(string mailbox, int busyCalls) => _store.Flags(MailboxIndex(mailbox)).BusyCallsRemaining = busyCalls;
+
+    /// <summary>The next <paramref name="count"/> EWS requests (to <paramref name="mailbox"/>, or any) get this fault.</summary>
+    public void InjectFault(FaultKinds kind, int count = 1, string? mailbox = null) =>
+        _faults.Queue(kind, count, mailbox is null ? null : MailboxIndex(mailbox));
+
+    /// <summary>Changes random faults and latency for the rest of the run; null leaves a setting as it is.</summary>
+    public void SetFaults(double? rate = null, FaultKinds? kinds = null, TimeSpan? latency = null, TimeSpan? jitter = null, TimeSpan? slowBodyDelay = null)
+    {
+        if (rate is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rate), "The fault rate is a fraction between 0 and 1.");
+        }
+
+        _faults.Configure(rate, kinds, latency, jitter, slowBodyDelay);
+    }
+
+    /// <summary>Drops queued faults (not the random rate).</summary>
+    public void ClearInjectedFaults() => _faults.ClearQueued();
+
+    /// <summary>Changes the throttling budgets; null leaves a setting as it is.</summary>
+    public void SetThrottling(int? maxConcurrencyPerMailbox = null, int? maxConcurrentSyncCallsPerMailbox = null, int? serverCapacity = null,
+        TimeSpan? backOff = null, TimeSpan? backOffGrace = null)
+    {
+        _throttling.MaxConcurrency = maxConcurrencyPerMailbox ?? _throttling.MaxConcurrency;
+        _throttling.MaxSyncCalls = maxConcurrentSyncCallsPerMailbox ?? _throttling.MaxSyncCalls;
+        _throttling.ServerCapacity = serverCapacity ?? _throttling.ServerCapacity;
+        _throttling.BackOff = backOff ?? _throttling.BackOff;
+        _throttling.BackOffGrace = backOffGrace ?? _throttling.BackOffGrace;
+    }
+
+    /// <summary>Ends every back-off in force.</summary>
+    public void ClearBackOffs() => _throttling.ClearBackOffs();
+
+    /// <summary>Lifetime of tokens issued from now on (down to one second).</summary>
+    public TimeSpan TokenLifetime
+    {
+        get => _identity.TokenLifetime;
+        set => _identity.TokenLifetime = value >= TimeSpan.FromSeconds(1) ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one second.");
+    }
+
+    /// <summary>Revokes refresh tokens: the user's (UPN or address), or everyone's. Redeeming one then fails AADSTS50173.</summary>
+    public void RevokeRefreshTokens(string? user = null) => _identity.RevokeRefreshTokens(user is null ? null : User(user).Index);
+
+    /// <summary>The service account's password changes: Basic with the old one fails and its refresh tokens are revoked.</summary>
+    public void ChangeServiceAccountPassword(string newPassword)
+    {
+        if (string.IsNullOrEmpty(newPassword))
+        {
+            throw new ArgumentException("The new password cannot be empty.", nameof(newPassword));
+        }
+
+        _identity.ChangeServiceAccountPassword(newPassword);
+    }
+
+    /// <summary>Allows or refuses Basic authentication at the EWS endpoint (Exchange Online refuses it).</summary>
+    public void SetBasicAuth(bool allowed) => _authenticator.AllowBasic = allowed;
+
+    /// <summary>User codes of device-code sign-ins waiting for approval.</summary>
+    public IReadOnlyList<string> PendingDeviceCodes =>
+        _identity.DeviceCodes.Values.Where(g => g.ApprovedUser is null && !g.Declined && g.Expires > DateTimeOffset.UtcNow).Select(g => g.UserCode!).ToList();
+
+    /// <summary>Approves a device-code sign-in as <paramref name="user"/> (the service account when null). False if no such code.</summary>
+    public bool ApproveDeviceCode(string userCode, string? user = null)
+    {
+        var grant = DeviceGrant(userCode);
+        if (grant is null)
+        {
+            return false;
+        }
+
+        grant.ApprovedUser = user is null ? _store.Directory.ServiceAccount : User(user);
+        return true;
+    }
+
+    public bool DeclineDeviceCode(string userCode)
+    {
+        var grant = DeviceGrant(userCode);
+        if (grant is not null)
+        {
+            grant.Declined = true;
+        }
+
+        return grant is not null;
+    }
+
+    internal int MailboxIndex(string mailbox) => User(mailbox).Index;
+
+    private PendingGrant? DeviceGrant(string userCode) =>
+        _identity.DeviceCodes.Values.FirstOrDefault(g => string.Equals(g.UserCode, userCode.Replace("-", "", StringComparison.Ordinal).Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private DirectoryUser User(string address) =>
+        _store.Directory.Find(address ?? "") ?? throw new ArgumentException($"There is no user '{address}' in the simulated tenant.");
+
+    private ItemKey ItemKey(string itemId) =>
+        _store.Ids.TryParseItemId(itemId, out var key) ? key : throw new ArgumentException("The item id is malformed or from another tenant.");
+
+    private int FolderIndex(int mailbox, string folder) => _store.Read(mailbox, data => Folder(data, mailbox, folder).Index);
+
+    private FolderData Folder(MailboxData data, int mailbox, string folder)
+    {
+        var found = data.FolderByDistinguishedName(folder)
+            ?? (_store.Ids.TryParseFolderId(folder, out var owner, out var index) && owner == mailbox ? data.Folder(index) : null)
+            ?? data.Folders.FirstOrDefault(f => !f.IsDeleted && f.DisplayName.Equals(folder, StringComparison.OrdinalIgnoreCase));
+        return found ?? throw new ArgumentException($"The mailbox has no folder '{folder}'.");
+    }
+
+    private FolderSnapshot Snapshot(int mailbox, MailboxData data, FolderData f)
+    {
+        var view = FolderView.Of(_store, mailbox, data, f);
+        return new FolderSnapshot(_store.Ids.FolderId(mailbox, f.Index), f.DistinguishedName, f.DisplayName,
+            f.ParentIndex >= 0 ? _store.Ids.FolderId(mailbox, f.ParentIndex) : null, f.FolderClass, view.TotalCount, view.UnreadCount);
+    }
+
+    private SimulatedUser Describe(DirectoryUser user)
+    {
+        var flags = _store.Flags(user.Index);
+        return new SimulatedUser(user.PrimarySmtp, user.Upn, user.Sid, user.DisplayName, new[] { user.Alias }, flags.HasMailbox, flags.Licensed,
+            flags.MoveInProgress, flags.EwsEnabled, !flags.OutsideDefaultScope, user.Broken?.ToString());
+    }
+}

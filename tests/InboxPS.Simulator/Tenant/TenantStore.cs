@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace InboxPS.Simulator.Tenant;
+
+/// <summary>Per-user switches that the broken users and the control API flip.</summary>
+internal sealed class MailboxFlags
+{
+    public bool HasMailbox { get; set; } = true;
+
+    public bool Licensed { get; set; } = true;
+
+    public bool MoveInProgress { get; set; }
+
+    public bool EwsEnabled { get; set; } = true;
+
+    /// <summary>Outside the default management scope, so "all mailboxes" impersonation rights do not reach it.</summary>
+    public bool OutsideDefaultScope { get; set; }
+
+    /// <summary>EWS calls still to be answered ErrorServerBusy (a mailbox throttled hard).</summary>
+    public int BusyCallsRemaining;
+}
+
+/// <summary>
+/// All mailboxes' changeable state. Unchanged mailboxes share one pristine <see cref="MailboxData"/>; only mailboxes that
+/// changed are materialised, which keeps a 10,000-mailbox tenant small.
+/// </summary>
+internal sealed class TenantStore
+{
+    private readonly ConcurrentDictionary<int, MailboxData> _changed = new();
+    private readonly ConcurrentDictionary<int, MailboxFlags> _flags = new();
+    private readonly MailboxData _pristine;
+    private readonly int _throttledBusyCalls;
+    private int _globalEpoch;
+
+    public TenantStore(TenantDirectory directory, ItemGenerator generator, EwsIds ids, int itemsPerFolder, int throttledBusyCalls)
+    {
+        Directory = directory;
+        Generator = generator;
+        Ids = ids;
+        _throttledBusyCalls = throttledBusyCalls;
+        _pristine = MailboxData.CreatePristine(itemsPerFolder);
+    }
+
+    public TenantDirectory Directory { get; }
+
+    public ItemGenerator Generator { get; }
+
+    public EwsIds Ids { get; }
+
+    /// <summary>Bumped to invalidate every sync state in the tenant at once.</summary>
+    public int GlobalEpoch => Volatile.Read(ref _globalEpoch);
+
+    public int MaterialisedMailboxes => _changed.Count;
+
+    public void InvalidateAllSyncStates() => Interlocked.Increment(ref _globalEpoch);
+
+    /// <summary>Reads a mailbox consistently (under its lock when it has its own state).</summary>
+    public T Read<T>(int mailbox, Func<MailboxData, T> read)
+    {
+        if (!_changed.TryGetValue(mailbox, out var data))
+        {
+            return read(_pristine);
+        }
+
+        lock (data.Gate)
+        {
+            return read(data);
+        }
+    }
+
+    /// <summary>Changes a mailbox, giving it its own state first if it had none.</summary>
+    public T Write<T>(int mailbox, Func<MailboxData, T> write)
+    {
+        var data = _changed.GetOrAdd(mailbox, _ => _pristine.Materialise());
+        lock (data.Gate)
+        {
+            return write(data);
+        }
+    }
+
+    public MailboxFlags Flags(int mailbox) => _flags.GetOrAdd(mailbox, m => DefaultFlags(Directory.Get(m)));
+
+    public MessageData Resolve(int mailbox, FolderData folder, int number)
+    {
+        DateTime? createdAt = folder.CreatedItems.TryGetValue(number, out var created) ? created.Time : null;
+        folder.Overrides.TryGetValue(number, out var change);
+        return Generator.Generate(new ItemKey(mailbox, folder.Index, number), folder, createdAt, change);
+    }
+
+    public bool IsRead(int mailbox, FolderData folder, int number) =>
+        folder.Overrides.TryGetValue(number, out var change) && change.IsRead is { } isRead
+            ? isRead
+            : Generator.GeneratedIsRead(new ItemKey(mailbox, folder.Index, number), folder);
+
+    private MailboxFlags DefaultFlags(DirectoryUser user) => user.Broken switch
+    {
+        // The service account is a user without a mailbox of its own: it only reaches others' mailboxes.
+        _ when user.Index == 0 => new MailboxFlags { HasMailbox = false },
+        BrokenKind.OutOfScope => new MailboxFlags { OutsideDefaultScope = true },
+        BrokenKind.NoLicense => new MailboxFlags { HasMailbox = false, Licensed = false },
+        BrokenKind.Moving => new MailboxFlags { MoveInProgress = true },
+        BrokenKind.Throttled => new MailboxFlags { BusyCallsRemaining = _throttledBusyCalls },
+        _ => new MailboxFlags(),
+    };
+}
