@@ -1,0 +1,48 @@
+using System;
+
+namespace InboxPS.Core.Ews;
+
+/// <summary>
+/// How the client retries transient faults. A server's back-off (BackOffMilliseconds, Retry-After) is honoured exactly,
+/// plus a small jitter that is only ever added; other transient faults back off exponentially with jitter. Attempts and
+/// the total time spent waiting are both bounded: past either bound the last error is thrown, so the caller can park
+/// the mailbox instead of blocking a worker.
+/// </summary>
+public sealed class EwsRetryPolicy
+{
+    private int _maxAttempts = 6;
+    private TimeSpan _maxTotalDelay = TimeSpan.FromMinutes(10);
+    private TimeSpan _baseDelay = TimeSpan.FromSeconds(1);
+    private TimeSpan _maxDelay = TimeSpan.FromSeconds(60);
+
+    /// <summary>Requests per call, the first included; 1 turns retrying off.</summary>
+    public int MaxAttempts
+    {
+        get => _maxAttempts;
+        set => _maxAttempts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one attempt is needed.");
+    }
+
+    /// <summary>The most one call may spend waiting between attempts, server back-offs included.</summary>
+    public TimeSpan MaxTotalDelay
+    {
+        get => _maxTotalDelay;
+        set => _maxTotalDelay = NotNegative(value);
+    }
+
+    /// <summary>The first exponential back-off; it doubles per attempt up to <see cref="MaxDelay"/>.</summary>
+    public TimeSpan BaseDelay
+    {
+        get => _baseDelay;
+        set => _baseDelay = NotNegative(value);
+    }
+
+    /// <summary>The cap on one exponential back-off. A server's own back-off is not capped by it (only by MaxTotalDelay).</summary>
+    public TimeSpan MaxDelay
+    {
+        get => _maxDelay;
+        set => _maxDelay = NotNegative(value);
+    }
+
+    private static TimeSpan NotNegative(TimeSpan value) =>
+        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A delay cannot be negative.");
+}

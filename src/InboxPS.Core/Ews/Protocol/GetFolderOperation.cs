@@ -1,0 +1,58 @@
+using System.Threading.Tasks;
+using System.Xml;
+
+namespace InboxPS.Core.Ews.Protocol;
+
+/// <summary>GetFolder of one folder; on a distinguished folder it is also the cheapest impersonation probe.</summary>
+internal sealed class GetFolderOperation : EwsOperation<EwsFolder>
+{
+    private readonly string _folder;
+
+    public GetFolderOperation(string folder)
+        : base("GetFolder")
+    {
+        _folder = folder;
+    }
+
+    public override void WriteBody(XmlWriter writer)
+    {
+        writer.WriteStartElement("m", "GetFolder", EwsNamespaces.Messages);
+        FolderProperties.WriteShape(writer);
+        writer.WriteStartElement("m", "FolderIds", EwsNamespaces.Messages);
+        FolderReference.Write(writer, _folder);
+        writer.WriteEndElement();
+        writer.WriteEndElement();
+    }
+
+    public override ResponseMessageHandler<EwsFolder> CreateHandler() => new Handler();
+
+    private sealed class Handler : SingleMessageHandler<EwsFolder>
+    {
+        private EwsFolder? _folder;
+
+        public override async Task ReadElementAsync(EwsXmlReader reader)
+        {
+            if (!reader.Is(reader.Names.Folders))
+            {
+                await reader.SkipAsync().ConfigureAwait(false);
+                return;
+            }
+
+            var depth = reader.Depth;
+            while (await reader.NextChildAsync(depth).ConfigureAwait(false))
+            {
+                if (_folder is null)
+                {
+                    _folder = await FolderProperties.ReadAsync(reader).ConfigureAwait(false);
+                }
+                else
+                {
+                    await reader.SkipAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        protected override EwsFolder BuildResult(EwsXmlReader reader) =>
+            _folder ?? throw reader.Invalid("GetFolder succeeded but returned no folder");
+    }
+}
