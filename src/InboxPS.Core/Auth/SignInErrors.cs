@@ -17,12 +17,13 @@ internal static class SignInErrors
     public const string ReconnectId = "ReconnectServiceAccount";
 
     private static readonly Regex s_aadsts = new(@"AADSTS(\d+)", RegexOptions.CultureInvariant);
+    private static readonly Regex s_aadstsSentence = new(@"(AADSTS\d+:.*?)(?:\s+Trace ID:|\r|\n|$)", RegexOptions.CultureInvariant);
 
     /// <summary>A failure of the first sign-in (Connect-InboxImpersonation): as specific as MSAL lets us be.</summary>
     public static InboxException ForSignIn(Exception error, OrganizationProfile organization, SignInMethod method, IReadOnlyCollection<string> secrets)
     {
         var name = organization.Name;
-        var detail = Redact(FirstLine(error.Message), secrets);
+        var detail = Redact(Detail(error.Message), secrets);
         var code = AadstsCode(error);
         var app = organization.ClientId ?? "<app>";
         switch (error)
@@ -100,7 +101,7 @@ internal static class SignInErrors
     /// </summary>
     public static InboxException ForRenewal(Exception error, string organization, IReadOnlyCollection<string> secrets)
     {
-        var detail = Redact(FirstLine(error.Message), secrets);
+        var detail = Redact(Detail(error.Message), secrets);
         if (IsTransient(error))
         {
             return Unreachable(organization, detail, error as HttpRequestException);
@@ -139,9 +140,15 @@ internal static class SignInErrors
         return match.Success ? match.Groups[1].Value : null;
     }
 
-    private static string FirstLine(string message)
+    /// <summary>
+    /// The identity provider's own sentence ("AADSTS7000215: Invalid client secret provided...") without MSAL's preamble
+    /// and the trace/correlation ids; otherwise the first line of the message.
+    /// </summary>
+    private static string Detail(string message)
     {
-        var line = message.Split('\r', '\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? message;
+        var aadsts = s_aadstsSentence.Match(message);
+        var line = aadsts.Success ? aadsts.Groups[1].Value : message.Split('\r', '\n').FirstOrDefault(l => l.Trim().Length > 0) ?? message;
+        line = line.Trim();
         return line.Length > 400 ? line.Substring(0, 400) + "..." : line;
     }
 

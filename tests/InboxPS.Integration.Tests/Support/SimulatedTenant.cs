@@ -1,0 +1,81 @@
+using InboxPS.Core.Auth;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Store;
+using InboxPS.Core.Tests.Support;
+using InboxPS.Simulator;
+
+namespace InboxPS.Integration.Tests.Support;
+
+/// <summary>
+/// One running simulator shared by a test class, and per test a private store with an organization pointing at it.
+/// Organization names are unique per test because the connection registry is process-wide.
+/// </summary>
+public sealed class SimulatedTenant : IAsyncLifetime
+{
+    private ExchangeSimulator? _simulator;
+
+    public ExchangeSimulator Simulator => _simulator ?? throw new InvalidOperationException("The simulator has not started.");
+
+    public SimulatorTrust Trust { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true });
+        Trust = new SimulatorTrust(_simulator.CaCertificate);
+
+        // InboxPS requires the service account to have a licensed mailbox of its own; the simulated one starts without.
+        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+        }
+    }
+
+    /// <summary>How InboxPS reaches this simulator: MSAL and EWS trusting only its CA, and a headless browser.</summary>
+    public SignInTransport Transport(Func<DateTimeOffset>? clock = null) => new()
+    {
+        MsalHttpClientFactory = Trust,
+        EwsHandler = Trust.CreateHandler(),
+        WebUi = new HeadlessBrowser(Trust),
+        Clock = clock ?? (() => DateTimeOffset.UtcNow),
+    };
+
+    /// <summary>A fresh store holding one organization of <paramref name="accessType"/> at the simulator.</summary>
+    public TenantStore NewStore(AccessType accessType) => new(this, accessType);
+
+    public sealed class TenantStore : IDisposable
+    {
+        private readonly TempDirectory _folder = new();
+
+        internal TenantStore(SimulatedTenant tenant, AccessType accessType)
+        {
+            Store = SqliteInboxStore.Open(_folder.Combine("inboxps.db"));
+            Organization = "org-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            Store.SaveOrganization(new OrganizationProfile(Organization)
+            {
+                AccessType = accessType,
+                EwsUrl = tenant.Simulator.EwsUrl,
+                Authority = tenant.Simulator.Authority,
+                TenantId = tenant.Simulator.TenantId,
+                ClientId = accessType == AccessType.OAuthImpersonation ? tenant.Simulator.DelegatedClientId : tenant.Simulator.ClientId,
+            });
+        }
+
+        public SqliteInboxStore Store { get; }
+
+        public string Organization { get; }
+
+        public string TokensFolder => _folder.Combine("tokens");
+
+        public void Dispose()
+        {
+            ConnectionRegistry.Remove(Organization);
+            Store.Dispose();
+            _folder.Dispose();
+        }
+    }
+}

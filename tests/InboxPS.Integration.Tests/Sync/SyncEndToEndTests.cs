@@ -1,0 +1,245 @@
+using InboxPS.Core.Sync;
+using InboxPS.Simulator;
+
+namespace InboxPS.Integration.Tests.Sync;
+
+/// <summary>
+/// The sync engine against the simulator over real HTTPS with a real MSAL token and a real SQLite store: after every
+/// run the store must equal the simulator's ground truth, item for item.
+/// </summary>
+public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
+{
+    private readonly SyncTenant _tenant;
+
+    public SyncEndToEndTests(SyncTenant tenant) => _tenant = tenant;
+
+    private ExchangeSimulator Simulator => _tenant.Simulator;
+
+    [Fact]
+    public async Task First_sync_stores_every_item_exactly_once_and_activates_each_user()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Take(5).ToList();
+
+        var run = await org.SyncAsync(users);
+
+        Assert.Equal(users.Count, run.Results.Count);
+        foreach (var user in users)
+        {
+            var result = run.For(user);
+            Assert.Equal(SyncStatus.Synced, result.Status);
+            Assert.True(result.Activated);
+            Assert.Equal(2, result.Folders);
+            Assert.True(result.ItemsAdded > SyncTenant.PageSize, "the inbox must span several pages");
+            Assert.True(result.Attempts > 3);
+            org.AssertMatchesTruth(user);
+        }
+
+        Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Synced, e.Status));
+        Assert.True(run.ProgressReports > 0);
+    }
+
+    [Fact]
+    public async Task A_rerun_is_incremental_and_converges_after_creates_updates_deletes_and_read_flags()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[1];
+        await org.SyncAsync(new[] { user });
+
+        var quiet = (await org.SyncAsync(new[] { user })).For(user);
+        Assert.Equal((0, 0, 0), (quiet.ItemsAdded, quiet.ItemsUpdated, quiet.ItemsDeleted));
+        Assert.False(quiet.Activated);
+
+        var changes = Simulator.Control.InjectChanges(user, "inbox", creates: 9, updates: 3, deletes: 4, readFlagChanges: 5);
+        var rerun = (await org.SyncAsync(new[] { user })).For(user);
+
+        Assert.Equal(SyncStatus.Synced, rerun.Status);
+        Assert.Equal(9, rerun.ItemsAdded);
+        Assert.Equal(4, rerun.ItemsDeleted);
+        Assert.InRange(rerun.ItemsUpdated, 3, 8);
+        org.AssertMatchesTruth(user);
+        Assert.NotNull(changes);
+    }
+
+    [Fact]
+    public async Task An_invalid_sync_state_resyncs_the_folder_with_no_duplicates()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[2];
+        await org.SyncAsync(new[] { user });
+        Simulator.Control.InjectChanges(user, "inbox", creates: 2, deletes: 2);
+        Simulator.Control.InvalidateSyncStates(user);
+
+        var run = await org.SyncAsync(new[] { user });
+
+        Assert.Equal(SyncStatus.Synced, run.For(user).Status);
+        Assert.Contains(run.Lines, line => line.Contains("no longer valid", StringComparison.Ordinal));
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
+    public async Task The_same_mailbox_twice_is_synced_once_and_reported_once()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[3];
+
+        var run = await org.SyncAsync(new[]
+        {
+            new MailboxInput { PrimarySmtpAddress = user },
+            new MailboxInput { Text = user.ToUpperInvariant() },
+            new MailboxInput { Identity = user },
+        });
+
+        Assert.Single(run.Results);
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
+    public async Task Bad_input_rows_fail_alone_and_every_other_user_syncs()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var good = _tenant.Users.Skip(4).Take(2).ToList();
+
+        var run = await org.SyncAsync(new[]
+        {
+            new MailboxInput { PrimarySmtpAddress = good[0] },
+            new MailboxInput { PrimarySmtpAddress = "not an address" },
+            new MailboxInput { ExternalDirectoryObjectId = "0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10" },
+            new MailboxInput { PrimarySmtpAddress = "nobody@contoso.test" },
+            new MailboxInput { UserPrincipalName = Simulator.Control.GetUser(good[1]).UserPrincipalName },
+        });
+
+        Assert.Equal(5, run.Results.Count);
+        Assert.Equal("MailboxAddressInvalid", run.For("not an address").ErrorId);
+        Assert.Equal("MailboxIdentityUnresolvable", run.For("0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10").ErrorId);
+        var missing = run.For("nobody@contoso.test");
+        Assert.Equal(SyncStatus.Failed, missing.Status);
+        Assert.Equal("EwsMailboxNotFound", missing.ErrorId);
+        Assert.False(string.IsNullOrEmpty(missing.RecommendedAction));
+        Assert.Equal(SyncStatus.Synced, run.For(good[0]).Status);
+        Assert.Equal(2, run.Results.Count(r => r.Status == SyncStatus.Synced));
+        org.AssertMatchesTruth(good[0]);
+    }
+
+    [Fact]
+    public async Task Broken_mailboxes_fail_with_the_reason_and_the_advice()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var broken = Simulator.Control.ListUsers().Where(u => u.Broken is "OutOfScope" or "NoLicense").ToList();
+        Assert.Equal(2, broken.Count);
+
+        var run = await org.SyncAsync(broken.Select(u => u.PrimarySmtpAddress));
+
+        var denied = run.For(broken.Single(u => u.Broken == "OutOfScope").PrimarySmtpAddress);
+        Assert.Equal("EwsImpersonationDenied", denied.ErrorId);
+        Assert.Contains("ApplicationImpersonation", denied.RecommendedAction);
+        var unlicensed = run.For(broken.Single(u => u.Broken == "NoLicense").PrimarySmtpAddress);
+        Assert.Equal(SyncStatus.Failed, unlicensed.Status);
+        Assert.All(run.Results, r => Assert.False(r.Activated));
+        var failedOnRoster = org.Store.GetRoster(org.Name, activeOnly: false).Where(e => e.Status == RosterStatus.Failed).ToList();
+        Assert.Equal(2, failedOnRoster.Count);
+    }
+
+    [Fact]
+    public async Task A_throttling_storm_ends_with_every_user_synced_and_no_back_off_violation()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Skip(6).Take(4).ToList();
+        foreach (var user in users)
+        {
+            Simulator.Control.ThrottleMailbox(user, busyCalls: 3);
+        }
+
+        var before = Simulator.Control.Metrics;
+        var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 4 });
+        var after = Simulator.Control.Metrics;
+
+        Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        Assert.All(run.Results, r => Assert.True(r.ThrottledFor >= TimeSpan.FromMilliseconds(300 * 3), $"{r.Mailbox} waited {r.ThrottledFor}"));
+        Assert.True(after.ThrottledResponses - before.ThrottledResponses >= 12);
+        Assert.Equal(before.BackOffViolations, after.BackOffViolations);
+        foreach (var user in users)
+        {
+            org.AssertMatchesTruth(user);
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_that_expire_mid_run_are_renewed_and_no_user_fails_for_it()
+    {
+        var lifetime = Simulator.Control.TokenLifetime;
+        Simulator.Control.TokenLifetime = TimeSpan.FromSeconds(2);
+        try
+        {
+            using var org = await _tenant.ConnectAsync();
+            var users = _tenant.Users.Take(3).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+            var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2 });
+
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        }
+        finally
+        {
+            Simulator.Control.TokenLifetime = lifetime;
+        }
+    }
+
+    [Fact]
+    public async Task Preflight_only_reports_who_can_be_impersonated_and_activates_nobody()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var outOfScope = Simulator.Control.ListUsers().Single(u => u.Broken == "OutOfScope").PrimarySmtpAddress;
+
+        var run = await org.SyncAsync(new[] { _tenant.Users[0], outOfScope }, new SyncOptions { PreflightOnly = true });
+
+        Assert.True(run.Tests.Single(t => t.Mailbox == _tenant.Users[0]).CanImpersonate);
+        Assert.Equal("EwsImpersonationDenied", run.Tests.Single(t => t.Mailbox == outOfScope).ErrorId);
+        Assert.Empty(org.Store.GetRoster(org.Name, activeOnly: false));
+    }
+
+    [Fact]
+    public async Task Mime_export_writes_one_eml_per_item()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[10 % _tenant.Users.Count];
+
+        var run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } },
+            new SyncOptions { Folders = new[] { "inbox" }, IncludeMime = true, ContentPath = org.ContentPath });
+
+        var result = run.For(user);
+        Assert.Equal(SyncStatus.Synced, result.Status);
+        var files = Directory.GetFiles(org.ContentPath, "*.eml", SearchOption.AllDirectories);
+        Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count, files.Length);
+        Assert.Contains("Subject:", File.ReadAllText(files[0]), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Cancelling_keeps_every_finished_page_and_a_rerun_converges()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Take(4).ToList();
+        Simulator.Control.SetFaults(latency: TimeSpan.FromMilliseconds(40));
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                org.SyncAsync(users.Select(u => new MailboxInput { PrimarySmtpAddress = u }), new SyncOptions { ThrottleLimit = 2 }, cancel.Token));
+        }
+        finally
+        {
+            Simulator.Control.SetFaults(latency: TimeSpan.Zero);
+        }
+
+        var partial = users.Sum(u => org.Stored(u).Rows);
+        var rerun = await org.SyncAsync(users);
+
+        Assert.All(rerun.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        foreach (var user in users)
+        {
+            org.AssertMatchesTruth(user);
+        }
+
+        Assert.True(partial < users.Sum(u => org.Stored(u).Rows), "the cancelled run must have stopped before the end");
+    }
+}

@@ -1,0 +1,236 @@
+using System.Threading.Channels;
+using InboxPS.Core;
+using InboxPS.Core.Auth;
+using InboxPS.Core.Ews;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Sync;
+using InboxPS.Integration.Tests.Support;
+using InboxPS.Simulator;
+using Microsoft.Data.Sqlite;
+
+namespace InboxPS.Integration.Tests.Sync;
+
+/// <summary>
+/// A simulator with enough items per folder that SyncFolderItems pages, short server back-offs so throttling tests
+/// stay quick, and the deliberately broken users; plus helpers to run the real engine against it and read the store.
+/// </summary>
+public sealed class SyncTenant : IAsyncLifetime
+{
+    public const int PageSize = 7;
+    private ExchangeSimulator? _simulator;
+
+    public ExchangeSimulator Simulator => _simulator ?? throw new InvalidOperationException("The simulator has not started.");
+
+    public SimulatorTrust Trust { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions
+        {
+            Users = 12,
+            ItemsPerFolder = 24,
+            BrokenMailboxes = true,
+            BackOff = TimeSpan.FromMilliseconds(300),
+            ThrottledMailboxBusyCalls = 3,
+        });
+        Trust = new SimulatorTrust(_simulator.CaCertificate);
+        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+        }
+    }
+
+    public IReadOnlyList<string> Users => Simulator.Control.ListUsers().Where(u => u.Broken is null && u.HasMailbox)
+        .Select(u => u.PrimarySmtpAddress).Take(Simulator.MailboxAddresses.Count).ToList();
+
+    /// <summary>A private store with an app-only organization, connected with the client secret through real MSAL.</summary>
+    public async Task<Org> ConnectAsync()
+    {
+        var org = new Org(this);
+        var transport = new SignInTransport
+        {
+            MsalHttpClientFactory = Trust,
+            EwsHandler = Trust.CreateHandler(),
+            WebUi = new HeadlessBrowser(Trust),
+            Clock = () => DateTimeOffset.UtcNow,
+        };
+        org.Connection = await new ImpersonationConnector(org.Store, transport).ConnectAsync(org.Name,
+            new SignInRequest(SignInMethod.ClientSecret)
+            {
+                ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+                ServiceAccount = Users[0],
+            },
+            CancellationToken.None);
+        return org;
+    }
+
+    public sealed class Org : IDisposable
+    {
+        private readonly SyncTenant _tenant;
+        private readonly Core.Tests.Support.TempDirectory _folder = new();
+
+        internal Org(SyncTenant tenant)
+        {
+            _tenant = tenant;
+            Store = Core.Store.SqliteInboxStore.Open(_folder.Combine("inboxps.db"));
+            Name = "sync-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            Store.SaveOrganization(new OrganizationProfile(Name)
+            {
+                AccessType = AccessType.OAuthAppOnly,
+                EwsUrl = tenant.Simulator.EwsUrl,
+                Authority = tenant.Simulator.Authority,
+                TenantId = tenant.Simulator.TenantId,
+                ClientId = tenant.Simulator.ClientId,
+            });
+        }
+
+        public string Name { get; }
+
+        public Core.Store.SqliteInboxStore Store { get; }
+
+        public InboxConnection Connection { get; internal set; } = null!;
+
+        public string ContentPath => _folder.Combine("content");
+
+        /// <summary>Runs the real engine over real HTTPS against the simulator and returns what it reported.</summary>
+        public async Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null,
+            CancellationToken cancellationToken = default)
+        {
+            var client = new EwsClient(
+                new EwsClientOptions(Connection.EwsUrl)
+                {
+                    Retry = new EwsRetryPolicy { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1), MaxTotalDelay = TimeSpan.FromSeconds(20) },
+                },
+                Connection.Authenticator,
+                _tenant.Trust.CreateHandler());
+            var sink = new CapturingSink();
+            var engine = new SyncEngine(Name, Store, new EwsMailboxProtocol(client, PageSize), options ?? new SyncOptions { ThrottleLimit = 4 }, sink);
+            var channel = Channel.CreateUnbounded<MailboxInput>();
+            foreach (var input in inputs)
+            {
+                channel.Writer.TryWrite(input);
+            }
+
+            channel.Writer.Complete();
+            await engine.RunAsync(channel.Reader, cancellationToken);
+            return sink;
+        }
+
+        public Task<CapturingSink> SyncAsync(IEnumerable<string> mailboxes, SyncOptions? options = null) =>
+            SyncAsync(mailboxes.Select(m => new MailboxInput { PrimarySmtpAddress = m }), options);
+
+        /// <summary>What the store holds for a mailbox: item id => (change key, read flag), and how many rows.</summary>
+        public (Dictionary<string, (string? ChangeKey, bool? IsRead)> Items, int Rows) Stored(string mailbox)
+        {
+            using var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT item_id, change_key, is_read FROM items WHERE organization = $org AND mailbox = $mailbox";
+            command.Parameters.AddWithValue("$org", Name);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            var items = new Dictionary<string, (string?, bool?)>();
+            var rows = 0;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows++;
+                items[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2) != 0);
+            }
+
+            return (items, rows);
+        }
+
+        /// <summary>Asserts the store holds exactly the simulator's ground truth for the mailbox's synced folders.</summary>
+        public void AssertMatchesTruth(string mailbox, params string[] folders)
+        {
+            if (folders.Length == 0)
+            {
+                folders = new[] { "inbox", "sentitems" };
+            }
+
+            var truth = folders.SelectMany(f => _tenant.Simulator.Control.GetItems(mailbox, f))
+                .ToDictionary(i => i.ItemId, i => ((string?)i.ChangeKey, (bool?)i.IsRead));
+            var (stored, rows) = Stored(mailbox);
+            Assert.Equal(stored.Count, rows);
+            Assert.Equal(truth.Keys.OrderBy(k => k, StringComparer.Ordinal), stored.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            foreach (var (id, expected) in truth)
+            {
+                Assert.Equal(expected, stored[id]);
+            }
+        }
+
+        public void Dispose()
+        {
+            ConnectionRegistry.Remove(Name);
+            Store.Dispose();
+            _folder.Dispose();
+        }
+    }
+}
+
+/// <summary>Collects what the engine reports, as the cmdlet layer would write it.</summary>
+public sealed class CapturingSink : IInboxSink
+{
+    private readonly List<object> _results = new();
+    private readonly List<string> _log = new();
+
+    public IReadOnlyList<MailboxSyncResult> Results
+    {
+        get
+        {
+            lock (_results)
+            {
+                return _results.OfType<MailboxSyncResult>().ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<ImpersonationTestResult> Tests
+    {
+        get
+        {
+            lock (_results)
+            {
+                return _results.OfType<ImpersonationTestResult>().ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToList();
+            }
+        }
+    }
+
+    public int ProgressReports;
+
+    public void Progress(InboxProgress progress) => Interlocked.Increment(ref ProgressReports);
+
+    public void Log(InboxLogLevel level, string message)
+    {
+        lock (_log)
+        {
+            _log.Add($"{level}: {message}");
+        }
+    }
+
+    public void Result(object result)
+    {
+        lock (_results)
+        {
+            _results.Add(result);
+        }
+    }
+
+    public MailboxSyncResult For(string mailbox) => Results.Single(r => string.Equals(r.Mailbox, mailbox, StringComparison.OrdinalIgnoreCase));
+}
