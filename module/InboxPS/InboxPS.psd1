@@ -19,6 +19,8 @@
         'Disconnect-InboxImpersonation'
         'Get-InboxConnection'
         'Get-InboxSyncStatus'
+        'Start-InboxSync'
+        'Test-InboxImpersonation'
         'Stop-InboxSync'
     )
     FunctionsToExport    = @()

@@ -320,16 +320,21 @@ public sealed partial class SqliteInboxStore
             }
 
             using var flag = connection.CreateCommand();
-            flag.CommandText = "UPDATE items SET is_read = $read, updated_utc = $now WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            flag.CommandText = """
+                UPDATE items SET is_read = $read, change_key = COALESCE($changeKey, change_key), updated_utc = $now
+                WHERE organization = $org AND mailbox = $mailbox AND item_id = $id
+                """;
             flag.Parameters.AddWithValue("$org", organization);
             flag.Parameters.AddWithValue("$mailbox", mailbox);
             flag.Parameters.AddWithValue("$now", now);
             var flagId = flag.Parameters.Add("$id", SqliteType.Text);
             var flagRead = flag.Parameters.Add("$read", SqliteType.Integer);
+            var flagChangeKey = flag.Parameters.Add("$changeKey", SqliteType.Text);
             foreach (var change in page.ReadFlags)
             {
                 flagId.Value = change.ItemId;
                 flagRead.Value = change.IsRead ? 1 : 0;
+                flagChangeKey.Value = (object?)change.ChangeKey ?? DBNull.Value;
                 updated += flag.ExecuteNonQuery();
             }
 

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using InboxPS.Core.Ews;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>
+/// Sync over EWS: SyncFolderHierarchy and SyncFolderItems for the changes, GetItem in batches for the properties the
+/// store keeps. Each mailbox is impersonated by SMTP address or principal name and accounted in its own metrics.
+/// </summary>
+public sealed class EwsMailboxProtocol : IMailboxProtocol
+{
+    /// <summary>EWS's own ceiling for MaxChangesReturned: fewest round trips per folder.</summary>
+    public const int MaxChangesPerPage = 512;
+
+    // GetItem batches: large enough to amortise the round trip, small enough that a page of MIME stays a few MB.
+    private const int ItemBatch = 128;
+    private const int MimeItemBatch = 16;
+
+    private readonly EwsClient _client;
+    private readonly int _pageSize;
+
+    /// <param name="pageSize">MaxChangesReturned per SyncFolderItems call; smaller only to exercise paging.</param>
+    public EwsMailboxProtocol(EwsClient client, int pageSize = MaxChangesPerPage)
+    {
+        if (pageSize is < 1 or > MaxChangesPerPage)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, "EWS returns 1 to 512 changes per page.");
+        }
+
+        _client = client;
+        _pageSize = pageSize;
+    }
+
+    public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox, _pageSize);
+
+    private sealed class Session : IMailboxSession
+    {
+        private readonly EwsClient _client;
+        private readonly MailboxIdentity _identity;
+        private readonly EwsCallMetrics _metrics = new();
+        private readonly int _pageSize;
+
+        public Session(EwsClient client, MailboxTarget mailbox, int pageSize)
+        {
+            _client = client;
+            _pageSize = pageSize;
+            Mailbox = mailbox;
+            _identity = new MailboxIdentity(mailbox.Address,
+                mailbox.Kind == MailboxAddressKind.PrincipalName ? ConnectingSidKind.PrincipalName : ConnectingSidKind.SmtpAddress);
+        }
+
+        public MailboxTarget Mailbox { get; }
+
+        public int Requests => _metrics.Requests;
+
+        public TimeSpan ThrottledFor => _metrics.ThrottledFor;
+
+        public async Task<MailFolder> GetWellKnownFolderAsync(string wellKnownName, CancellationToken cancellationToken)
+        {
+            var folder = await _client.GetFolderAsync(_identity, wellKnownName.ToLowerInvariant(), _metrics, cancellationToken).ConfigureAwait(false);
+            return ToFolder(folder);
+        }
+
+        public async Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken)
+        {
+            var page = await _client.SyncFolderHierarchyAsync(_identity, state, _metrics, cancellationToken).ConfigureAwait(false);
+            var changes = new List<Sync.FolderChange>(page.Changes.Count);
+            foreach (var change in page.Changes)
+            {
+                changes.Add(change.ChangeType == SyncChangeType.Delete || change.Folder is null
+                    ? new Sync.FolderChange(MailChangeKind.Delete, change.FolderId, null)
+                    : new Sync.FolderChange(MailChangeKind.Upsert, change.FolderId, ToFolder(change.Folder)));
+            }
+
+            return new FolderPage(page.SyncState, page.IncludesLastFolderInRange, changes);
+        }
+
+        public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
+            var page = await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false);
+            var toRead = new List<string>();
+            var deletes = new List<string>();
+            var readFlags = new List<ReadFlagChange>();
+            foreach (var change in page.Changes)
+            {
+                switch (change.ChangeType)
+                {
+                    case SyncChangeType.Create:
+                    case SyncChangeType.Update:
+                        toRead.Add(change.ItemId);
+                        break;
+                    case SyncChangeType.Delete:
+                        deletes.Add(change.ItemId);
+                        break;
+                    case SyncChangeType.ReadFlagChange when change.IsRead is { } isRead:
+                        readFlags.Add(new ReadFlagChange(change.ItemId, isRead, change.ChangeKey));
+                        break;
+                }
+            }
+
+            var upserts = await ReadItemsAsync(toRead, includeMime, cancellationToken).ConfigureAwait(false);
+            return new ItemPage(page.SyncState, page.IncludesLastItemInRange, upserts, deletes, readFlags);
+        }
+
+        private async Task<List<MailItem>> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)
+        {
+            var items = new List<MailItem>(ids.Count);
+            var batchSize = includeMime ? MimeItemBatch : ItemBatch;
+            for (var start = 0; start < ids.Count; start += batchSize)
+            {
+                var batch = ids.GetRange(start, Math.Min(batchSize, ids.Count - start));
+                var found = await _client.GetItemBatchAsync(_identity, batch, includeMime, _metrics, cancellationToken).ConfigureAwait(false);
+                if (found.FailedItems.Count > 0)
+                {
+                    // Not "deleted meanwhile" (that is MissingItemIds, which the next page reports as a delete): stop
+                    // before the state moves past an item the store never got.
+                    throw found.FailedItems[0].Error;
+                }
+
+                foreach (var item in found)
+                {
+                    items.Add(ToItem(item));
+                }
+            }
+
+            return items;
+        }
+
+        private static MailFolder ToFolder(EwsFolder folder) =>
+            new(folder.FolderId, folder.ParentFolderId, folder.DisplayName, folder.FolderClass);
+
+        private static MailItem ToItem(EwsItem item) => new(item.ItemId)
+        {
+            ChangeKey = item.ChangeKey,
+            ItemClass = item.ItemClass,
+            InternetMessageId = item.InternetMessageId,
+            ConversationId = item.ConversationId,
+            Subject = item.Subject,
+            Sender = item.From?.ToString(),
+            ToRecipients = Join(item.ToRecipients),
+            CcRecipients = Join(item.CcRecipients),
+            Sent = item.DateTimeSent,
+            Received = item.DateTimeReceived,
+            Size = item.Size,
+            IsRead = item.IsRead,
+            HasAttachments = item.HasAttachments,
+            Mime = item.MimeContent,
+        };
+
+        private static string? Join(IReadOnlyList<EmailAddress> addresses)
+        {
+            if (addresses.Count == 0)
+            {
+                return null;
+            }
+
+            var builder = new StringBuilder();
+            foreach (var address in addresses)
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append("; ");
+                }
+
+                builder.Append(address);
+            }
+
+            return builder.ToString();
+        }
+    }
+}
