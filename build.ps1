@@ -102,6 +102,12 @@ function Invoke-BuildTask {
         Copy-Item (Join-Path $native '*') $target
     }
 
+    # Cmdlet help: docs/en-US/*.md to MAML, with parameter facts read from the built cmdlets (in a fresh pwsh, so this
+    # process never loads the module it may rebuild).
+    $null = Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tests/tools/ConvertTo-MamlHelp.ps1'),
+        '-ModuleManifest', (Join-Path $moduleOut 'InboxPS.psd1'), '-DocsPath', (Join-Path $RepoRoot 'docs/en-US'),
+        '-OutputPath', (Join-Path $moduleOut 'en-US/InboxPS.dll-Help.xml'))
+
     Write-Host "Built InboxPS $version into $moduleOut" -ForegroundColor Green
 }
 
