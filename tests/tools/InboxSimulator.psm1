@@ -14,7 +14,7 @@ namespace InboxPS.Tests
     {
         public static HttpClient CreateClient(string caCertificatePath)
         {
-            var ca = X509Certificate2.CreateFromPemFile(caCertificatePath);
+            var ca = X509CertificateLoader.LoadCertificateFromFile(caCertificatePath);
             var handler = new HttpClientHandler
             {
                 ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
