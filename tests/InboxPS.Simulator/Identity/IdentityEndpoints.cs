@@ -189,9 +189,14 @@ internal sealed class IdentityEndpoints
     private object AuthorizationCode(IFormCollection form)
     {
         var clientId = form["client_id"].ToString();
-        if (!_identity.AuthorizationCodes.TryRemove(form["code"].ToString(), out var grant) || grant.ClientId != clientId)
+        if (!_identity.AuthorizationCodes.TryGetValue(form["code"].ToString(), out var grant) || grant.ClientId != clientId)
         {
             return EntraError.InvalidGrant(70000, "The provided value for the 'code' parameter is not valid.");
+        }
+
+        if (System.Threading.Interlocked.Exchange(ref grant.Redeemed, 1) != 0)
+        {
+            return EntraError.InvalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
         }
 
         if (grant.Expires < DateTimeOffset.UtcNow)

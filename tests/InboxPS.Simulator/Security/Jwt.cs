@@ -78,8 +78,13 @@ internal readonly record struct ParsedJwt(JsonElement Header, JsonElement Payloa
     public string? Claim(string name) =>
         Payload.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    public long? NumericClaim(string name) =>
-        Payload.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
+    /// <summary>A NumericDate claim; MSAL writes the ones in its client assertions as strings, so both forms count.</summary>
+    public long? NumericClaim(string name) => Payload.TryGetProperty(name, out var value) switch
+    {
+        true when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) => n,
+        true when value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) => s,
+        _ => null,
+    };
 
     /// <summary>Checks the signature with RS256, or PS256 (which MSAL uses for certificate assertions on AAD authorities).</summary>
     public bool SignatureMatches(RSA key)
