@@ -9,12 +9,18 @@
       Build  Publishes the module into out/InboxPS/<version>/: manifest, format file, help, the InboxPS and
              InboxPS.Core assemblies with their dependencies, and the native SQLite library for every platform the
              module claims under runtimes/<rid>/native/.
+      Demo   (default) The main job, against the bundled Exchange simulator: Build, start the simulator with a sample
+             tenant of 200 users (a few deliberately broken), then in a fresh pwsh configure an organization, connect
+             app-only, pipe the users through Start-InboxSync and print the results and a status summary.
       Test   Build, then the xunit suites, then the Pester suites against the BUILT module in a fresh pwsh process.
              Ends with one line 'tests: N passed, N failed, N skipped' summing every suite; exits non-zero when a test
              failed or no test ran.
+      Package Build, then out/packages/InboxPS.<version>.nupkg: the module in PowerShell's package layout (module
+              files at the package root, a .nuspec with the manifest's metadata), installable with Save-PSResource
+              or Install-PSResource from a folder repository.
 
 .PARAMETER Task
-    What to do: Build or Test.
+    What to do: Demo (the default), Build, Test or Package.
 
 .PARAMETER Configuration
     The .NET build configuration; Release unless you are debugging the build itself.
@@ -28,8 +34,8 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test')]
-    [string] $Task = 'Build',
+    [ValidateSet('Demo', 'Build', 'Test', 'Package')]
+    [string] $Task = 'Demo',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -124,6 +130,12 @@ function Read-TrxCounts {
     return $counts
 }
 
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $package = & (Join-Path $RepoRoot 'tests/tools/New-ModulePackage.ps1') -ModulePath (Get-ModuleOutputPath) -OutputPath (Join-Path $OutRoot 'packages')
+    Write-Host "Packed $($package.FullName)" -ForegroundColor Green
+}
+
 function Invoke-TestTask {
     Invoke-BuildTask
     $results = Join-Path $OutRoot 'test-results'
@@ -167,11 +179,53 @@ function Invoke-TestTask {
     }
 }
 
+function Get-SimulatorPath {
+    # Builds the Exchange simulator (tests/InboxPS.Simulator) and returns the path of its dll.
+    $null = Invoke-Native dotnet (@('build', (Join-Path $RepoRoot 'tests/InboxPS.Simulator/InboxPS.Simulator.csproj'), '-c', 'Release',
+        '--nologo', '-v', 'quiet') + $DotnetArtifacts)
+    if ($ArtifactsPath) {
+        return Join-Path ([System.IO.Path]::GetFullPath($ArtifactsPath)) 'bin/InboxPS.Simulator/release/InboxPS.Simulator.dll'
+    }
+    return Join-Path $RepoRoot 'tests/InboxPS.Simulator/bin/Release/net10.0/InboxPS.Simulator.dll'
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    Import-Module (Join-Path $RepoRoot 'tests/tools/InboxSimulator.psm1') -Force
+    $simulator = Start-InboxSimulator -SimulatorPath (Get-SimulatorPath) -ArgumentList '--users', '200', '--seed', '7', '--broken'
+    try {
+        $demoHome = Join-Path $OutRoot 'demo'
+        if (Test-Path $demoHome) { Remove-Item -Recurse -Force $demoHome }
+        $null = New-Item -ItemType Directory -Force $demoHome
+        $json = $simulator | Select-Object * -ExcludeProperty Process | ConvertTo-Json -Compress
+        # A fresh pwsh, as an admin's console: it trusts the simulator's CA like an internal CA, and keeps its store
+        # in out/demo. Only this child gets SSL_CERT_FILE; the build's own NuGet traffic keeps the system trust.
+        $environment = @{ SSL_CERT_FILE = $simulator.caCertificatePath; INBOXPS_HOME = $demoHome }
+        $saved = @{}
+        foreach ($key in $environment.Keys) {
+            $saved[$key] = [Environment]::GetEnvironmentVariable($key)
+            [Environment]::SetEnvironmentVariable($key, $environment[$key])
+        }
+        try {
+            $null = Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tests/demo/Invoke-InboxDemo.ps1'),
+                '-ModuleManifest', (Join-Path (Get-ModuleOutputPath) 'InboxPS.psd1'), '-SimulatorJson', $json)
+        }
+        finally {
+            foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+        }
+    }
+    finally {
+        $simulator | Stop-InboxSimulator
+    }
+}
+
 Push-Location $RepoRoot
 try {
     switch ($Task) {
+        'Demo' { Invoke-DemoTask }
         'Build' { Invoke-BuildTask }
         'Test' { Invoke-TestTask }
+        'Package' { Invoke-PackageTask }
     }
 }
 finally {

@@ -141,6 +141,11 @@ public sealed partial class SqliteInboxStore : IInboxStore
         try
         {
             connection.Open();
+            using var pragma = connection.CreateCommand();
+            // WAL + NORMAL: a commit survives a crash of the process (a killed runbook); only a power loss can undo the
+            // last commits, and then a folder's items and its sync state go back together.
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            pragma.ExecuteNonQuery();
             return connection;
         }
         catch (SqliteException e)
