@@ -126,6 +126,23 @@ public sealed class EwsHostileResponseTests
     }
 
     [Fact]
+    public async Task Repeated_containers_are_read_once_each_and_the_first_value_wins()
+    {
+        var folders = "<m:Folders><t:Folder><t:FolderId Id=\"F1=\"/></t:Folder></m:Folders>";
+        var handler = new ScriptedHandler()
+            .ThenXml(Soap.Response("GetFolder", Soap.Success("GetFolder", folders + folders.Replace("F1=", "F2=", StringComparison.Ordinal))))
+            .ThenXml(Soap.Response("GetItem", Soap.Success("GetItem",
+                "<m:Items><t:Message><t:ItemId Id=\"I1=\"/></t:Message></m:Items><m:Items><t:Message><t:ItemId Id=\"I2=\"/></t:Message></m:Items>")));
+        using var client = TestClients.Create(handler);
+
+        // On another thread: a reader that loops on an unread element spins without ever yielding.
+        var folder = await Task.Run(() => client.GetFolderAsync(TestClients.Alice, "inbox", null, default)).WaitAsync(s_guard);
+        var items = await Task.Run(() => client.GetItemsAsync(TestClients.Alice, new[] { "I1=" }, false, null, default)).WaitAsync(s_guard);
+
+        Assert.Equal(("F1=", "I1="), (folder.FolderId, items.Single().ItemId));
+    }
+
+    [Fact]
     public async Task A_server_that_accepts_and_never_answers_times_out()
     {
         await using var server = new LoopbackServer((_, stop) => Task.Delay(Timeout.Infinite, stop));

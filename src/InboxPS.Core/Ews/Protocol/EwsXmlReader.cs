@@ -127,37 +127,37 @@ internal sealed class EwsXmlReader : IDisposable
         throw new XmlException("Unexpected end of the document.");
     }
 
-    public async Task<int> ReadIntAsync()
-    {
-        var name = _reader.LocalName;
-        var text = await ReadStringAsync().ConfigureAwait(false);
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Invalid($"<{name}> holds '{Quote(text)}', not a whole number");
-    }
+    public Task<int> ReadIntAsync() => ReadValueAsync(
+        (string text, out int value) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value), "a whole number");
 
-    public async Task<bool> ReadBoolAsync()
+    public Task<bool> ReadBoolAsync() => ReadValueAsync<bool>(TryParseBoolean, "true or false");
+
+    public Task<DateTimeOffset> ReadDateTimeAsync() => ReadValueAsync(
+        (string text, out DateTimeOffset value) => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value),
+        "a date and time");
+
+    /// <summary>
+    /// Reads the first child element with <paramref name="read"/> and skips any others: EWS wraps single values in
+    /// containers (Folders, Items, From) whose first child is the one asked for. Null when the container is empty.
+    /// </summary>
+    public async Task<T?> ReadFirstChildAsync<T>(Func<EwsXmlReader, Task<T>> read)
+        where T : class
     {
-        var name = _reader.LocalName;
-        var text = await ReadStringAsync().ConfigureAwait(false);
-        switch (text.Trim())
+        T? first = null;
+        var depth = _reader.Depth;
+        while (await NextChildAsync(depth).ConfigureAwait(false))
         {
-            case "true" or "1":
-                return true;
-            case "false" or "0":
-                return false;
-            default:
-                throw Invalid($"<{name}> holds '{Quote(text)}', not true or false");
+            if (first is null)
+            {
+                first = await read(this).ConfigureAwait(false);
+            }
+            else
+            {
+                await _reader.SkipAsync().ConfigureAwait(false);
+            }
         }
-    }
 
-    public async Task<DateTimeOffset> ReadDateTimeAsync()
-    {
-        var name = _reader.LocalName;
-        var text = await ReadStringAsync().ConfigureAwait(false);
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
-            ? value
-            : throw Invalid($"<{name}> holds '{Quote(text)}', not a date and time");
+        return first;
     }
 
     /// <summary>Decodes base64 content in chunks, without building the base64 text as a string first.</summary>
@@ -178,6 +178,32 @@ internal sealed class EwsXmlReader : IDisposable
     public EwsException Invalid(string problem) => EwsErrors.InvalidResponse(problem, Context);
 
     public void Dispose() => ((IDisposable)_reader).Dispose();
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private async Task<T> ReadValueAsync<T>(TryParse<T> parse, string expected)
+    {
+        var name = _reader.LocalName;
+        var text = await ReadStringAsync().ConfigureAwait(false);
+        return parse(text, out var value) ? value : throw Invalid($"<{name}> holds '{Quote(text)}', not {expected}");
+    }
+
+    // xs:boolean: true, false, 1 or 0, with surrounding whitespace allowed.
+    private static bool TryParseBoolean(string text, out bool value)
+    {
+        switch (text.Trim())
+        {
+            case "true" or "1":
+                value = true;
+                return true;
+            case "false" or "0":
+                value = false;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
 
     private static string Quote(string text) => text.Length <= MaxQuotedValue ? text : text.Substring(0, MaxQuotedValue) + "...";
 }

@@ -38,18 +38,9 @@ internal sealed class GetFolderOperation : EwsOperation<EwsFolder>
                 return;
             }
 
-            var depth = reader.Depth;
-            while (await reader.NextChildAsync(depth).ConfigureAwait(false))
-            {
-                if (_folder is null)
-                {
-                    _folder = await FolderProperties.ReadAsync(reader).ConfigureAwait(false);
-                }
-                else
-                {
-                    await reader.SkipAsync().ConfigureAwait(false);
-                }
-            }
+            // Read even when a folder is already known: an element left unread would be offered again forever.
+            var folder = await reader.ReadFirstChildAsync(FolderProperties.ReadAsync).ConfigureAwait(false);
+            _folder ??= folder;
         }
 
         protected override EwsFolder BuildResult(EwsXmlReader reader) =>

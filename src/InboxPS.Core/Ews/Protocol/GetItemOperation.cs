@@ -60,18 +60,9 @@ internal sealed class GetItemOperation : EwsOperation<EwsItemBatch>
                 return;
             }
 
-            var depth = reader.Depth;
-            while (await reader.NextChildAsync(depth).ConfigureAwait(false))
-            {
-                if (_current is null)
-                {
-                    _current = await ItemProperties.ReadAsync(reader).ConfigureAwait(false);
-                }
-                else
-                {
-                    await reader.SkipAsync().ConfigureAwait(false);
-                }
-            }
+            // Read even when this message already has its item: an element left unread would be offered again forever.
+            var item = await reader.ReadFirstChildAsync(ItemProperties.ReadAsync).ConfigureAwait(false);
+            _current ??= item;
         }
 
         public override void CompleteMessage(ResponseMessage message, EwsXmlReader reader)

@@ -84,7 +84,7 @@ internal static class ItemProperties
             }
             else if (ReferenceEquals(name, names.From))
             {
-                from = await ReadSingleMailboxAsync(reader).ConfigureAwait(false);
+                from = await reader.ReadFirstChildAsync(ReadMailboxAsync).ConfigureAwait(false);
             }
             else if (ReferenceEquals(name, names.ToRecipients))
             {
@@ -131,26 +131,6 @@ internal static class ItemProperties
 
         return new EwsItem(itemId!, changeKey, parentFolderId, itemClass, subject, internetMessageId, conversationId, from,
             to, cc, sent, received, size, isRead, hasAttachments, mime);
-    }
-
-    // <t:From><t:Mailbox>...</t:Mailbox></t:From>
-    private static async Task<EmailAddress?> ReadSingleMailboxAsync(EwsXmlReader reader)
-    {
-        EmailAddress? first = null;
-        var depth = reader.Depth;
-        while (await reader.NextChildAsync(depth).ConfigureAwait(false))
-        {
-            if (first is null && reader.Is(reader.Names.Mailbox))
-            {
-                first = await ReadMailboxAsync(reader).ConfigureAwait(false);
-            }
-            else
-            {
-                await reader.SkipAsync().ConfigureAwait(false);
-            }
-        }
-
-        return first;
     }
 
     // <t:ToRecipients><t:Mailbox>...</t:Mailbox>...</t:ToRecipients>

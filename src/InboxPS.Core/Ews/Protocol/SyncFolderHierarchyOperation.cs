@@ -38,39 +38,14 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation<FolderChangesP
 
     public override ResponseMessageHandler<FolderChangesPage> CreateHandler() => new Handler();
 
-    private sealed class Handler : SingleMessageHandler<FolderChangesPage>
+    private sealed class Handler : SyncPageHandler<FolderChange, FolderChangesPage>
     {
-        private readonly List<FolderChange> _changes = new();
-        private string? _syncState;
-        private bool? _includesLast;
+        protected override string IncludesLastElement(EwsNames names) => names.IncludesLastFolderInRange;
 
-        public override async Task ReadElementAsync(EwsXmlReader reader)
-        {
-            var names = reader.Names;
-            if (reader.Is(names.SyncState))
-            {
-                _syncState = await reader.ReadStringAsync().ConfigureAwait(false);
-            }
-            else if (reader.Is(names.IncludesLastFolderInRange))
-            {
-                _includesLast = await reader.ReadBoolAsync().ConfigureAwait(false);
-            }
-            else if (reader.Is(names.Changes))
-            {
-                await ReadChangesAsync(reader).ConfigureAwait(false);
-            }
-            else
-            {
-                await reader.SkipAsync().ConfigureAwait(false);
-            }
-        }
+        protected override FolderChangesPage CreatePage(string syncState, bool includesLast, IReadOnlyList<FolderChange> changes) =>
+            new(syncState, includesLast, changes);
 
-        protected override FolderChangesPage BuildResult(EwsXmlReader reader) => new(
-            !string.IsNullOrEmpty(_syncState) ? _syncState! : throw reader.Invalid("SyncFolderHierarchy returned no SyncState"),
-            _includesLast ?? throw reader.Invalid("SyncFolderHierarchy did not say whether it IncludesLastFolderInRange"),
-            _changes);
-
-        private async Task ReadChangesAsync(EwsXmlReader reader)
+        protected override async Task ReadChangesAsync(EwsXmlReader reader)
         {
             var names = reader.Names;
             var depth = reader.Depth;
@@ -95,7 +70,7 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation<FolderChangesP
                     continue;
                 }
 
-                _changes.Add(await ReadChangeAsync(reader, type).ConfigureAwait(false));
+                Changes.Add(await ReadChangeAsync(reader, type).ConfigureAwait(false));
             }
         }
 

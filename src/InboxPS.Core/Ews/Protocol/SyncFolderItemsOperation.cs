@@ -47,44 +47,19 @@ internal sealed class SyncFolderItemsOperation : EwsOperation<ItemChangesPage>
     public override ResponseMessageHandler<ItemChangesPage> CreateHandler() => new Handler();
 
     /// <summary>The hot path of a sync (up to 512 changes per page): plain loops, atom comparisons, no LINQ.</summary>
-    internal sealed class Handler : SingleMessageHandler<ItemChangesPage>
+    private sealed class Handler : SyncPageHandler<ItemChange, ItemChangesPage>
     {
-        private readonly List<ItemChange> _changes = new();
-        private string? _syncState;
-        private bool? _includesLast;
-
         // The change being read; fields rather than locals so the nested readers need no allocation to return them.
         private string? _itemId;
         private string? _changeKey;
         private bool? _isRead;
 
-        public override async Task ReadElementAsync(EwsXmlReader reader)
-        {
-            var names = reader.Names;
-            if (reader.Is(names.SyncState))
-            {
-                _syncState = await reader.ReadStringAsync().ConfigureAwait(false);
-            }
-            else if (reader.Is(names.IncludesLastItemInRange))
-            {
-                _includesLast = await reader.ReadBoolAsync().ConfigureAwait(false);
-            }
-            else if (reader.Is(names.Changes))
-            {
-                await ReadChangesAsync(reader).ConfigureAwait(false);
-            }
-            else
-            {
-                await reader.SkipAsync().ConfigureAwait(false);
-            }
-        }
+        protected override string IncludesLastElement(EwsNames names) => names.IncludesLastItemInRange;
 
-        protected override ItemChangesPage BuildResult(EwsXmlReader reader) => new(
-            !string.IsNullOrEmpty(_syncState) ? _syncState! : throw reader.Invalid("SyncFolderItems returned no SyncState"),
-            _includesLast ?? throw reader.Invalid("SyncFolderItems did not say whether it IncludesLastItemInRange"),
-            _changes);
+        protected override ItemChangesPage CreatePage(string syncState, bool includesLast, IReadOnlyList<ItemChange> changes) =>
+            new(syncState, includesLast, changes);
 
-        private async Task ReadChangesAsync(EwsXmlReader reader)
+        protected override async Task ReadChangesAsync(EwsXmlReader reader)
         {
             var names = reader.Names;
             var depth = reader.Depth;
@@ -140,7 +115,7 @@ internal sealed class SyncFolderItemsOperation : EwsOperation<ItemChangesPage>
                     throw reader.Invalid($"an item {type} change has no ItemId");
                 }
 
-                _changes.Add(new ItemChange(type, _itemId!, _changeKey, _isRead));
+                Changes.Add(new ItemChange(type, _itemId!, _changeKey, _isRead));
             }
         }
 
