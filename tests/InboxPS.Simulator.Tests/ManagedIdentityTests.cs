@@ -5,17 +5,11 @@ using Microsoft.Identity.Client.AppConfig;
 
 namespace InboxPS.Simulator.Tests;
 
-/// <summary>Tests that set process-wide environment variables run alone, so no other test sees them.</summary>
-[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
-public sealed class ProcessEnvironment
-{
-}
-
 /// <summary>
 /// Managed identity the way Azure Automation and App Service provide it: IDENTITY_ENDPOINT + IDENTITY_HEADER in the
 /// environment, read by MSAL's own managed identity support.
 /// </summary>
-[Collection(nameof(ProcessEnvironment))]
+[Collection(nameof(RunsAlone))]
 public sealed class ManagedIdentityTests
 {
     [Fact]

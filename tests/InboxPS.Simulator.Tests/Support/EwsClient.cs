@@ -78,16 +78,20 @@ public sealed record EwsAnswer(HttpStatusCode Status, HttpResponseHeaders Header
 
     public XDocument Xml => _xml.Value;
 
+    /// <summary>Whether the body is XML at all (a 503 from the server's front door has no body).</summary>
+    public bool HasXml => Text.TrimStart().StartsWith('<');
+
     public IReadOnlyList<XElement> Messages =>
-        Xml.Descendants(EwsClient.M + "ResponseMessages").Elements().ToList();
+        HasXml ? Xml.Descendants(EwsClient.M + "ResponseMessages").Elements().ToList() : Array.Empty<XElement>();
 
     public XElement Message => Messages.Count > 0 ? Messages[0] : throw new InvalidOperationException("No response message in:\n" + Text);
 
-    public string ResponseCode => (string?)Message.Element(EwsClient.M + "ResponseCode") ?? "";
+    /// <summary>The first response message's ResponseCode; empty for faults and bodiless answers.</summary>
+    public string ResponseCode => Messages.Count > 0 ? (string?)Message.Element(EwsClient.M + "ResponseCode") ?? "" : "";
 
     /// <summary>The SOAP fault's ResponseCode (errors namespace), for HTTP 500 answers.</summary>
-    public string? FaultCode => (string?)Xml.Descendants(EwsClient.E + "ResponseCode").FirstOrDefault();
+    public string? FaultCode => HasXml ? (string?)Xml.Descendants(EwsClient.E + "ResponseCode").FirstOrDefault() : null;
 
     public long? BackOffMilliseconds =>
-        Xml.Descendants(EwsClient.T + "Value").FirstOrDefault(v => (string?)v.Attribute("Name") == "BackOffMilliseconds") is { } value ? (long)value : null;
+        HasXml && Xml.Descendants(EwsClient.T + "Value").FirstOrDefault(v => (string?)v.Attribute("Name") == "BackOffMilliseconds") is { } value ? (long)value : null;
 }

@@ -149,12 +149,16 @@ internal sealed class EwsEndpoint
 
     private Task SendThrottledAsync(HttpContext context, EwsOperation operation, int target, Admission admission)
     {
+        if (admission.Kind == AdmissionKind.ConnectionCountExceeded)
+        {
+            Metrics.ConnectionCountExceeded();
+            return SendFaultAsync(context, EwsError.ExceededConnectionCount(_throttling.MaxConcurrency));
+        }
+
         switch (admission.Kind)
         {
-            case AdmissionKind.ConnectionCountExceeded:
-                Metrics.ConnectionCountExceeded();
-                return SendFaultAsync(context, EwsError.ExceededConnectionCount(_throttling.MaxConcurrency));
             case AdmissionKind.SyncCallsExceeded:
+            case AdmissionKind.BackingOff when admission.SyncCallsCause:
                 Metrics.ServerBusyMessage();
                 var busy = EwsError.ServerBusy(admission.BackOffMilliseconds, "ConcurrentSyncCalls", _throttling.MaxSyncCalls);
                 return SendAsync(context, StatusCodes.Status200OK, operation.RespondWithError(busy), FaultKinds.None);

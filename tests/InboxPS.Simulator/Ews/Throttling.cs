@@ -17,7 +17,10 @@ internal enum AdmissionKind
     /// <summary>ConcurrentSyncCalls exceeded: ErrorServerBusy in a response message, and a back-off.</summary>
     SyncCallsExceeded,
 
-    /// <summary>The mailbox is backing off and the request came right after the busy answer (not counted).</summary>
+    /// <summary>
+    /// The mailbox is backing off and the request came right after the busy answer, so it was most likely sent before
+    /// the client could know: answered busy like its sibling, not counted.
+    /// </summary>
     BackingOff,
 
     /// <summary>The mailbox is backing off and the caller came back too early: counted and penalised.</summary>
@@ -27,7 +30,8 @@ internal enum AdmissionKind
     ThrottledHard,
 }
 
-internal readonly record struct Admission(AdmissionKind Kind, long BackOffMilliseconds);
+/// <summary>The verdict on one request; <paramref name="SyncCallsCause"/> says the back-off came from ConcurrentSyncCalls.</summary>
+internal readonly record struct Admission(AdmissionKind Kind, long BackOffMilliseconds, bool SyncCallsCause = false);
 
 /// <summary>
 /// Exchange's per-target-mailbox budgets: impersonated calls are charged to the mailbox they act on (EWSMaxConcurrency,
@@ -78,7 +82,7 @@ internal sealed class Throttling
             {
                 if (now - budget.BackOffIssued < Interlocked.Read(ref _graceMs))
                 {
-                    return new Admission(AdmissionKind.BackingOff, budget.BackOffUntil - now);
+                    return new Admission(AdmissionKind.BackingOff, budget.BackOffUntil - now, budget.SyncCallsCause && isSync);
                 }
 
                 budget.BackOffUntil = now + backOff;
@@ -87,7 +91,7 @@ internal sealed class Throttling
 
             if (Volatile.Read(ref flags.BusyCallsRemaining) > 0 && Interlocked.Decrement(ref flags.BusyCallsRemaining) >= 0)
             {
-                budget.StartBackOff(now, backOff);
+                budget.StartBackOff(now, backOff, syncCalls: false);
                 return new Admission(AdmissionKind.ThrottledHard, backOff);
             }
 
@@ -98,8 +102,8 @@ internal sealed class Throttling
 
             if (isSync && budget.SyncInFlight >= MaxSyncCalls)
             {
-                budget.StartBackOff(now, backOff);
-                return new Admission(AdmissionKind.SyncCallsExceeded, backOff);
+                budget.StartBackOff(now, backOff, syncCalls: true);
+                return new Admission(AdmissionKind.SyncCallsExceeded, backOff, true);
             }
 
             budget.InFlight++;
@@ -162,11 +166,13 @@ internal sealed class Throttling
         public int PeakSync;
         public long BackOffUntil;
         public long BackOffIssued;
+        public bool SyncCallsCause;
 
-        public void StartBackOff(long now, long backOffMs)
+        public void StartBackOff(long now, long backOffMs, bool syncCalls)
         {
             BackOffIssued = now;
             BackOffUntil = now + backOffMs;
+            SyncCallsCause = syncCalls;
         }
     }
 }
