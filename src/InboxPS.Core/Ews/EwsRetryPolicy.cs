@@ -26,23 +26,26 @@ public sealed class EwsRetryPolicy
     public TimeSpan MaxTotalDelay
     {
         get => _maxTotalDelay;
-        set => _maxTotalDelay = NotNegative(value);
+        set => _maxTotalDelay = InRange(value);
     }
 
     /// <summary>The first exponential back-off; it doubles per attempt up to <see cref="MaxDelay"/>.</summary>
     public TimeSpan BaseDelay
     {
         get => _baseDelay;
-        set => _baseDelay = NotNegative(value);
+        set => _baseDelay = InRange(value);
     }
 
     /// <summary>The cap on one exponential back-off. A server's own back-off is not capped by it (only by MaxTotalDelay).</summary>
     public TimeSpan MaxDelay
     {
         get => _maxDelay;
-        set => _maxDelay = NotNegative(value);
+        set => _maxDelay = InRange(value);
     }
 
-    private static TimeSpan NotNegative(TimeSpan value) =>
-        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A delay cannot be negative.");
+    // Waits are Task.Delay calls, which take at most int.MaxValue milliseconds (about 24 days).
+    private static TimeSpan InRange(TimeSpan value) =>
+        value >= TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A delay must be between zero and 24 days.");
 }

@@ -241,6 +241,7 @@ public sealed class EwsClientRequestTests
         Assert.Throws<ArgumentException>(() => options.UserAgent = "InboxPS/1.0\r\nX-Evil: 1");
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Retry.MaxAttempts = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Retry.BaseDelay = TimeSpan.FromSeconds(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.Retry.MaxDelay = TimeSpan.FromDays(30));
     }
 
     private static SecureString Secure(string text)
