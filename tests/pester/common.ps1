@@ -41,3 +41,50 @@ function Invoke-FreshPwsh {
         foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
     }
 }
+
+function Get-TestSimulatorPath {
+    # The simulator the xunit step of build.ps1 already built: beside the module's artifacts folder, or in the repository's
+    # own bin folder. Built into a private temporary folder when neither exists (running a suite on its own).
+    $outRoot = Split-Path (Split-Path (Split-Path $script:ModuleManifest))
+    $candidates = @(
+        (Join-Path (Split-Path $outRoot) 'bin/InboxPS.Simulator/release/InboxPS.Simulator.dll')
+        (Join-Path $script:RepoRoot 'tests/InboxPS.Simulator/bin/Release/net10.0/InboxPS.Simulator.dll')
+    )
+    $found = $candidates | Where-Object { Test-Path $_ } | Select-Object -First 1
+    if ($found) { return $found }
+    $artifacts = Join-Path ([System.IO.Path]::GetTempPath()) 'inboxps-pester-simulator'
+    & dotnet build (Join-Path $script:RepoRoot 'tests/InboxPS.Simulator/InboxPS.Simulator.csproj') -c Release --nologo -v quiet --artifacts-path $artifacts | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'Building tests/InboxPS.Simulator failed.' }
+    return Join-Path $artifacts 'bin/InboxPS.Simulator/release/InboxPS.Simulator.dll'
+}
+
+function Start-TestSimulator {
+    # Starts the Exchange simulator as its own process; returns its JSON line as an object (ewsUrl, authority, tenantId,
+    # clientId, clientSecret, caCertificatePath, controlUrl, ...). Stop it with Stop-TestSimulator.
+    param([string[]] $ArgumentList = @())
+    Import-Module (Join-Path $script:RepoRoot 'tests/tools/InboxSimulator.psm1') -Force
+    return Start-InboxSimulator -SimulatorPath (Get-TestSimulatorPath) -ArgumentList $ArgumentList
+}
+
+function Stop-TestSimulator {
+    param($Simulator)
+    if ($Simulator) { $Simulator | Stop-InboxSimulator }
+}
+
+function Start-FreshPwsh {
+    # Like Invoke-FreshPwsh, but returns at once with the running process (standard output redirected), for scripts a
+    # test must interact with while they run (a device-code sign-in waiting for approval).
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $pwsh = (Get-Process -Id $PID).Path
+    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+    $info.WorkingDirectory = $script:RepoRoot
+    if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $info.ArgumentList.Add('pwsh') }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest'; $Script") {
+        $info.ArgumentList.Add($argument)
+    }
+    foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    return [System.Diagnostics.Process]::Start($info)
+}
