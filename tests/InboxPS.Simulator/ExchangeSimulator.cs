@@ -52,7 +52,8 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         ManagedIdentityClientId = identity.ManagedIdentityClientId;
         ManagedIdentityHeader = identity.ManagedIdentityHeader;
         CertificatePassword = identity.CertificatePassword;
-        CaCertificate = keys.CaCertificate;
+        // A copy per simulator: the shared key material must survive a caller disposing what it was handed.
+        CaCertificate = X509CertificateLoader.LoadCertificate(keys.CaCertificate.RawData);
         AppCertificateThumbprint = keys.AppCertificate.Thumbprint;
         Control = control;
         Directory = directory;
@@ -157,13 +158,31 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         ExchangeSimulator? simulator = null;
         new ControlEndpoints(control, () => simulator!).Map(app);
 
-        await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        baseUri = new Uri(new Uri(address).GetLeftPart(UriPartial.Authority).Replace("[::1]", "127.0.0.1", StringComparison.Ordinal) + "/");
-        simulator = new ExchangeSimulator(app, baseUri, identity, keys, directory, control, workDirectory, ownsWorkDirectory);
-        await File.WriteAllTextAsync(simulator.CaCertificatePath, keys.CaCertificate.ExportCertificatePem() + "\n", ct);
-        await File.WriteAllBytesAsync(simulator.CertificatePath, keys.AppCertificate.Export(X509ContentType.Pkcs12, identity.CertificatePassword), ct);
-        return simulator;
+        try
+        {
+            await app.StartAsync(ct);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            baseUri = new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/");
+            simulator = new ExchangeSimulator(app, baseUri, identity, keys, directory, control, workDirectory, ownsWorkDirectory);
+            await File.WriteAllTextAsync(simulator.CaCertificatePath, keys.CaCertificate.ExportCertificatePem() + "\n", ct);
+            await File.WriteAllBytesAsync(simulator.CertificatePath, keys.AppCertificate.Export(X509ContentType.Pkcs12, identity.CertificatePassword), ct);
+            return simulator;
+        }
+        catch
+        {
+            // A port in use or a cancelled start: leave nothing running and no files behind.
+            await (simulator?.DisposeAsync() ?? DisposeFailedStartAsync(app, workDirectory, ownsWorkDirectory));
+            throw;
+        }
+    }
+
+    private static async ValueTask DisposeFailedStartAsync(WebApplication app, string workDirectory, bool ownsWorkDirectory)
+    {
+        await app.DisposeAsync();
+        if (ownsWorkDirectory)
+        {
+            System.IO.Directory.Delete(workDirectory, recursive: true);
+        }
     }
 
     /// <summary>
@@ -215,6 +234,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        CaCertificate.Dispose();
         if (_ownsWorkDirectory)
         {
             try

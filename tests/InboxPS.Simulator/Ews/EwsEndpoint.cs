@@ -70,7 +70,17 @@ internal sealed class EwsEndpoint
 
     private async Task HandleAuthenticatedAsync(HttpContext context, EwsCaller caller)
     {
-        var request = EwsRequest.Parse(await ReadBodyAsync(context));
+        EwsRequest request;
+        try
+        {
+            request = EwsRequest.Parse(await ReadBodyAsync(context));
+        }
+        catch (EwsFaultException)
+        {
+            Metrics.Operation("Unknown");
+            throw;
+        }
+
         Metrics.Operation(request.Name);
         var operation = EwsOperation.Parse(request, _services);
         var target = ResolveTarget(context, request, caller);

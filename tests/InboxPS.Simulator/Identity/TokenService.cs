@@ -60,7 +60,7 @@ internal sealed class TokenService
             w.WriteString("appid", clientId);
             w.WriteString("appidacr", "2");
             w.WriteString("idtyp", "app");
-            w.WriteString("oid", IdentityState.SeededGuid(_seed, clientId.GetHashCode(StringComparison.OrdinalIgnoreCase)));
+            w.WriteString("oid", AppObjectId(clientId));
             w.WriteString("sub", clientId);
             w.WriteStartArray("roles");
             if (hasRole)
@@ -156,6 +156,18 @@ internal sealed class TokenService
         int? userIndex = isApp ? null : UserIndexOf(jwt.Claim("oid"));
         principal = new TokenPrincipal(isApp, jwt.Claim("appid") ?? "", userIndex, roles, scopes);
         return null;
+    }
+
+    /// <summary>The service principal's object id: stable for a client id and seed (string.GetHashCode is per process).</summary>
+    public string AppObjectId(string clientId)
+    {
+        var hash = 0L;
+        foreach (var c in clientId.ToLowerInvariant())
+        {
+            hash = unchecked((long)Mix.Hash(hash, c));
+        }
+
+        return IdentityState.SeededGuid(_seed, hash);
     }
 
     /// <summary>The user an object id belongs to: the index rides in the id (masked) and is checked by recomputing it.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
 using InboxPS.Simulator.Tenant;
@@ -16,11 +15,7 @@ internal sealed class GetFolderOperation : EwsOperation
         : base(services)
     {
         _props = Shapes.FolderShape(Required(body, M + "FolderShape"));
-        _ids = Required(body, M + "FolderIds").Elements().ToList();
-        if (_ids.Count == 0)
-        {
-            throw new EwsFaultException(EwsError.SchemaValidation("FolderIds must contain at least one folder id."));
-        }
+        _ids = NonEmptyList(body, "FolderIds");
     }
 
     public override string Name => "GetFolder";
@@ -41,11 +36,7 @@ internal sealed class GetFolderOperation : EwsOperation
                 continue;
             }
 
-            Soap.StartMessage(w, "GetFolderResponseMessage", null);
-            w.WriteStartElement("m", "Folders", Soap.MessagesNs);
-            Services.Writers.Folder(w, view, _props);
-            w.WriteEndElement();
-            w.WriteEndElement();
+            SuccessMessage(w, "Folders", x => Services.Writers.Folder(x, view, _props));
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
 using InboxPS.Simulator.Tenant;
@@ -19,11 +18,7 @@ internal sealed class GetItemOperation : EwsOperation
         : base(services)
     {
         _props = Shapes.ItemShape(Required(body, M + "ItemShape"));
-        _ids = Required(body, M + "ItemIds").Elements().ToList();
-        if (_ids.Count == 0)
-        {
-            throw new EwsFaultException(EwsError.SchemaValidation("ItemIds must contain at least one item id."));
-        }
+        _ids = NonEmptyList(body, "ItemIds");
     }
 
     public override string Name => "GetItem";
@@ -53,11 +48,7 @@ internal sealed class GetItemOperation : EwsOperation
                 continue;
             }
 
-            Soap.StartMessage(w, "GetItemResponseMessage", null);
-            w.WriteStartElement("m", "Items", Soap.MessagesNs);
-            Services.Writers.Message(w, item.Message, _props, item.FolderVersion);
-            w.WriteEndElement();
-            w.WriteEndElement();
+            SuccessMessage(w, "Items", x => Services.Writers.Message(x, item.Message, _props, item.FolderVersion));
         }
     }
 
