@@ -1,8 +1,6 @@
 using System.Management.Automation;
-using InboxPS.Core;
+using InboxPS.Connections;
 using InboxPS.Core.Auth;
-using InboxPS.Core.Organizations;
-using InboxPS.Infrastructure;
 
 namespace InboxPS.Commands;
 
@@ -12,28 +10,11 @@ namespace InboxPS.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "InboxImpersonation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(void))]
-public sealed class DisconnectInboxImpersonationCommand : InboxCmdlet
+public sealed class DisconnectInboxImpersonationCommand : OrganizationCmdlet
 {
-    /// <summary>The organization to disconnect; may be left out when exactly one exists.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Organization { get; set; }
-
     protected override void ProcessRecord()
     {
-        OrganizationProfile profile;
-        try
-        {
-            profile = OrganizationResolver.Resolve(Store, Organization);
-        }
-        catch (InboxException e)
-        {
-            ThrowTerminating(e);
-            return;
-        }
-
+        var profile = ResolveOrganization();
         if (!ConnectionRegistry.IsConnected(profile.Name, Store))
         {
             WriteVerbose($"'{profile.Name}' is not connected; nothing to do.");

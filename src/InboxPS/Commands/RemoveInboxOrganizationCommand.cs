@@ -1,8 +1,6 @@
 using System.Management.Automation;
-using InboxPS.Core;
+using InboxPS.Connections;
 using InboxPS.Core.Auth;
-using InboxPS.Core.Organizations;
-using InboxPS.Infrastructure;
 
 namespace InboxPS.Commands;
 
@@ -12,28 +10,11 @@ namespace InboxPS.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "InboxOrganization", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveInboxOrganizationCommand : InboxCmdlet
+public sealed class RemoveInboxOrganizationCommand : OrganizationCmdlet
 {
-    /// <summary>The organization to remove; may be left out when exactly one exists.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Organization { get; set; }
-
     protected override void ProcessRecord()
     {
-        OrganizationProfile profile;
-        try
-        {
-            profile = OrganizationResolver.Resolve(Store, Organization);
-        }
-        catch (InboxException e)
-        {
-            ThrowTerminating(e);
-            return;
-        }
-
+        var profile = ResolveOrganization();
         if (ShouldProcess(profile.Name, "Remove the organization with its sign-in, roster, sync states and stored items"))
         {
             ConnectionRegistry.Disconnect(profile.Name, Store);

@@ -1,28 +1,21 @@
 using System;
 using System.Management.Automation;
+using InboxPS.Connections;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
 using InboxPS.Core.Organizations;
-using InboxPS.Infrastructure;
 
 namespace InboxPS.Commands;
 
 /// <summary>
-/// Creates or updates an organization's profile: how its mailboxes are reached (the admin panel's "Mailbox Access
-/// Type"), its cloud and EWS URL. Refuses what cannot work, warns about what is ending, and signs a connected
-/// organization out when its access type or cloud changes.
+/// Creates (-Organization names a new one) or updates an organization's profile: how its mailboxes are reached (the
+/// admin panel's "Mailbox Access Type"), its cloud and EWS URL. Refuses what cannot work, warns about what is ending,
+/// and signs a connected organization out when its access type or cloud changes.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "InboxAccessType", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(OrganizationProfile))]
-public sealed class SetInboxAccessTypeCommand : InboxCmdlet
+public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
 {
-    /// <summary>The organization to create or update; may be left out when exactly one exists.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Organization { get; set; }
-
     [Parameter(Mandatory = true, Position = 1)]
     public AccessType AccessType { get; set; }
 
