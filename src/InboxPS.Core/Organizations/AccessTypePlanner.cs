@@ -37,7 +37,7 @@ public sealed class AccessTypePlan
 
     public bool IsNew { get; }
 
-    /// <summary>True when the access type or cloud changed, so tokens of an existing sign-in no longer fit.</summary>
+    /// <summary>True when the access type, cloud or endpoint changed, so an existing sign-in no longer fits.</summary>
     public bool InvalidatesSignIn { get; }
 
     public IReadOnlyList<string> Warnings { get; }
@@ -68,7 +68,7 @@ public static class AccessTypePlanner
         profile.EwsUrl = ewsUrl;
 
         var invalidates = existing is not null &&
-            (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment);
+            (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment || existing.EwsUrl != profile.EwsUrl);
         return new AccessTypePlan(profile, existing is null, invalidates, Warnings(profile, now));
     }
 

@@ -10,7 +10,7 @@ namespace InboxPS.Commands;
 /// <summary>
 /// Creates (-Organization names a new one) or updates an organization's profile: how its mailboxes are reached (the
 /// admin panel's "Mailbox Access Type"), its cloud and EWS URL. Refuses what cannot work, warns about what is ending,
-/// and signs a connected organization out when its access type or cloud changes.
+/// and signs a connected organization out when its access type, cloud or EWS URL changes.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "InboxAccessType", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(OrganizationProfile))]
@@ -64,7 +64,7 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
 
         if (plan.InvalidatesSignIn && ConnectionRegistry.Disconnect(profile.Name, Store))
         {
-            WriteWarning($"'{profile.Name}' was disconnected because its access type or cloud changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
+            WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud or EWS URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
         }
 
         Store.SaveOrganization(profile);

@@ -156,6 +156,15 @@ public sealed class AccessTypePlannerTests
     }
 
     [Fact]
+    public void Pointing_at_another_ews_server_invalidates_the_sign_in()
+    {
+        var existing = new OrganizationProfile("onprem") { AccessType = AccessType.BasicImpersonation, EwsUrl = new Uri("https://mail.contoso.com/EWS/Exchange.asmx") };
+        var request = new AccessTypeRequest("onprem", AccessType.BasicImpersonation) { EwsUrl = new Uri("https://mail2.contoso.com/EWS/Exchange.asmx") };
+
+        Assert.True(AccessTypePlanner.Plan(existing, request, s_duringBlocking).InvalidatesSignIn);
+    }
+
+    [Fact]
     public void Setting_the_same_type_again_keeps_the_sign_in()
     {
         var existing = new OrganizationProfile("contoso") { AccessType = AccessType.OAuthAppOnly, EwsUrl = new Uri("https://outlook.office365.com/EWS/Exchange.asmx") };
