@@ -88,23 +88,6 @@ internal abstract class EwsOperation
     {
     }
 
-    /// <summary>A required list element with at least one child (FolderIds, ItemIds).</summary>
-    protected static List<XElement> NonEmptyList(XElement body, string name)
-    {
-        var items = Required(body, M + name).Elements().ToList();
-        return items.Count > 0 ? items : throw new EwsFaultException(EwsError.SchemaValidation($"{name} must contain at least one id."));
-    }
-
-    /// <summary>A Success message whose payload sits in one container element (Folders, Items).</summary>
-    protected void SuccessMessage(XmlWriter w, string container, Action<XmlWriter> writePayload)
-    {
-        Soap.StartMessage(w, Name + "ResponseMessage", null);
-        w.WriteStartElement("m", container, Soap.MessagesNs);
-        writePayload(w);
-        w.WriteEndElement();
-        w.WriteEndElement();
-    }
-
     protected static XElement Required(XElement parent, XName name) =>
         parent.Element(name) ?? throw new EwsFaultException(EwsError.SchemaValidation($"The element '{parent.Name.LocalName}' is missing its required child '{name.LocalName}'."));
 

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Xml;
 using System.Xml.Linq;
 using InboxPS.Simulator.Tenant;
@@ -6,39 +5,30 @@ using InboxPS.Simulator.Tenant;
 namespace InboxPS.Simulator.Ews.Operations;
 
 /// <summary>GetFolder: one GetFolderResponseMessage per FolderId / DistinguishedFolderId.</summary>
-internal sealed class GetFolderOperation : EwsOperation
+internal sealed class GetFolderOperation : BatchOperation
 {
     private readonly FolderProps _props;
-    private readonly List<XElement> _ids;
 
     public GetFolderOperation(XElement body, EwsServices services)
-        : base(services)
+        : base(body, services, "FolderIds", "Folders")
     {
         _props = Shapes.FolderShape(Required(body, M + "FolderShape"));
-        _ids = NonEmptyList(body, "FolderIds");
     }
 
     public override string Name => "GetFolder";
 
-    public override int MessageCount => _ids.Count;
-
-    protected override void WriteMessages(XmlWriter w, int mailbox)
+    protected override void WriteOne(XmlWriter w, int mailbox, XElement id)
     {
-        foreach (var id in _ids)
+        var (index, error) = ResolveFolder(id, mailbox);
+        var view = error is null
+            ? Services.Store.Read(mailbox, data => data.Folder(index) is { } folder ? FolderView.Of(Services.Store, mailbox, data, folder) : null)
+            : null;
+        if (view is null)
         {
-            var (index, error) = ResolveFolder(id, mailbox);
-            var view = error is null
-                ? Services.Store.Read(mailbox, data => data.Folder(index) is { } folder ? FolderView.Of(Services.Store, mailbox, data, folder) : null)
-                : null;
-            if (view is null)
-            {
-                ErrorMessage(w, error ?? EwsError.FolderNotFound);
-                continue;
-            }
-
-            SuccessMessage(w, "Folders", x => Services.Writers.Folder(x, view, _props));
+            ErrorMessage(w, error ?? EwsError.FolderNotFound);
+            return;
         }
-    }
 
-    protected override void WriteErrorTail(XmlWriter w) => w.WriteElementString("m", "Folders", Soap.MessagesNs, null);
+        Success(w, x => Services.Writers.Folder(x, view, _props));
+    }
 }
