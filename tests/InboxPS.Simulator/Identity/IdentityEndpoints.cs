@@ -4,7 +4,6 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Threading.Tasks;
 using InboxPS.Simulator.Ews;
 using InboxPS.Simulator.Security;
 using InboxPS.Simulator.Tenant;
@@ -126,7 +125,8 @@ internal sealed class IdentityEndpoints
         {
             return scope.EndsWith("/.default", StringComparison.Ordinal)
                 ? UnknownResource(scope)
-                : EntraError.InvalidScope(scope) with { Code = 1002012, Message = $"The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)." };
+                : new EntraError(400, "invalid_scope", 1002012,
+                    $"The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).");
         }
 
         var now = DateTimeOffset.UtcNow;
