@@ -34,16 +34,18 @@ public sealed class ImpersonationConnector
         var savedCache = ConnectionRegistry.CacheFileOf(profile.Name, _store);
         var cacheFile = savedCache.Pending();
         cacheFile.Delete();
-        var connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
+        InboxConnection? connection = null;
         try
         {
+            connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
             var mailbox = MailboxToCheck(profile, request, connection);
             await ServiceAccountCheck.RunAsync(connection, mailbox, _transport, cancellationToken).ConfigureAwait(false);
             profile.ServiceAccount = mailbox.Value;
         }
         catch
         {
-            connection.Dispose();
+            // A sign-in that cannot do the job is not kept, and the organization's previous sign-in stays as it was.
+            connection?.Dispose();
             cacheFile.Delete();
             throw;
         }
