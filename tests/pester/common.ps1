@@ -84,7 +84,8 @@ function Start-FreshPwsh {
     }
     foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
     $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
+    # Standard error is left to the console: a redirected pipe nobody reads fills up and blocks the child for good.
+    $info.RedirectStandardError = $false
     $info.UseShellExecute = $false
     return [System.Diagnostics.Process]::Start($info)
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -19,11 +20,20 @@ public sealed partial class SqliteInboxStore : IInboxStore
     private const int SqliteCantOpen = 14;
     private const int SqlitePermission = 3;
 
+    // How long a writer waits for another process's transaction before SQLite reports the file busy.
+    private const int BusyTimeoutMilliseconds = 30_000;
+
+    // One gate per database file for this process's writers. Left to SQLite's lock, a writer that finds the file busy
+    // is retried by Microsoft.Data.Sqlite after a 150 ms sleep, which parallel sync workers hit on most transactions.
+    private static readonly ConcurrentDictionary<string, object> s_writeGates = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
+    private readonly object _writeGate;
 
     private SqliteInboxStore(string path)
     {
         Location = path;
+        _writeGate = s_writeGates.GetOrAdd(path, _ => new object());
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -144,7 +154,8 @@ public sealed partial class SqliteInboxStore : IInboxStore
             using var pragma = connection.CreateCommand();
             // WAL + NORMAL: a commit survives a crash of the process (a killed runbook); only a power loss can undo the
             // last commits, and then a folder's items and its sync state go back together.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            // busy_timeout: waiting for another process's writer is SQLite's own short back-off, not 150 ms sleeps.
+            pragma.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
             pragma.ExecuteNonQuery();
             return connection;
         }
@@ -158,16 +169,19 @@ public sealed partial class SqliteInboxStore : IInboxStore
     /// <summary>Runs <paramref name="work"/> in one transaction, turning SQLite's codes into errors an admin can act on.</summary>
     internal void Write(Action<SqliteConnection> work)
     {
-        using var connection = OpenConnection();
-        try
+        lock (_writeGate)
         {
-            using var transaction = connection.BeginTransaction();
-            work(connection);
-            transaction.Commit();
-        }
-        catch (SqliteException e)
-        {
-            throw Explain(e, Location);
+            using var connection = OpenConnection();
+            try
+            {
+                using var transaction = connection.BeginTransaction();
+                work(connection);
+                transaction.Commit();
+            }
+            catch (SqliteException e)
+            {
+                throw Explain(e, Location);
+            }
         }
     }
 

@@ -22,13 +22,27 @@ public static class SharedMaterial
             return explicitRoot;
         }
 
-        // Walk up from the test binaries to the repository root (the folder with InboxPS.sln), then look beside it.
+        // The repository root recorded at build time, else the first folder with InboxPS.sln above the binaries.
+        var recorded = typeof(SharedMaterial).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "InboxPS.RepositoryRoot")?.Value;
+        var root = recorded is not null && File.Exists(System.IO.Path.Combine(recorded, "InboxPS.sln")) ? recorded : FindRepositoryRoot();
+        if (root is null)
+        {
+            return null;
+        }
+
+        var shared = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(root).TrimEnd('/', '\\'))!, "shared");
+        return Directory.Exists(System.IO.Path.Combine(shared, "ews-schema")) ? shared : null;
+    }
+
+    private static string? FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "InboxPS.sln")))
             {
-                var shared = System.IO.Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
-                return Directory.Exists(System.IO.Path.Combine(shared, "ews-schema")) ? shared : null;
+                return dir.FullName;
             }
         }
 
