@@ -45,4 +45,14 @@ public static class SyncErrorIds
 
     /// <summary>The service account's sign-in is gone (revoked refresh token): stop the organization's run once.</summary>
     public const string ReconnectServiceAccount = "ReconnectServiceAccount";
+
+    /// <summary>Exchange refused a freshly renewed token or the password: true for every mailbox, not just this one.</summary>
+    public const string Unauthorized = "EwsUnauthorized";
+
+    /// <summary>
+    /// Failures that say nothing about one mailbox and everything about the organization's connection: the run stops
+    /// with one error instead of failing every user with the same message.
+    /// </summary>
+    public static bool IsOrganizationWide(InboxException error) =>
+        error.ErrorId is ReconnectServiceAccount or Unauthorized;
 }

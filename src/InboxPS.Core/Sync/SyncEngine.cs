@@ -105,7 +105,7 @@ public sealed class SyncEngine
                 {
                     Complete(await ProcessAsync(target, cancellationToken).ConfigureAwait(false));
                 }
-                catch (InboxException e) when (e.ErrorId == SyncErrorIds.ReconnectServiceAccount)
+                catch (InboxException e) when (SyncErrorIds.IsOrganizationWide(e))
                 {
                     _organizationError ??= e;
                     stop.Cancel();
@@ -138,7 +138,7 @@ public sealed class SyncEngine
         {
             session = _protocol.Open(target);
         }
-        catch (InboxException e) when (e.ErrorId != SyncErrorIds.ReconnectServiceAccount)
+        catch (InboxException e) when (!SyncErrorIds.IsOrganizationWide(e))
         {
             return _options.PreflightOnly
                 ? TestFailed(new ImpersonationTestResult(_organization, target.Address), e)
@@ -167,7 +167,7 @@ public sealed class SyncEngine
             _sink.Log(InboxLogLevel.Verbose,
                 $"{target}: synced {result.Folders} folder(s), +{result.ItemsAdded} ~{result.ItemsUpdated} -{result.ItemsDeleted}.");
         }
-        catch (InboxException e) when (e.ErrorId != SyncErrorIds.ReconnectServiceAccount)
+        catch (InboxException e) when (!SyncErrorIds.IsOrganizationWide(e))
         {
             Failed(result, e, timer);
             _store.RecordFailure(_organization, target.Address, e.ErrorId, e.Message, e.RecommendedAction);
@@ -197,7 +197,7 @@ public sealed class SyncEngine
             await session.GetWellKnownFolderAsync("inbox", cancellationToken).ConfigureAwait(false);
             result.CanImpersonate = true;
         }
-        catch (InboxException e) when (e.ErrorId != SyncErrorIds.ReconnectServiceAccount)
+        catch (InboxException e) when (!SyncErrorIds.IsOrganizationWide(e))
         {
             TestFailed(result, e);
         }

@@ -49,36 +49,37 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         _input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
         var engine = new SyncEngine(ResolvedOrganization!.Name, Store, protocol, options, Sink);
         _engine = Task.Run(() => engine.RunAsync(_input.Reader, CancellationToken));
+
+        // An engine that stops early (the organization's sign-in is gone) must not leave the pipeline waiting to write.
+        _ = _engine.ContinueWith(_ => _input.Writer.TryComplete(), TaskScheduler.Default);
     }
 
     protected override void ProcessRecord()
     {
         foreach (var record in ReadInputs())
         {
-            if (!_input!.Writer.TryWrite(record))
+            if (_input!.Writer.TryWrite(record))
+            {
+                continue;
+            }
+
+            try
             {
                 Pump(_input.Writer.WriteAsync(record, CancellationToken).AsTask());
+            }
+            catch (ChannelClosedException)
+            {
+                // The engine ended before the input did: report why, once, and stop the pipeline.
+                FinishEngine();
+                return;
             }
         }
 
         DrainPosted();
     }
 
-    protected override void EndProcessing()
+    private void FinishEngine()
     {
-        if (!HadInput && ReplayRosterWithoutInput)
-        {
-            // Every activated user of the organization, read from the roster in pages.
-            Pump(Task.Run(async () =>
-            {
-                foreach (var entry in Store.GetRoster(ResolvedOrganization!.Name, activeOnly: true))
-                {
-                    await _input!.Writer.WriteAsync(MailboxInput.FromRoster(entry), CancellationToken).ConfigureAwait(false);
-                }
-            }));
-        }
-
-        _input!.Writer.TryComplete();
         try
         {
             Pump(_engine!);
@@ -87,7 +88,31 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         {
             ThrowTerminating(e);
         }
+    }
 
+    protected override void EndProcessing()
+    {
+        if (!HadInput && ReplayRosterWithoutInput)
+        {
+            // Every activated user of the organization, read from the roster in pages.
+            try
+            {
+                Pump(Task.Run(async () =>
+                {
+                    foreach (var entry in Store.GetRoster(ResolvedOrganization!.Name, activeOnly: true))
+                    {
+                        await _input!.Writer.WriteAsync(MailboxInput.FromRoster(entry), CancellationToken).ConfigureAwait(false);
+                    }
+                }));
+            }
+            catch (ChannelClosedException)
+            {
+                // The engine stopped early; FinishEngine below reports why.
+            }
+        }
+
+        _input!.Writer.TryComplete();
+        FinishEngine();
         WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
     }
 }

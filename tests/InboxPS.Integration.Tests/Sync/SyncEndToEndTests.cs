@@ -243,3 +243,61 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         Assert.True(partial < users.Sum(u => org.Stored(u).Rows), "the cancelled run must have stopped before the end");
     }
 }
+
+/// <summary>Runs that end for the whole organization: one clear error, not one per user.</summary>
+public sealed class SyncOrganizationFailureTests : IClassFixture<SyncTenant>
+{
+    private readonly SyncTenant _tenant;
+
+    public SyncOrganizationFailureTests(SyncTenant tenant) => _tenant = tenant;
+
+    [Fact]
+    public async Task A_revoked_refresh_token_stops_the_run_once_with_ReconnectServiceAccount()
+    {
+        var lifetime = _tenant.Simulator.Control.TokenLifetime;
+        _tenant.Simulator.Control.TokenLifetime = TimeSpan.FromSeconds(1);
+        try
+        {
+            // The service account's password changed: its refresh token is revoked and the access token runs out.
+            using var org = await _tenant.ConnectAsync(delegated: true);
+            _tenant.Simulator.Control.RevokeRefreshTokens();
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            var error = await Assert.ThrowsAnyAsync<InboxPS.Core.InboxException>(() => org.SyncAsync(_tenant.Users.Take(6)));
+
+            Assert.Equal(SyncErrorIds.ReconnectServiceAccount, error.ErrorId);
+            Assert.Contains("Connect-InboxImpersonation", error.RecommendedAction);
+            Assert.DoesNotContain(org.Store.GetRoster(org.Name, activeOnly: false), e => e.Status == RosterStatus.Failed);
+        }
+        finally
+        {
+            _tenant.Simulator.Control.TokenLifetime = lifetime;
+        }
+    }
+
+    [Fact]
+    public async Task A_token_Exchange_refuses_even_when_fresh_stops_the_run_once()
+    {
+        var lifetime = _tenant.Simulator.Control.TokenLifetime;
+        _tenant.Simulator.Control.TokenLifetime = TimeSpan.FromSeconds(1);
+        try
+        {
+            // The app's full_access_as_app consent was withdrawn: every new token is refused by Exchange.
+            using var org = await _tenant.ConnectAsync();
+            _tenant.Simulator.Control.SetAppPermission(_tenant.Simulator.ClientId, granted: false);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            var error = await Assert.ThrowsAnyAsync<InboxPS.Core.InboxException>(() => org.SyncAsync(_tenant.Users.Take(6)));
+
+            Assert.Equal("EwsUnauthorized", error.ErrorId);
+            Assert.Contains("full_access_as_app", error.RecommendedAction);
+            Assert.DoesNotContain(_tenant.Simulator.ClientSecret, error.ToString());
+            Assert.DoesNotContain(org.Store.GetRoster(org.Name, activeOnly: false), e => e.Status == RosterStatus.Failed);
+        }
+        finally
+        {
+            _tenant.Simulator.Control.SetAppPermission(_tenant.Simulator.ClientId, granted: true);
+            _tenant.Simulator.Control.TokenLifetime = lifetime;
+        }
+    }
+}

@@ -48,10 +48,13 @@ public sealed class SyncTenant : IAsyncLifetime
     public IReadOnlyList<string> Users => Simulator.Control.ListUsers().Where(u => u.Broken is null && u.HasMailbox)
         .Select(u => u.PrimarySmtpAddress).Take(Simulator.MailboxAddresses.Count).ToList();
 
-    /// <summary>A private store with an app-only organization, connected with the client secret through real MSAL.</summary>
-    public async Task<Org> ConnectAsync()
+    /// <summary>
+    /// A private store with an organization connected through real MSAL: app-only with the client secret, or
+    /// (<paramref name="delegated"/>) the service account's interactive sign-in through a headless browser.
+    /// </summary>
+    public async Task<Org> ConnectAsync(bool delegated = false)
     {
-        var org = new Org(this);
+        var org = new Org(this, delegated ? AccessType.OAuthImpersonation : AccessType.OAuthAppOnly);
         var transport = new SignInTransport
         {
             MsalHttpClientFactory = Trust,
@@ -59,13 +62,10 @@ public sealed class SyncTenant : IAsyncLifetime
             WebUi = new HeadlessBrowser(Trust),
             Clock = () => DateTimeOffset.UtcNow,
         };
-        org.Connection = await new ImpersonationConnector(org.Store, transport).ConnectAsync(org.Name,
-            new SignInRequest(SignInMethod.ClientSecret)
-            {
-                ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
-                ServiceAccount = Users[0],
-            },
-            CancellationToken.None);
+        var request = delegated
+            ? new SignInRequest(SignInMethod.Interactive) { ServiceAccount = Simulator.ServiceAccount }
+            : new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(Simulator.ClientSecret), ServiceAccount = Users[0] };
+        org.Connection = await new ImpersonationConnector(org.Store, transport).ConnectAsync(org.Name, request, CancellationToken.None);
         return org;
     }
 
@@ -74,18 +74,18 @@ public sealed class SyncTenant : IAsyncLifetime
         private readonly SyncTenant _tenant;
         private readonly Core.Tests.Support.TempDirectory _folder = new();
 
-        internal Org(SyncTenant tenant)
+        internal Org(SyncTenant tenant, AccessType accessType)
         {
             _tenant = tenant;
             Store = Core.Store.SqliteInboxStore.Open(_folder.Combine("inboxps.db"));
             Name = "sync-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             Store.SaveOrganization(new OrganizationProfile(Name)
             {
-                AccessType = AccessType.OAuthAppOnly,
+                AccessType = accessType,
                 EwsUrl = tenant.Simulator.EwsUrl,
                 Authority = tenant.Simulator.Authority,
                 TenantId = tenant.Simulator.TenantId,
-                ClientId = tenant.Simulator.ClientId,
+                ClientId = accessType == AccessType.OAuthImpersonation ? tenant.Simulator.DelegatedClientId : tenant.Simulator.ClientId,
             });
         }
 
