@@ -8,7 +8,7 @@
 
       Build  Publishes the module into out/InboxPS/<version>/: manifest, format file, help, the InboxPS and
              InboxPS.Core assemblies with their dependencies, and the native SQLite library for every platform the
-             module claims under runtimes/<rid>/native/.
+             module claims under dependencies/runtimes/<rid>/native/ (README "Isolation").
       Demo   (default) The main job, against the bundled Exchange simulator: Build, start the simulator with a sample
              tenant of 200 users (a few deliberately broken), then in a fresh pwsh configure an organization, connect
              app-only, pipe the users through Start-InboxSync and print the results and a status summary.
@@ -82,8 +82,9 @@ function Invoke-BuildTask {
     $version = Get-ModuleVersion
     $moduleOut = Get-ModuleOutputPath
     $publishDir = Join-Path $OutRoot 'publish'
+    $loaderDir = Join-Path $OutRoot 'publish-loader'
 
-    foreach ($dir in @($moduleOut, $publishDir)) {
+    foreach ($dir in @($moduleOut, $publishDir, $loaderDir)) {
         if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
     }
 
@@ -93,17 +94,27 @@ function Invoke-BuildTask {
     $null = New-Item -ItemType Directory -Force $moduleOut
     Copy-Item -Recurse (Join-Path $RepoRoot 'module/InboxPS/*') $moduleOut
 
-    # Managed assemblies: everything publish produced except what PowerShell itself provides.
+    # Isolation (README): only what PowerShell must see sits at the module root: the cmdlets, the loader (a nested module
+    # that runs first) and the private load context for PowerShell 7. InboxPS.Core, MSAL, SQLite and the rest go to
+    # dependencies/, where PowerShell never probes. System.Management.Automation comes from PowerShell itself.
+    foreach ($project in 'InboxPS.Loader', 'InboxPS.LoadContext') {
+        $null = Invoke-Native dotnet (@('publish', (Join-Path $RepoRoot "src/$project/$project.csproj"), '-c', $Configuration,
+            '-o', $loaderDir, '-p:ContinuousIntegrationBuild=true', '--nologo', '-v', 'quiet') + $DotnetArtifacts)
+    }
+    $dependencies = Join-Path $moduleOut 'dependencies'
+    $null = New-Item -ItemType Directory -Force $dependencies
+    Copy-Item (Join-Path $publishDir 'InboxPS.dll'), (Join-Path $loaderDir 'InboxPS.Loader.dll'), (Join-Path $loaderDir 'InboxPS.LoadContext.dll') -Destination $moduleOut
     Get-ChildItem $publishDir -Filter '*.dll' |
-        Where-Object { $_.Name -notin @('System.Management.Automation.dll') } |
-        Copy-Item -Destination $moduleOut
+        Where-Object { $_.Name -notin @('InboxPS.dll', 'System.Management.Automation.dll') } |
+        Copy-Item -Destination $dependencies
 
     foreach ($rid in $SupportedRuntimes) {
         $native = Join-Path $publishDir "runtimes/$rid/native"
         if (-not (Test-Path $native) -or -not (Get-ChildItem $native)) {
             throw "The native SQLite library for $rid is missing from the publish output ($native)."
         }
-        $target = Join-Path $moduleOut "runtimes/$rid/native"
+        # Beside InboxPS.Core.dll, where src/InboxPS.Core/Store/NativeSqlite.cs looks.
+        $target = Join-Path $dependencies "runtimes/$rid/native"
         $null = New-Item -ItemType Directory -Force $target
         Copy-Item (Join-Path $native '*') $target
     }

@@ -1,5 +1,7 @@
 @{
     RootModule           = 'InboxPS.dll'
+    # Imported before InboxPS.dll: makes InboxPS.Core and its dependencies load from dependencies/ (README "Isolation").
+    NestedModules        = @('InboxPS.Loader.dll')
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '5b0f7a52-7c0e-4d0b-9a51-2f1d7e3c9a61'

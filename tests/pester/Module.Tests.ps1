@@ -35,7 +35,8 @@ Describe 'The built InboxPS module' {
     It 'ships the native SQLite library for every platform it claims' {
         $moduleRoot = Split-Path $ModuleManifest
         foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
-            Get-ChildItem (Join-Path $moduleRoot "runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
+            # Under dependencies/, beside InboxPS.Core.dll (README "Isolation").
+            Get-ChildItem (Join-Path $moduleRoot "dependencies/runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
         }
     }
 

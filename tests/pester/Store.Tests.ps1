@@ -31,7 +31,9 @@ try { Get-InboxOrganization } catch { "id=$($_.FullyQualifiedErrorId)"; "msg=$($
         # Raise user_version with the module's own SQLite, in a second process, then open the store again.
         $bump = Invoke-FreshPwsh -Environment @{ INBOXPS_HOME = $storeHome } -Script @'
 $null = Get-InboxOrganization
-$c = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$(Join-Path $env:INBOXPS_HOME 'inboxps.db');Pooling=False")
+# The module's SQLite loads in its private context, hidden from PowerShell's type names (README "Isolation").
+$sqlite = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+$c = $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection')::new("Data Source=$(Join-Path $env:INBOXPS_HOME 'inboxps.db');Pooling=False")
 $c.Open(); $cmd = $c.CreateCommand(); $cmd.CommandText = 'PRAGMA user_version = 999'; $null = $cmd.ExecuteNonQuery(); $c.Close()
 try { Get-InboxOrganization } catch { "id=$($_.FullyQualifiedErrorId)" }
 '@
