@@ -54,14 +54,33 @@ $DotnetArtifacts = if ($ArtifactsPath) { @('--artifacts-path', [System.IO.Path]:
 $SupportedRuntimes = @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
 
 function Invoke-Native {
-    # Runs an external command and stops the build when it fails (PowerShell does not, on its own).
-    param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure)
+    # Runs an external command and stops the build when it fails (PowerShell does not, on its own). With -TimeoutMinutes
+    # a command that hangs is killed with its children and reported, so a stuck test can never stall CI.
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @(), [switch] $AllowFailure, [int] $TimeoutMinutes)
     Write-Host "> $Command $($Arguments -join ' ')" -ForegroundColor DarkGray
-    & $Command @Arguments | Out-Host
-    if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
-        throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."
+    if ($TimeoutMinutes) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new($Command)
+        foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) }
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        if (-not $process.WaitForExit([TimeSpan]::FromMinutes($TimeoutMinutes))) {
+            $process.Kill($true)
+            $process.WaitForExit()
+            Write-Host "'$Command $($Arguments -join ' ')' did not finish within $TimeoutMinutes minutes and was stopped." -ForegroundColor Red
+            $exitCode = 124
+        }
+        else {
+            $exitCode = $process.ExitCode
+        }
     }
-    return $LASTEXITCODE
+    else {
+        & $Command @Arguments | Out-Host
+        $exitCode = $LASTEXITCODE
+    }
+    if ($exitCode -ne 0 -and -not $AllowFailure) {
+        throw "'$Command $($Arguments -join ' ')' failed with exit code $exitCode."
+    }
+    return $exitCode
 }
 
 function Get-ModuleVersion {
@@ -155,7 +174,7 @@ function Invoke-TestTask {
 
     # xunit: every test project in the solution.
     $xunitExit = Invoke-Native dotnet (@('test', (Join-Path $RepoRoot 'InboxPS.sln'), '-c', $Configuration, '--nologo',
-        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) + $DotnetArtifacts) -AllowFailure
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) + $DotnetArtifacts) -AllowFailure -TimeoutMinutes 20
     $xunit = Read-TrxCounts $results
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) {
         # The runner failed without a failed test (a build error, a crashed host): count it, never hide it.
@@ -169,14 +188,23 @@ function Invoke-TestTask {
     $pesterExit = Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
         (Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'),
         '-ModuleManifest', (Join-Path (Get-ModuleOutputPath) 'InboxPS.psd1'),
-        '-SummaryPath', $pesterSummary) -AllowFailure
+        '-SummaryPath', $pesterSummary) -AllowFailure -TimeoutMinutes 25
     $pester = @{ Passed = 0; Failed = 1; Skipped = 0 }
     if (Test-Path $pesterSummary) {
         $p = Get-Content -Raw $pesterSummary | ConvertFrom-Json
-        $pester = @{ Passed = [int]$p.Passed; Failed = [int]$p.Failed; Skipped = [int]$p.Skipped }
+        if ($null -ne $p.Passed -and $null -ne $p.Failed -and $null -ne $p.Skipped) {
+            $pester = @{ Passed = [int]$p.Passed; Failed = [int]$p.Failed; Skipped = [int]$p.Skipped }
+        }
+        else {
+            Write-Host 'The Pester summary is incomplete; counted as one failure.' -ForegroundColor Red
+        }
     }
-    elseif ($pesterExit -eq 0) {
-        Write-Host 'Pester wrote no summary; counted as one failure.' -ForegroundColor Red
+    else {
+        Write-Host "Pester wrote no summary (exit code $pesterExit); counted as one failure." -ForegroundColor Red
+    }
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) {
+        Write-Host "Pester exited with $pesterExit without a failed test; counted as one failure." -ForegroundColor Red
+        $pester.Failed = 1
     }
 
     $passed = $xunit.Passed + $pester.Passed

@@ -28,9 +28,14 @@ $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester-results.xml'
+# No NUnit XML: its export fails on control characters in a failure message, and the counts below are what matters.
+$config.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $config
+if ($null -eq $result -or $null -eq $result.PassedCount) {
+    # Never write a summary that could read as "nothing failed" when Pester itself did not finish.
+    Write-Error 'Pester returned no result; the run is counted as failed.'
+    exit 1
+}
 
 # A container that failed to load (syntax error, failed BeforeAll) has no failed test; count it as a failure.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
