@@ -7,8 +7,9 @@ namespace InboxPS.Core.Auth;
 
 /// <summary>
 /// The token of one live connection, shared by every worker. It hands out the current token until it is within
-/// <see cref="TokenLifetime.RenewalMargin"/> of expiry, then one caller renews it while the others wait for the result; a forced
-/// refresh (after a 401) renews once however many workers saw the 401. A sign-in that is gone for good (revoked refresh
+/// <see cref="TokenLifetime.RenewalMargin"/> of expiry (for a token it renewed itself, at most half that token's
+/// lifetime), then one caller renews it while the others wait for the result; a forced refresh (after a 401) renews
+/// once however many workers saw the 401. A sign-in that is gone for good (revoked refresh
 /// token, rotated secret) is remembered, so every later caller gets the same single "reconnect" error without
 /// asking the identity provider again.
 /// </summary>
@@ -17,42 +18,43 @@ internal sealed class RenewingTokenSource : IAccessTokenSource
     private readonly ITokenAcquirer _acquirer;
     private readonly Func<DateTimeOffset> _clock;
     private readonly SemaphoreSlim _renewal = new(1, 1);
-    private AccessToken _current;
+    private Held _current;
     private InboxException? _fatal;
 
     public RenewingTokenSource(ITokenAcquirer acquirer, AccessToken first, Func<DateTimeOffset> clock)
     {
         _acquirer = acquirer;
-        _current = first;
+        // The first token may come from a cache, part used: its lifetime is unknown, so the full margin applies.
+        _current = new Held(first, TokenLifetime.RenewalMargin);
         _clock = clock;
     }
 
-    public AccessToken Current => Volatile.Read(ref _current);
+    public AccessToken Current => Volatile.Read(ref _current).Token;
 
     /// <summary>The error that ended this sign-in, once one did.</summary>
     public InboxException? Failure => Volatile.Read(ref _fatal);
 
     public async Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
-        var seen = Current;
+        var seen = Volatile.Read(ref _current);
         ThrowIfEnded();
-        if (!forceRefresh && TokenLifetime.IsValidFor(seen, TokenLifetime.RenewalMargin, _clock()))
+        if (!forceRefresh && TokenLifetime.IsValidFor(seen.Token, seen.Margin, _clock()))
         {
-            return seen;
+            return seen.Token;
         }
 
         await _renewal.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfEnded();
-            var current = Current;
+            var current = Volatile.Read(ref _current);
             var renewedMeanwhile = !ReferenceEquals(current, seen);
-            if (renewedMeanwhile ? TokenLifetime.IsValidFor(current, TimeSpan.Zero, _clock()) : !forceRefresh && TokenLifetime.IsValidFor(current, TokenLifetime.RenewalMargin, _clock()))
+            if (renewedMeanwhile ? TokenLifetime.IsValidFor(current.Token, TimeSpan.Zero, _clock()) : !forceRefresh && TokenLifetime.IsValidFor(current.Token, current.Margin, _clock()))
             {
-                return current;
+                return current.Token;
             }
 
-            return await RenewAsync(current, forceRefresh, cancellationToken).ConfigureAwait(false);
+            return await RenewAsync(current.Token, forceRefresh, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -64,8 +66,9 @@ internal sealed class RenewingTokenSource : IAccessTokenSource
     {
         try
         {
+            var obtainedAt = _clock();
             var renewed = await _acquirer.AcquireAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _current, renewed);
+            Volatile.Write(ref _current, new Held(renewed, TokenLifetime.MarginFor(renewed, obtainedAt)));
             return renewed;
         }
         catch (InboxException e) when (e.ErrorId == SignInErrors.ReconnectId)
@@ -86,5 +89,19 @@ internal sealed class RenewingTokenSource : IAccessTokenSource
         {
             throw failure;
         }
+    }
+
+    /// <summary>A token with the margin before its expiry at which it is renewed.</summary>
+    private sealed class Held
+    {
+        public Held(AccessToken token, TimeSpan margin)
+        {
+            Token = token;
+            Margin = margin;
+        }
+
+        public AccessToken Token { get; }
+
+        public TimeSpan Margin { get; }
     }
 }
