@@ -51,7 +51,9 @@ $clock = [System.Diagnostics.Stopwatch]::StartNew()
 $results = $getMailbox | Start-InboxSync -Organization contoso -ThrottleLimit 16 -ErrorAction SilentlyContinue
 $clock.Stop()
 $results | Where-Object Status -ne 'Synced' | Show
-$results | Select-Object -First 5 | Show
+# The throttled user waited exactly as long as the server asked, and still synced.
+$results | Where-Object { $_.Status -eq 'Synced' -and $_.ThrottledFor -gt [TimeSpan]::Zero } | Show
+$results | Where-Object Status -eq 'Synced' | Select-Object -First 3 | Show
 $synced = @($results | Where-Object Status -eq 'Synced')
 Write-Host ("{0} of {1} users synced in {2:0.0} s, {3} items stored, {4} failed (each with its reason above)." -f `
         $synced.Count, @($results).Count, $clock.Elapsed.TotalSeconds, ($synced | Measure-Object ItemsAdded -Sum).Sum,
@@ -59,7 +61,8 @@ Write-Host ("{0} of {1} users synced in {2:0.0} s, {3} items stored, {4} failed 
 
 Write-Step '4. Monitoring: who is not syncing, and why (Get-InboxSyncStatus)'
 Get-InboxSyncStatus -Organization contoso -IncludeInactive | Group-Object Status | Select-Object Name, Count | Show
-Get-InboxSyncStatus -Organization contoso -Status Failed | Show
+Get-InboxSyncStatus -Organization contoso -Status Failed | Format-List Mailbox, LastErrorId, LastError, RecommendedAction |
+    Out-String -Width 160 | Write-Host
 
 Write-Step '5. New mail arrives; the scheduled runbook form (no input) syncs every activated user incrementally'
 foreach ($user in $synced | Select-Object -First 3) {

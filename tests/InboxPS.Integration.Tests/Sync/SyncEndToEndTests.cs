@@ -215,6 +215,27 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task All_mail_folders_syncs_every_mail_folder_of_the_hierarchy_and_follows_new_ones()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[9 % _tenant.Users.Count];
+        var options = new SyncOptions { AllMailFolders = true };
+
+        await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } }, options);
+        var added = Simulator.Control.CreateFolder(user, "Projects");
+        Simulator.Control.CreateItem(user, added, "Kick-off");
+        var rerun = (await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } }, options)).For(user);
+
+        var mailFolders = Simulator.Control.GetFolders(user)
+            .Where(f => f.FolderClass.StartsWith("IPF.Note", StringComparison.OrdinalIgnoreCase) && f.DistinguishedName is not "root" and not "msgfolderroot")
+            .ToList();
+        Assert.Equal(SyncStatus.Synced, rerun.Status);
+        Assert.Equal(mailFolders.Count, rerun.Folders);
+        Assert.Equal(1, rerun.ItemsAdded);
+        org.AssertMatchesTruth(user, mailFolders.Select(f => f.FolderId).ToArray());
+    }
+
+    [Fact]
     public async Task Cancelling_keeps_every_finished_page_and_a_rerun_converges()
     {
         using var org = await _tenant.ConnectAsync();
