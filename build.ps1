@@ -18,9 +18,17 @@
       Package Build, then out/packages/InboxPS.<version>.nupkg: the module in PowerShell's package layout (module
               files at the package root, a .nuspec with the manifest's metadata), installable with Save-PSResource
               or Install-PSResource from a folder repository.
+      Bench  Build, then measure InboxPS against the simulator process (bulk activation at several ThrottleLimits,
+             one 100,000-item mailbox, memory for 1,000 vs 100,000 piped users, start-up, the EWS parser) and write
+             docs/benchmarks.md from that run. Not part of CI: about 40 minutes on two cores (-Quick: a few minutes,
+             small sizes, to try the script, not for numbers).
+      Soak   Build, then the fault campaign (tests/soak/Invoke-InboxSoak.ps1): 2,000 mailboxes under transient faults,
+             throttling storms, one-minute tokens, connection resets and a hard kill followed by a rerun. Prints the
+             figures and exits non-zero when users are lost, items duplicated or missing, or a back-off was ignored.
+             tests/pester/Soak.Tests.ps1 runs a short form in the Test task.
 
 .PARAMETER Task
-    What to do: Demo (the default), Build, Test or Package.
+    What to do: Demo (the default), Build, Test, Package, Bench or Soak.
 
 .PARAMETER Configuration
     The .NET build configuration; Release unless you are debugging the build itself.
@@ -34,13 +42,16 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Demo', 'Build', 'Test', 'Package')]
+    [ValidateSet('Demo', 'Build', 'Test', 'Package', 'Bench', 'Soak')]
     [string] $Task = 'Demo',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [string] $ArtifactsPath
+    [string] $ArtifactsPath,
+
+    # Bench only: small sizes and one run each, to try the benchmark script rather than to produce numbers.
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -151,7 +162,8 @@ function Read-TrxCounts {
     param([string] $Directory)
     $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
     foreach ($file in Get-ChildItem $Directory -Filter '*.trx' -ErrorAction SilentlyContinue) {
-        $xml = [xml](Get-Content -Raw $file.FullName)
+        # -LiteralPath: two suites finishing in the same second get names like '..._net10.0[1].trx', a wildcard otherwise.
+        $xml = [xml](Get-Content -Raw -LiteralPath $file.FullName)
         $c = $xml.TestRun.ResultSummary.Counters
         $counts.Passed += [int]$c.passed
         $counts.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
@@ -258,6 +270,25 @@ function Invoke-DemoTask {
     }
 }
 
+function Invoke-BenchTask {
+    Invoke-BuildTask
+    $arguments = @{
+        ModuleManifest = Join-Path (Get-ModuleOutputPath) 'InboxPS.psd1'
+        SimulatorPath  = Get-SimulatorPath
+        OutputPath     = Join-Path $RepoRoot 'docs/benchmarks.md'
+        CommandLine    = "dotnet pwsh ./build.ps1 -Task Bench$(if ($Quick) { ' -Quick' })"
+        Quick          = $Quick
+    }
+    if ($ArtifactsPath) { $arguments.ArtifactsPath = [System.IO.Path]::GetFullPath($ArtifactsPath) }
+    & (Join-Path $RepoRoot 'tests/InboxPS.Benchmarks/Invoke-InboxBenchmark.ps1') @arguments
+}
+
+function Invoke-SoakTask {
+    Invoke-BuildTask
+    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSoak.ps1') -ModuleManifest (Join-Path (Get-ModuleOutputPath) 'InboxPS.psd1') -SimulatorPath (Get-SimulatorPath)
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 Push-Location $RepoRoot
 try {
     switch ($Task) {
@@ -265,6 +296,8 @@ try {
         'Build' { Invoke-BuildTask }
         'Test' { Invoke-TestTask }
         'Package' { Invoke-PackageTask }
+        'Bench' { Invoke-BenchTask }
+        'Soak' { Invoke-SoakTask }
     }
 }
 finally {
