@@ -26,6 +26,7 @@ public sealed class SyncEngine
     private readonly SyncOptions _options;
     private readonly IInboxSink _sink;
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ParkedMailbox> _parked = new();
     private readonly Stopwatch _clock = new();
     private int _received;
     private int _completed;
@@ -101,20 +102,80 @@ public sealed class SyncEngine
                     continue;
                 }
 
-                try
-                {
-                    Complete(await ProcessAsync(target, cancellationToken).ConfigureAwait(false));
-                }
-                catch (InboxException e) when (SyncErrorIds.IsOrganizationWide(e))
-                {
-                    _organizationError ??= e;
-                    stop.Cancel();
-                    throw new OperationCanceledException(e.Message, e, cancellationToken);
-                }
+                await ProcessOrParkAsync(target, parked: false, stop).ConfigureAwait(false);
             }
         }
 
         Volatile.Write(ref _inputComplete, true);
+
+        // Every worker that parks a mailbox comes through here afterwards, so no parked mailbox is left behind.
+        while (_parked.TryDequeue(out var parked))
+        {
+            var wait = parked.Due - _clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            _sink.Log(InboxLogLevel.Verbose, $"{parked.Target}: trying again after {parked.ErrorId}.");
+            await ProcessOrParkAsync(parked.Target, parked: true, stop).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProcessOrParkAsync(MailboxTarget target, bool parked, CancellationTokenSource stop)
+    {
+        object result;
+        try
+        {
+            result = await ProcessAsync(target, stop.Token).ConfigureAwait(false);
+        }
+        catch (InboxException e) when (SyncErrorIds.IsOrganizationWide(e))
+        {
+            _organizationError ??= e;
+            stop.Cancel();
+            throw new OperationCanceledException(e.Message, e, stop.Token);
+        }
+
+        // A mailbox that failed only because Exchange was busy or unreachable, after every retry of the call,
+        // waits until the rest of the input is done instead of holding a worker: a throttling storm has usually
+        // passed by then. It is tried once more; a second failure is its result.
+        if (!parked && FailureOf(result) is { } error && IsTransient(error))
+        {
+            _sink.Log(InboxLogLevel.Warning,
+                $"{target}: {error.Message} Trying this mailbox again once the rest of the input is done.");
+            _parked.Enqueue(new ParkedMailbox(target, error.ErrorId, _clock.Elapsed + _options.RetryTransientAfter));
+            return;
+        }
+
+        Complete(result);
+    }
+
+    private static InboxException? FailureOf(object result) => result switch
+    {
+        MailboxSyncResult { Status: SyncStatus.Failed } failed => failed.Error,
+        ImpersonationTestResult { CanImpersonate: false } failed => failed.Error,
+        _ => null,
+    };
+
+    // Throttling and network trouble pass within seconds. An unavailable mailbox (a move, a failover) takes minutes:
+    // a second visit in the same run would only make the admin wait, so it is left to the next run.
+    private static bool IsTransient(InboxException error) =>
+        error.Kind is InboxErrorKind.ResourceBusy or InboxErrorKind.OperationTimeout or InboxErrorKind.ConnectionError;
+
+    private sealed class ParkedMailbox
+    {
+        public ParkedMailbox(MailboxTarget target, string errorId, TimeSpan due)
+        {
+            Target = target;
+            ErrorId = errorId;
+            Due = due;
+        }
+
+        public MailboxTarget Target { get; }
+
+        public string ErrorId { get; }
+
+        public TimeSpan Due { get; }
     }
 
     private async Task<object> ProcessAsync(MailboxTarget target, CancellationToken cancellationToken)

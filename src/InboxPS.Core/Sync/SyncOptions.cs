@@ -27,6 +27,12 @@ public sealed class SyncOptions
     public bool PreflightOnly { get; set; }
 
     /// <summary>
+    /// A mailbox that failed only because Exchange was busy (throttling) or unreachable (timeouts, dropped connections)
+    /// is tried once more, after the rest of the input and at least this long after it failed.
+    /// </summary>
+    public TimeSpan RetryTransientAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Asked once per mailbox before anything changes (ShouldProcess). Anything but Proceed reports the mailbox as
     /// WhatIf or Skipped and does no work. Null means always go ahead.
     /// </summary>

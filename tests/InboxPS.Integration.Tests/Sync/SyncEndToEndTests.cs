@@ -165,6 +165,39 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task A_mailbox_still_busy_after_every_retry_is_parked_and_synced_once_the_rest_is_done()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Skip(10).Take(2).ToList();
+        // The test client tries each call 6 times: 8 busy answers outlast one call's retries, not a second visit.
+        Simulator.Control.ThrottleMailbox(users[0], busyCalls: 8);
+
+        var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2, RetryTransientAfter = TimeSpan.FromMilliseconds(200) });
+
+        Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        Assert.Equal(users[1], run.Results[0].Mailbox);
+        Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Trying this mailbox again"));
+        org.AssertMatchesTruth(users[0]);
+    }
+
+    [Fact]
+    public async Task A_mailbox_being_moved_fails_after_one_visit_and_is_left_to_the_next_run()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var moving = Simulator.Control.ListUsers().Single(u => u.Broken == "Moving").PrimarySmtpAddress;
+        var before = Simulator.Control.Metrics.RequestsByOperation.GetValueOrDefault("GetFolder");
+
+        var run = await org.SyncAsync(new[] { moving }, new SyncOptions { ThrottleLimit = 1, RetryTransientAfter = TimeSpan.FromMilliseconds(200) });
+
+        var result = run.For(moving);
+        Assert.Equal(SyncStatus.Failed, result.Status);
+        Assert.Equal("EwsMailboxMoveInProgress", result.ErrorId);
+        // One call's retries (the test client tries 6 times), and no second visit: a move outlasts a run.
+        Assert.Equal(6, Simulator.Control.Metrics.RequestsByOperation.GetValueOrDefault("GetFolder") - before);
+        Assert.Equal(RosterStatus.Failed, org.Store.GetRoster(org.Name, activeOnly: false).Single(e => e.Mailbox == moving).Status);
+    }
+
+    [Fact]
     public async Task Tokens_that_expire_mid_run_are_renewed_and_no_user_fails_for_it()
     {
         var lifetime = Simulator.Control.TokenLifetime;
