@@ -53,6 +53,12 @@ public sealed class EwsClientOptions
         set => _maxResponseBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The limit must be positive.");
     }
 
+    /// <summary>
+    /// Told about every request when it ends: operation, mailbox, HTTP status, time, client-request-id, and the retry
+    /// that follows. For the debug stream; it never carries a header or a body, so no token or content reaches it.
+    /// </summary>
+    public Action<string>? Trace { get; set; }
+
     public EwsRetryPolicy Retry
     {
         get => _retry;

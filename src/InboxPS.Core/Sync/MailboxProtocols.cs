@@ -11,14 +11,16 @@ public static class MailboxProtocols
     /// The organization's protocol over its connection (made in this session by Connect-InboxImpersonation, or restored
     /// from a persisted delegated sign-in). Without <paramref name="requireConnection"/> a missing connection only fails
     /// when a mailbox is actually opened, so -WhatIf runs need no sign-in.
+    /// Each EWS request is reported to <paramref name="sink"/> at debug level.
     /// </summary>
     /// <exception cref="InboxException">NotConnected, when a connection is required and there is none.</exception>
-    public static IMailboxProtocol ForOrganization(OrganizationProfile organization, bool requireConnection)
+    public static IMailboxProtocol ForOrganization(OrganizationProfile organization, bool requireConnection, IInboxSink sink)
     {
         var connection = ConnectionRegistry.Find(organization.Name);
         if (connection is not null)
         {
-            return new EwsMailboxProtocol(new EwsClient(new EwsClientOptions(connection.EwsUrl), connection.Authenticator));
+            var options = new EwsClientOptions(connection.EwsUrl) { Trace = message => sink.Log(InboxLogLevel.Debug, message) };
+            return new EwsMailboxProtocol(new EwsClient(options, connection.Authenticator));
         }
 
         var error = NotConnected(organization.Name);

@@ -55,9 +55,12 @@ internal sealed class EwsTransport : IDisposable
             {
                 if (schedule.Next(failure) is not { } delay)
                 {
+                    _options.Trace?.Invoke($"{operation.Name} {mailbox}: {failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
                     throw;
                 }
 
+                _options.Trace?.Invoke($"{operation.Name} {mailbox}: {failure.ErrorId} ({failure.ResponseCode ?? "HTTP " + failure.HttpStatus}), " +
+                                       $"retrying in {delay.TotalMilliseconds:0} ms (client-request-id {failure.RequestId}).");
                 await Delay(delay, cancellationToken).ConfigureAwait(false);
                 metrics?.AddThrottled(delay);
             }
@@ -86,7 +89,9 @@ internal sealed class EwsTransport : IDisposable
 
             using (response)
             {
-                return await ReadAsync(response, operation, context, attempt.Token).ConfigureAwait(false);
+                var answer = await ReadAsync(response, operation, context, attempt.Token).ConfigureAwait(false);
+                _options.Trace?.Invoke($"{operation.Name} {mailbox}: HTTP {context.HttpStatus} (client-request-id {context.RequestId}).");
+                return answer;
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
