@@ -117,6 +117,15 @@ public enum FaultKinds
     /// <summary>Half of a correct answer, then the connection is cut (Content-Length promises more).</summary>
     TruncatedBody = 16,
 
-    /// <summary>All of the above.</summary>
+    /// <summary>All of the above: the faults a healthy Exchange produces now and then.</summary>
     All = Http500 | Http503 | ConnectionReset | SlowBody | TruncatedBody,
+
+    /// <summary>Hostile: a 200 answer whose DTD declares nested entities ("billion laughs").</summary>
+    EntityExpansion = 32,
+
+    /// <summary>Hostile: a 200 answer that declares a Content-Length of 16 GB and starts sending it.</summary>
+    GiantBody = 64,
+
+    /// <summary>Hostile: a 200 answer without a length that sends item after item until the client hangs up.</summary>
+    EndlessBody = 128,
 }

@@ -203,6 +203,9 @@ internal sealed class EwsEndpoint
             case FaultKinds.ConnectionReset:
                 context.Abort();
                 return true;
+            case FaultKinds.EntityExpansion or FaultKinds.GiantBody or FaultKinds.EndlessBody:
+                await HostileAnswers.SendAsync(context, fault);
+                return true;
             default:
                 return false;
         }

@@ -12,7 +12,10 @@ namespace InboxPS.Simulator.Ews;
 internal sealed class FaultInjector
 {
     private static readonly FaultKinds[] s_single =
-        { FaultKinds.Http500, FaultKinds.Http503, FaultKinds.ConnectionReset, FaultKinds.SlowBody, FaultKinds.TruncatedBody };
+    {
+        FaultKinds.Http500, FaultKinds.Http503, FaultKinds.ConnectionReset, FaultKinds.SlowBody, FaultKinds.TruncatedBody,
+        FaultKinds.EntityExpansion, FaultKinds.GiantBody, FaultKinds.EndlessBody,
+    };
 
     private readonly object _gate = new();
     private readonly Random _random;
