@@ -127,7 +127,8 @@ public sealed class SyncEngine
         object result;
         try
         {
-            result = await ProcessAsync(target, stop.Token).ConfigureAwait(false);
+            // A parked mailbox was approved on its first visit: -Confirm asks once per mailbox.
+            result = await ProcessAsync(target, askApproval: !parked, stop.Token).ConfigureAwait(false);
         }
         catch (InboxException e) when (SyncErrorIds.IsOrganizationWide(e))
         {
@@ -178,10 +179,10 @@ public sealed class SyncEngine
         public TimeSpan Due { get; }
     }
 
-    private async Task<object> ProcessAsync(MailboxTarget target, CancellationToken cancellationToken)
+    private async Task<object> ProcessAsync(MailboxTarget target, bool askApproval, CancellationToken cancellationToken)
     {
         var timer = Stopwatch.StartNew();
-        if (_options.Approve is { } approve)
+        if (askApproval && _options.Approve is { } approve)
         {
             var approval = await approve(target).ConfigureAwait(false);
             if (approval != SyncApproval.Proceed)

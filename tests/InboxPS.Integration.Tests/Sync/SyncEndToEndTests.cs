@@ -172,10 +172,23 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         // The test client tries each call 6 times: 8 busy answers outlast one call's retries, not a second visit.
         Simulator.Control.ThrottleMailbox(users[0], busyCalls: 8);
 
-        var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2, RetryTransientAfter = TimeSpan.FromMilliseconds(200) });
+        var approvals = 0;
+        var options = new SyncOptions
+        {
+            ThrottleLimit = 2,
+            RetryTransientAfter = TimeSpan.FromMilliseconds(200),
+            Approve = _ =>
+            {
+                Interlocked.Increment(ref approvals);
+                return Task.FromResult(SyncApproval.Proceed);
+            },
+        };
+
+        var run = await org.SyncAsync(users, options);
 
         Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
         Assert.Equal(users[1], run.Results[0].Mailbox);
+        Assert.Equal(2, approvals);
         Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Trying this mailbox again"));
         org.AssertMatchesTruth(users[0]);
     }
