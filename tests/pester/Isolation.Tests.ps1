@@ -16,23 +16,15 @@ BeforeAll {
         # A fresh pwsh that does NOT import InboxPS by itself (unlike Invoke-FreshPwsh): each script decides when the
         # other MSAL loads and when InboxPS is imported. It trusts the simulator's CA and keeps a private store.
         param([Parameter(Mandatory)] [string] $Script)
-        $pwsh = (Get-Process -Id $PID).Path
-        $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        $info.WorkingDirectory = $RepoRoot
-        if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $info.ArgumentList.Add('pwsh') }
-        foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', ($prelude + "`n" + $Script)) { $info.ArgumentList.Add($argument) }
         $environment = @{
             INBOXPS_HOME = (New-TestStoreHome); SSL_CERT_FILE = $sim.caCertificatePath; INBOXPS_TEST_SIM = $simJson
             INBOXPS_TEST_USERS = ($users | ConvertTo-Json -Compress -Depth 4); INBOXPS_TEST_MANIFEST = $ModuleManifest
             INBOXPS_TEST_OTHER_MSAL = ($otherMsal -join [System.IO.Path]::PathSeparator)
         }
-        foreach ($key in $environment.Keys) { $info.Environment[$key] = $environment[$key] }
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($info)
-        $errors = $process.StandardError.ReadToEndAsync()
+        $process = Start-PwshProcess -Script ($prelude + "`n" + $Script) -Environment $environment
         $output = $process.StandardOutput.ReadToEnd()
         $process.WaitForExit()
+        $errors = $process.StandardErrorText
         return [pscustomobject]@{ ExitCode = $process.ExitCode; Output = @(($output + $errors.Result) -split "`r?`n" | Where-Object { $_ }) }
     }
 

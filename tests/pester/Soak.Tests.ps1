@@ -7,13 +7,11 @@ BeforeAll {
 Describe 'The fault campaign, short form' {
     BeforeAll {
         $summaryPath = Join-Path ([System.IO.Path]::GetTempPath()) ('inboxps-soak-' + [guid]::NewGuid().ToString('N') + '.json')
-        $pwsh = (Get-Process -Id $PID).Path
-        $arguments = @()
-        if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $arguments += 'pwsh' }
-        $arguments += '-NoProfile', '-NonInteractive', '-File', (Join-Path $script:RepoRoot 'tests/soak/Invoke-InboxSoak.ps1'),
+        $pwsh = @(Get-PwshCommand)
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $script:RepoRoot 'tests/soak/Invoke-InboxSoak.ps1'),
             '-ModuleManifest', $script:ModuleManifest, '-SimulatorPath', (Get-TestSimulatorPath),
-            '-Mailboxes', '150', '-TokenLifetimeSeconds', '5', '-StormSeconds', '2', '-SummaryPath', $summaryPath
-        $output = & $pwsh @arguments 2>&1 | ForEach-Object { "$_" }
+            '-Mailboxes', '150', '-TokenLifetimeSeconds', '5', '-StormSeconds', '2', '-SummaryPath', $summaryPath)
+        $output = & $pwsh[0] @arguments 2>&1 | ForEach-Object { "$_" }
         $exitCode = $LASTEXITCODE
         $summary = if (Test-Path $summaryPath) { Get-Content -Raw $summaryPath | ConvertFrom-Json }
         Remove-Item $summaryPath -ErrorAction SilentlyContinue

@@ -6,15 +6,17 @@ if (-not $script:ModuleManifest) {
 }
 $script:RepoRoot = $env:INBOXPS_TEST_REPO
 
+# Fresh pwsh processes and private stores, shared with the soak and benchmark scripts.
+Import-Module (Join-Path $script:RepoRoot 'tests/tools/InboxRun.psm1') -Force
+
 function New-TestStoreHome {
     # A private INBOXPS_HOME, so a suite never touches the user's real store.
-    $path = Join-Path ([System.IO.Path]::GetTempPath()) ("inboxps-pester-" + [guid]::NewGuid().ToString('N'))
-    $null = New-Item -ItemType Directory -Path $path
-    return $path
+    New-RunHome
 }
 
 function Invoke-FreshPwsh {
-    # Runs a script block's text in a new pwsh process with the built module imported; returns its output lines.
+    # Runs a script's text in a new pwsh process with the built module imported; returns its exit code and output lines
+    # (standard error merged in).
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest';"
     $saved = @{}
@@ -22,18 +24,11 @@ function Invoke-FreshPwsh {
         $saved[$key] = [Environment]::GetEnvironmentVariable($key)
         [Environment]::SetEnvironmentVariable($key, $Environment[$key])
     }
+    Push-Location $script:RepoRoot
     try {
-        $pwsh = (Get-Process -Id $PID).Path
-        $arguments = @()
-        if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') {
-            # Running as the local .NET tool: 'dotnet pwsh' from the repository root.
-            Push-Location $script:RepoRoot
-            $arguments = @('pwsh')
-        }
-        else {
-            Push-Location $script:RepoRoot
-        }
-        $output = & $pwsh @arguments -NoProfile -NonInteractive -Command ($prelude + $Script) 2>&1
+        $pwsh = @(Get-PwshCommand)
+        $arguments = @($pwsh | Select-Object -Skip 1)
+        $output = & $pwsh[0] @arguments -NoProfile -NonInteractive -Command ($prelude + $Script) 2>&1
         return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" }) }
     }
     finally {
@@ -75,17 +70,7 @@ function Start-FreshPwsh {
     # Like Invoke-FreshPwsh, but returns at once with the running process (standard output redirected), for scripts a
     # test must interact with while they run (a device-code sign-in waiting for approval).
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
-    $pwsh = (Get-Process -Id $PID).Path
-    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-    $info.WorkingDirectory = $script:RepoRoot
-    if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $info.ArgumentList.Add('pwsh') }
-    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest'; $Script") {
-        $info.ArgumentList.Add($argument)
-    }
-    foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
-    $info.RedirectStandardOutput = $true
-    # Standard error is left to the console: a redirected pipe nobody reads fills up and blocks the child for good.
-    $info.RedirectStandardError = $false
-    $info.UseShellExecute = $false
-    return [System.Diagnostics.Process]::Start($info)
+    Push-Location $script:RepoRoot
+    try { Start-PwshProcess -Script "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest'; $Script" -Environment $Environment }
+    finally { Pop-Location }
 }

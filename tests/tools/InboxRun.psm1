@@ -3,7 +3,7 @@
 # (INBOXPS_HOME), and reports what the caller needs on lines starting with '##'.
 
 # Start-InboxSimulator and the CA-trusting HttpClient (InboxPS.Tests.SimulatorTrust) the control calls use.
-Import-Module (Join-Path $PSScriptRoot '../tools/InboxSimulator.psm1')
+Import-Module (Join-Path $PSScriptRoot 'InboxSimulator.psm1')
 
 function Get-PwshCommand {
     # The pwsh running this script, started again without 'dotnet tool run' in between: a start-up measured through
@@ -31,6 +31,8 @@ function Start-PwshProcess {
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
     $info.RedirectStandardInput = $true
+    # Like a native command run from PowerShell: start in the current location, not the process's own directory.
+    $info.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
     $process | Add-Member -NotePropertyName StandardErrorText -NotePropertyValue $process.StandardError.ReadToEndAsync()
