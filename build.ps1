@@ -20,7 +20,7 @@
               or Install-PSResource from a folder repository.
       Bench  Build, then measure InboxPS against the simulator process (bulk activation at several ThrottleLimits,
              one 100,000-item mailbox, memory for 1,000 vs 100,000 piped users, start-up, the EWS parser) and write
-             docs/benchmarks.md from that run. Not part of CI: about 40 minutes on two cores (-Quick: a few minutes,
+             docs/benchmarks.md from that run. Not part of CI: about 35 minutes on two cores (-Quick: a few minutes,
              small sizes, to try the script, not for numbers).
       Soak   Build, then the fault campaign (tests/soak/Invoke-InboxSoak.ps1): 2,000 mailboxes under transient faults,
              throttling storms, one-minute tokens, connection resets and a hard kill followed by a rerun. Prints the

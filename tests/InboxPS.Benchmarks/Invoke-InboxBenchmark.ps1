@@ -2,7 +2,7 @@
 <#
 .SYNOPSIS
     build.ps1 -Task Bench: measures InboxPS against the simulator process and writes docs/benchmarks.md. Not part of CI
-    (about 40 minutes on two cores).
+    (about 35 minutes on two cores).
 
 .DESCRIPTION
     Every figure is the median of -Runs runs made in this invocation (the runs of different settings interleaved, so
