@@ -1,3 +1,4 @@
+using System;
 using InboxPS.Core.Auth;
 using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
@@ -11,15 +12,15 @@ public static class MailboxProtocols
     /// The organization's protocol over its connection (made in this session by Connect-InboxImpersonation, or restored
     /// from a persisted delegated sign-in). Without <paramref name="requireConnection"/> a missing connection only fails
     /// when a mailbox is actually opened, so -WhatIf runs need no sign-in.
-    /// Each EWS request is reported to <paramref name="sink"/> at debug level.
+    /// Each EWS request is reported to <paramref name="trace"/> (see <see cref="EwsClientOptions.Trace"/>).
     /// </summary>
     /// <exception cref="InboxException">NotConnected, when a connection is required and there is none.</exception>
-    public static IMailboxProtocol ForOrganization(OrganizationProfile organization, bool requireConnection, IInboxSink sink)
+    public static IMailboxProtocol ForOrganization(OrganizationProfile organization, bool requireConnection, Action<string>? trace = null)
     {
         var connection = ConnectionRegistry.Find(organization.Name);
         if (connection is not null)
         {
-            var options = new EwsClientOptions(connection.EwsUrl) { Trace = message => sink.Log(InboxLogLevel.Debug, message) };
+            var options = new EwsClientOptions(connection.EwsUrl) { Trace = trace };
             return new EwsMailboxProtocol(new EwsClient(options, connection.Authenticator));
         }
 

@@ -27,6 +27,16 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
     /// <summary>True for the scheduled-runbook form: no input means every activated user of the organization.</summary>
     protected virtual bool ReplayRosterWithoutInput => false;
 
+    /// <summary>
+    /// Where the EWS client reports each request (the debug stream), or null when nobody would see it: then no message
+    /// is built or posted per request.
+    /// </summary>
+    protected System.Action<string>? RequestTrace =>
+        MyInvocation.BoundParameters.ContainsKey("Debug") ||
+        GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore
+            ? message => Sink.Log(InboxLogLevel.Debug, message)
+            : null;
+
     protected OrganizationProfile ResolveOrganization()
     {
         try

@@ -1,9 +1,9 @@
-namespace InboxPS.Simulator.Tests.Support;
+namespace InboxPS.Tests.Support;
 
 /// <summary>
 /// The reference material kept beside the repository (../shared: the EWS schema and Microsoft's samples). A user's clone
-/// does not have it; tests that read it are skipped there, with a message saying what was skipped.
-/// (Adapted from tests/InboxPS.Core.Tests/Support/SharedMaterial.cs: this project deliberately shares nothing with the core.)
+/// does not have it; tests that read it are skipped there, with a message saying what was skipped. Compiled into each
+/// test project that reads it (a linked file, so the simulator's tests still share no code with the core's).
 /// </summary>
 public static class SharedMaterial
 {
@@ -23,26 +23,32 @@ public static class SharedMaterial
             return explicitRoot;
         }
 
-        // Walk up to the repository root (the folder with InboxPS.sln), then look beside it. Start from the test binaries,
-        // and also from this source file: with --artifacts-path the binaries live outside the repository.
-        return FromRepositoryAbove(AppContext.BaseDirectory) ?? FromRepositoryAbove(System.IO.Path.GetDirectoryName(SourceFile()));
+        // The repository root recorded at build time, else the first folder with InboxPS.sln above the binaries.
+        var recorded = typeof(SharedMaterial).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "InboxPS.RepositoryRoot")?.Value;
+        var root = recorded is not null && File.Exists(System.IO.Path.Combine(recorded, "InboxPS.sln")) ? recorded : FindRepositoryRoot();
+        if (root is null)
+        {
+            return null;
+        }
+
+        var shared = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(root).TrimEnd('/', '\\'))!, "shared");
+        return Directory.Exists(System.IO.Path.Combine(shared, "ews-schema")) ? shared : null;
     }
 
-    private static string? FromRepositoryAbove(string? start)
+    private static string? FindRepositoryRoot()
     {
-        for (var dir = start is null ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "InboxPS.sln")))
             {
-                var shared = System.IO.Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
-                return Directory.Exists(System.IO.Path.Combine(shared, "ews-schema")) ? shared : null;
+                return dir.FullName;
             }
         }
 
         return null;
     }
-
-    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
 
 /// <summary>A fact that needs ../shared: skipped with a clear reason when the folder is not beside the repository.</summary>
