@@ -167,7 +167,8 @@ function Read-TrxCounts {
         $c = $xml.TestRun.ResultSummary.Counters
         $counts.Passed += [int]$c.passed
         $counts.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        $counts.Skipped += [int]$c.notExecuted
+        # The TRX logger counts a skipped xunit test in total but not in executed, and leaves notExecuted at 0.
+        $counts.Skipped += [Math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
     }
     return $counts
 }
