@@ -28,13 +28,14 @@ public enum InboxErrorKind
 public class InboxException : Exception
 {
     public InboxException(string errorId, InboxErrorKind kind, string message, string? recommendedAction = null,
-        object? target = null, Exception? innerException = null)
+        object? target = null, Exception? innerException = null, SyncFault fault = SyncFault.None)
         : base(message, innerException)
     {
         ErrorId = errorId;
         Kind = kind;
         RecommendedAction = recommendedAction;
         Target = target;
+        Fault = fault;
     }
 
     /// <summary>Stable, documented identifier, e.g. <c>StoreSchemaTooNew</c>.</summary>
@@ -47,4 +48,7 @@ public class InboxException : Exception
 
     /// <summary>The record the error is about (a mailbox address, an organization name, a path).</summary>
     public object? Target { get; }
+
+    /// <summary>What the failure means to the sync engine, independent of the protocol that raised it.</summary>
+    public SyncFault Fault { get; }
 }
