@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using InboxPS.Core;
 using InboxPS.Core.Ews;
 
 namespace InboxPS.Benchmarks;

@@ -1,9 +1,9 @@
 using System;
 using System.Globalization;
 
-namespace InboxPS.Core.Ews;
+namespace InboxPS.Core;
 
-/// <summary>An OAuth access token for EWS. Its text never appears in <see cref="ToString"/>, logs or errors.</summary>
+/// <summary>An OAuth access token for a mail protocol (EWS or Graph). Its text never appears in <see cref="ToString"/>, logs or errors.</summary>
 public sealed class AccessToken
 {
     public AccessToken(string token, DateTimeOffset expiresOn)

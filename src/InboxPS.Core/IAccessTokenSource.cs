@@ -1,7 +1,7 @@
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace InboxPS.Core.Ews;
+namespace InboxPS.Core;
 
 /// <summary>Where bearer tokens come from (MSAL, a managed identity, a given token). Implementations cache.</summary>
 public interface IAccessTokenSource
