@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Core.Graph;
+
+/// <summary>
+/// Sync over Microsoft Graph, app-only: mailFolders/delta for the folder tree, one messages/delta round per folder for
+/// its items, $value for MIME. A folder's stored sync state is the nextLink or deltaLink to continue from. Each mailbox
+/// (SMTP address or UPN, both valid in /users/{id}) is accounted in its own metrics.
+/// </summary>
+public sealed class GraphMailboxProtocol : IMailboxProtocol
+{
+    private readonly GraphClient _client;
+
+    public GraphMailboxProtocol(GraphClient client)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)));
+
+    private sealed class Session : IMailboxSession
+    {
+        private readonly GraphClient _client;
+        private readonly GraphCallMetrics _metrics = new();
+
+        public Session(GraphClient client, MailboxTarget mailbox)
+        {
+            _client = client;
+            Mailbox = mailbox;
+        }
+
+        public MailboxTarget Mailbox { get; }
+
+        public int Requests => _metrics.Requests;
+
+        public TimeSpan ThrottledFor => _metrics.ThrottledFor;
+
+        private string User => Mailbox.Address;
+
+        // Graph's well-known folder names are EWS's distinguished names (inbox, sentitems, msgfolderroot...).
+        public Task<MailFolder> GetWellKnownFolderAsync(string wellKnownName, CancellationToken cancellationToken) =>
+            _client.GetMailFolderAsync(User, wellKnownName.ToLowerInvariant(), _metrics, cancellationToken);
+
+        public async Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken)
+        {
+            var page = await _client.GetMailFolderChangesAsync(User, state, _metrics, cancellationToken).ConfigureAwait(false);
+
+            // Replays: the last word on a folder within the page is the one that counts.
+            var latest = new Dictionary<string, Sync.FolderChange>(StringComparer.Ordinal);
+            var order = new List<string>();
+            foreach (var entry in page.Entries)
+            {
+                if (!latest.ContainsKey(entry.Id))
+                {
+                    order.Add(entry.Id);
+                }
+
+                latest[entry.Id] = entry.Value is { } folder
+                    ? new Sync.FolderChange(MailChangeKind.Upsert, entry.Id, folder)
+                    : new Sync.FolderChange(MailChangeKind.Delete, entry.Id, null);
+            }
+
+            var changes = new List<Sync.FolderChange>(order.Count);
+            foreach (var id in order)
+            {
+                changes.Add(latest[id]);
+            }
+
+            return new FolderPage(page.Link, page.IsLast, changes);
+        }
+
+        public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
+            var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken).ConfigureAwait(false);
+            var changes = new ItemChanges();
+            foreach (var entry in page.Entries)
+            {
+                changes.Add(entry);
+            }
+
+            foreach (var id in changes.ToFetch)
+            {
+                if (await FetchAsync(id, cancellationToken).ConfigureAwait(false) is { } message)
+                {
+                    changes.AddFetched(message.Item);
+                }
+                else
+                {
+                    changes.Vanished(id);
+                }
+            }
+
+            var upserts = changes.Upserts;
+            if (includeMime)
+            {
+                foreach (var item in upserts)
+                {
+                    item.Mime = await MimeAsync(item.Id, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return new ItemPage(page.Link, page.IsLast, upserts, changes.Deletes, changes.ReadFlags);
+        }
+
+        // A message deleted between the delta page and this call is skipped: the next round reports it as removed.
+        private async Task<GraphMessage?> FetchAsync(string id, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _client.GetMessageAsync(User, id, _metrics, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.ErrorId == GraphErrorIds.ItemNotFound)
+            {
+                return null;
+            }
+        }
+
+        private async Task<byte[]?> MimeAsync(string id, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _client.GetMimeAsync(User, id, _metrics, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.ErrorId == GraphErrorIds.ItemNotFound)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One page's entries folded into the engine's shape, each id in exactly one list, the last entry for an id winning
+    /// (Graph replays entries within and across pages). Entries that carry only some of the selected properties never
+    /// become upserts with nulls: a read-flag-only entry is a <see cref="ReadFlagChange"/>, any other is fetched whole.
+    /// </summary>
+    private sealed class ItemChanges
+    {
+        private readonly Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
+        private readonly List<string> _order = new();
+
+        private enum Kind
+        {
+            Upsert,
+            Delete,
+            ReadFlag,
+            Fetch,
+        }
+
+        public List<string> ToFetch => Ids(Kind.Fetch);
+
+        public List<MailItem> Upserts => Ids(Kind.Upsert).ConvertAll(id => _latest[id].Item!);
+
+        public List<string> Deletes => Ids(Kind.Delete);
+
+        public List<ReadFlagChange> ReadFlags => Ids(Kind.ReadFlag).ConvertAll(id => _latest[id].ReadFlag!);
+
+        public void Add(GraphDeltaEntry<GraphMessage> entry)
+        {
+            if (entry.Value is not { } message)
+            {
+                Set(entry.Id, new Change(Kind.Delete));
+            }
+            else if (message.IsComplete)
+            {
+                AddFetched(message.Item);
+            }
+            else if (message.IsReadFlagOnly && _latest.TryGetValue(entry.Id, out var known) && known.Kind == Kind.Upsert)
+            {
+                known.Item!.IsRead = message.Item.IsRead;
+                known.Item.ChangeKey = message.Item.ChangeKey ?? known.Item.ChangeKey;
+            }
+            else if (message.IsReadFlagOnly && (!_latest.TryGetValue(entry.Id, out known) || known.Kind == Kind.ReadFlag))
+            {
+                Set(entry.Id, new Change(Kind.ReadFlag) { ReadFlag = new ReadFlagChange(entry.Id, message.Item.IsRead!.Value, message.Item.ChangeKey) });
+            }
+            else if (!_latest.TryGetValue(entry.Id, out known) || known.Kind != Kind.Fetch)
+            {
+                // Partial, or a read flag for an id this page deleted or is about to fetch anyway: read it whole.
+                Set(entry.Id, new Change(Kind.Fetch));
+            }
+        }
+
+        public void AddFetched(MailItem item) => Set(item.Id, new Change(Kind.Upsert) { Item = item });
+
+        /// <summary>A fetched item that no longer exists: nothing to store; the next round reports it as removed.</summary>
+        public void Vanished(string id) => _latest.Remove(id);
+
+        private void Set(string id, Change change)
+        {
+            if (!_latest.ContainsKey(id))
+            {
+                _order.Add(id);
+            }
+
+            _latest[id] = change;
+        }
+
+        private List<string> Ids(Kind kind) => _order.FindAll(id => _latest.TryGetValue(id, out var change) && change.Kind == kind);
+
+        private sealed class Change
+        {
+            public Change(Kind kind) => Kind = kind;
+
+            public Kind Kind { get; }
+            public MailItem? Item { get; set; }
+            public ReadFlagChange? ReadFlag { get; set; }
+        }
+    }
+}
