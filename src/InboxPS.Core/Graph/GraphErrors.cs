@@ -78,9 +78,10 @@ internal static class GraphErrors
     /// <summary>The codes the catalogue knows by name.</summary>
     internal static IEnumerable<string> KnownCodes => s_byCode.Keys;
 
-    /// <summary>An answer other than success, with Graph's error code when its body had one.</summary>
-    public static GraphException FromResponse(int status, string? code, string? serverMessage, GraphRequestContext context)
+    /// <summary>An answer other than success (its status in the context), with Graph's error code when its body had one.</summary>
+    public static GraphException FromResponse(string? code, string? serverMessage, GraphRequestContext context)
     {
+        var status = context.HttpStatus ?? 0;
         var rule = status switch
         {
             // A status whose meaning does not depend on the code: the sync state is gone, or the server asks to wait.

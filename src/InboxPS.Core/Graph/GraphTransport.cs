@@ -212,7 +212,7 @@ internal sealed class GraphTransport : IDisposable
             }
         }
 
-        return GraphErrors.FromResponse(context.HttpStatus ?? (int)response.StatusCode, code, text, context);
+        return GraphErrors.FromResponse(code, text, context);
     }
 
     private static void RequireJson(HttpResponseMessage response, GraphRequestContext context)
