@@ -11,9 +11,8 @@ internal sealed class GraphTestClient : IDisposable
 {
     public const string Alice = "alice@contoso.com";
 
-    public GraphTestClient(ScriptedHandler handler, Action<GraphClientOptions>? configure = null, GraphEndpoint? endpoint = null)
+    public GraphTestClient(HttpMessageHandler handler, Action<GraphClientOptions>? configure = null, GraphEndpoint? endpoint = null)
     {
-        Handler = handler;
         var options = new GraphClientOptions(endpoint ?? GraphEndpoint.For(GraphCloud.Global))
         {
             Trace = line =>
@@ -38,7 +37,6 @@ internal sealed class GraphTestClient : IDisposable
         };
     }
 
-    public ScriptedHandler Handler { get; }
     public GraphClient Client { get; }
     public FakeTokenSource Tokens { get; } = new();
     public List<TimeSpan> Waits { get; } = new();
