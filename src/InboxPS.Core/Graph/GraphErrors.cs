@@ -49,6 +49,8 @@ internal static class GraphErrors
     private static readonly Rule s_busy = new(GraphErrorIds.ServiceUnavailable, InboxErrorKind.ResourceBusy, SyncFault.Throttled, true, UnavailableAction);
     private static readonly Rule s_unavailable = new(GraphErrorIds.ServiceUnavailable, InboxErrorKind.ResourceUnavailable, SyncFault.Unavailable, true, UnavailableAction);
     private static readonly Rule s_unauthorized = new(GraphErrorIds.Unauthorized, InboxErrorKind.AuthenticationError, SyncFault.OrganizationSignIn, false, UnauthorizedAction);
+    private static readonly Rule s_redirected = new(GraphErrorIds.InvalidResponse, InboxErrorKind.InvalidOperation, SyncFault.None, false,
+        "Something between this machine and Microsoft Graph redirected the request (a proxy or sign-in page); InboxPS does not follow redirects with a token. Check the Graph endpoint and proxy settings.");
     private static readonly Rule s_requestFailed = new(GraphErrorIds.RequestFailed, InboxErrorKind.InvalidOperation, SyncFault.None, false,
         "Graph refused the request InboxPS built: please report it with the client-request-id.");
 
@@ -92,6 +94,7 @@ internal static class GraphErrors
             403 => s_accessDenied,
             404 => NotFoundIn(context.Scope),
             503 => s_busy,
+            >= 300 and < 400 => s_redirected,
             >= 500 => s_unavailable,
             _ => s_requestFailed,
         };

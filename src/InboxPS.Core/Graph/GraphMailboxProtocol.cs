@@ -50,7 +50,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
             var page = await _client.GetMailFolderChangesAsync(User, state, _metrics, cancellationToken).ConfigureAwait(false);
 
             // Replays: the last word on a folder within the page is the one that counts.
-            var latest = new Dictionary<string, Sync.FolderChange>(StringComparer.Ordinal);
+            var latest = new Dictionary<string, MailFolder?>(StringComparer.Ordinal);
             var order = new List<string>();
             foreach (var entry in page.Entries)
             {
@@ -59,18 +59,42 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
                     order.Add(entry.Id);
                 }
 
-                latest[entry.Id] = entry.Value is { } folder
-                    ? new Sync.FolderChange(MailChangeKind.Upsert, entry.Id, folder)
-                    : new Sync.FolderChange(MailChangeKind.Delete, entry.Id, null);
+                latest[entry.Id] = entry.Value;
             }
 
             var changes = new List<Sync.FolderChange>(order.Count);
             foreach (var id in order)
             {
-                changes.Add(latest[id]);
+                if (latest[id] is not { } folder)
+                {
+                    changes.Add(new Sync.FolderChange(MailChangeKind.Delete, id, null));
+                }
+                else if (await CompleteAsync(folder, cancellationToken).ConfigureAwait(false) is { } complete)
+                {
+                    changes.Add(new Sync.FolderChange(MailChangeKind.Upsert, id, complete));
+                }
             }
 
             return new FolderPage(page.Link, page.IsLast, changes);
+        }
+
+        // An updated folder may carry only what changed; a folder always has a name and a parent, so a missing one is
+        // read whole rather than stored as null. One deleted meanwhile is skipped: the next round reports it as removed.
+        private async Task<MailFolder?> CompleteAsync(MailFolder folder, CancellationToken cancellationToken)
+        {
+            if (folder.DisplayName is not null && folder.ParentId is not null)
+            {
+                return folder;
+            }
+
+            try
+            {
+                return await _client.GetMailFolderAsync(User, folder.Id, _metrics, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.ErrorId == GraphErrorIds.FolderNotFound)
+            {
+                return null;
+            }
         }
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)

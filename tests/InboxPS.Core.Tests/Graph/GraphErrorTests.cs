@@ -33,6 +33,7 @@ public sealed class GraphErrorTests
         { 500, "generalException", GraphRequestScopeName.Folder, GraphErrorIds.ServiceUnavailable, SyncFault.Unavailable, InboxErrorKind.ResourceUnavailable, true },
         { 401, "InvalidAuthenticationToken", GraphRequestScopeName.Folder, GraphErrorIds.Unauthorized, SyncFault.OrganizationSignIn, InboxErrorKind.AuthenticationError, false },
         { 400, "BadRequest", GraphRequestScopeName.Folder, GraphErrorIds.RequestFailed, SyncFault.None, InboxErrorKind.InvalidOperation, false },
+        { 302, null, GraphRequestScopeName.Folder, GraphErrorIds.InvalidResponse, SyncFault.None, InboxErrorKind.InvalidOperation, false },
     };
 
     [Theory]

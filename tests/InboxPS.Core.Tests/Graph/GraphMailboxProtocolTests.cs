@@ -179,6 +179,26 @@ public sealed class GraphMailboxProtocolTests
     }
 
     [Fact]
+    public async Task A_folder_update_missing_its_name_or_parent_is_read_whole_and_one_deleted_meanwhile_is_skipped()
+    {
+        const string Folders = "https://graph.microsoft.com/v1.0/users('alice%40contoso.com')/mailFolders/delta";
+        var handler = new ScriptedHandler()
+            .Then(_ => Json("{\"@odata.deltaLink\":\"" + Folders + "?$deltatoken=2\",\"value\":["
+                            + """{"id":"f1","displayName":"Renamed"},{"id":"f2","parentFolderId":"f1"},{"id":"f3","displayName":"Same","parentFolderId":"root"}]}"""))
+            .Then(_ => Json("""{"id":"f1","displayName":"Renamed","parentFolderId":"root"}"""))
+            .Then(_ => Error(HttpStatusCode.NotFound, "ErrorItemNotFound"));
+        using var graph = new GraphTestClient(handler);
+        var session = new GraphMailboxProtocol(graph.Client).Open(s_alice);
+
+        var page = await session.SyncFoldersAsync(Folders + "?$deltatoken=1", default);
+
+        Assert.Equal(new[] { ("f1", "Renamed", "root"), ("f3", "Same", "root") },
+            page.Changes.Select(c => (c.FolderId, c.Folder!.DisplayName!, c.Folder.ParentId!)));
+        Assert.Equal(new[] { "/v1.0/users/alice%40contoso.com/mailFolders/f1", "/v1.0/users/alice%40contoso.com/mailFolders/f2" },
+            handler.Requests.Skip(1).Select(r => r.Uri.AbsolutePath));
+    }
+
+    [Fact]
     public async Task The_preflight_reads_the_inbox_of_the_user_by_principal_name()
     {
         var handler = new ScriptedHandler().Then(_ => Json("""{"id":"inbox-id","displayName":"Inbox","parentFolderId":"root"}"""));
