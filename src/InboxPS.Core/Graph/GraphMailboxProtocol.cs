@@ -14,23 +14,34 @@ namespace InboxPS.Core.Graph;
 public sealed class GraphMailboxProtocol : IMailboxProtocol
 {
     private readonly GraphClient _client;
+    private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
-    public GraphMailboxProtocol(GraphClient client)
+    /// <param name="markPartial">
+    /// How a partial upsert (an update carrying only some of <see cref="GraphClient.MessageProperties"/>) reaches the
+    /// engine. Null (today): it is read whole with one GET, since the engine's MailItem cannot yet say "these nulls mean
+    /// unchanged". Once it can, pass an adapter that marks the item partial (given the Graph names of the missing
+    /// properties) and returns true: the page then carries it as is, without the extra request.
+    /// </param>
+    public GraphMailboxProtocol(GraphClient client, Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        _markPartial = markPartial;
     }
 
-    public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)));
+    public IMailboxSession Open(MailboxTarget mailbox) =>
+        new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)), _markPartial);
 
     private sealed class Session : IMailboxSession
     {
         private readonly GraphClient _client;
         private readonly GraphCallMetrics _metrics = new();
+        private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
-        public Session(GraphClient client, MailboxTarget mailbox)
+        public Session(GraphClient client, MailboxTarget mailbox, Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial)
         {
             _client = client;
             Mailbox = mailbox;
+            _markPartial = markPartial;
         }
 
         public MailboxTarget Mailbox { get; }
@@ -100,7 +111,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
             var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken).ConfigureAwait(false);
-            var changes = new ItemChanges();
+            var changes = new ItemChanges(_markPartial);
             foreach (var entry in page.Entries)
             {
                 changes.Add(entry);
@@ -165,6 +176,9 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
     {
         private readonly Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
         private readonly List<string> _order = new();
+        private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
+
+        public ItemChanges(Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial) => _markPartial = markPartial;
 
         private enum Kind
         {
@@ -184,6 +198,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
 
         public void Add(GraphDeltaEntry<GraphMessage> entry)
         {
+            _latest.TryGetValue(entry.Id, out var known);
             if (entry.Value is not { } message)
             {
                 Set(entry.Id, new Change(Kind.Delete));
@@ -192,18 +207,22 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
             {
                 AddFetched(message.Item);
             }
-            else if (message.IsReadFlagOnly && _latest.TryGetValue(entry.Id, out var known) && known.Kind == Kind.Upsert)
+            else if (known is { Kind: Kind.Upsert, IsPartial: false })
             {
-                known.Item!.IsRead = message.Item.IsRead;
-                known.Item.ChangeKey = message.Item.ChangeKey ?? known.Item.ChangeKey;
+                // A later, partial entry for a message this page already has: it says what changed since.
+                message.CopyPresentPropertiesTo(known.Item!);
             }
-            else if (message.IsReadFlagOnly && (!_latest.TryGetValue(entry.Id, out known) || known.Kind == Kind.ReadFlag))
+            else if (message.IsReadFlagOnly && (known is null || known.Kind == Kind.ReadFlag))
             {
                 Set(entry.Id, new Change(Kind.ReadFlag) { ReadFlag = new ReadFlagChange(entry.Id, message.Item.IsRead!.Value, message.Item.ChangeKey) });
             }
-            else if (!_latest.TryGetValue(entry.Id, out known) || known.Kind != Kind.Fetch)
+            else if (known is null && _markPartial?.Invoke(message.Item, message.MissingProperties) == true)
             {
-                // Partial, or a read flag for an id this page deleted or is about to fetch anyway: read it whole.
+                Set(entry.Id, new Change(Kind.Upsert) { Item = message.Item, IsPartial = true });
+            }
+            else if (known?.Kind != Kind.Fetch)
+            {
+                // Partial, and the engine cannot take it as such, or it follows another entry it cannot simply add to: read it whole.
                 Set(entry.Id, new Change(Kind.Fetch));
             }
         }
@@ -232,6 +251,9 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
             public Kind Kind { get; }
             public MailItem? Item { get; set; }
             public ReadFlagChange? ReadFlag { get; set; }
+
+            /// <summary>An upsert the markPartial adapter took as partial: later entries are not merged into it.</summary>
+            public bool IsPartial { get; set; }
         }
     }
 }

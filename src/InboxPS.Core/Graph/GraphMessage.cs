@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using InboxPS.Core.Sync;
 
@@ -9,6 +10,22 @@ namespace InboxPS.Core.Graph;
 /// </summary>
 public sealed class GraphMessage
 {
+    // One entry per name of GraphClient.MessageProperties: how that property moves from one MailItem to another.
+    private static readonly (string Property, Action<MailItem, MailItem> Copy)[] s_copiers =
+    {
+        ("changeKey", (from, to) => to.ChangeKey = from.ChangeKey),
+        ("internetMessageId", (from, to) => to.InternetMessageId = from.InternetMessageId),
+        ("conversationId", (from, to) => to.ConversationId = from.ConversationId),
+        ("subject", (from, to) => to.Subject = from.Subject),
+        ("from", (from, to) => to.Sender = from.Sender),
+        ("toRecipients", (from, to) => to.ToRecipients = from.ToRecipients),
+        ("ccRecipients", (from, to) => to.CcRecipients = from.CcRecipients),
+        ("sentDateTime", (from, to) => to.Sent = from.Sent),
+        ("receivedDateTime", (from, to) => to.Received = from.Received),
+        ("isRead", (from, to) => to.IsRead = from.IsRead),
+        ("hasAttachments", (from, to) => to.HasAttachments = from.HasAttachments),
+    };
+
     public GraphMessage(MailItem item, IReadOnlyCollection<string> missingProperties)
     {
         Item = item;
@@ -22,6 +39,19 @@ public sealed class GraphMessage
     public IReadOnlyCollection<string> MissingProperties { get; }
 
     public bool IsComplete => MissingProperties.Count == 0;
+
+    /// <summary>Copies the properties this entry carried onto <paramref name="target"/> (an earlier, fuller entry of the same message).</summary>
+    public void CopyPresentPropertiesTo(MailItem target)
+    {
+        var missing = new HashSet<string>(MissingProperties);
+        foreach (var (property, copy) in s_copiers)
+        {
+            if (!missing.Contains(property))
+            {
+                copy(Item, target);
+            }
+        }
+    }
 
     /// <summary>True when the entry carries nothing of the selection but the read flag (and the change key that moved with it).</summary>
     public bool IsReadFlagOnly

@@ -124,6 +124,41 @@ public sealed class GraphMailboxProtocolTests
     }
 
     [Fact]
+    public async Task A_partial_entry_after_a_full_one_in_the_same_page_updates_it_without_a_request()
+    {
+        var handler = new ScriptedHandler().Then(_ => Json(Page(null, Root + "?$deltatoken=2",
+            Message("m1", "Draft"), """{"id":"m1","subject":"Final","hasAttachments":true}""")));
+        using var graph = new GraphTestClient(handler);
+        var session = new GraphMailboxProtocol(graph.Client).Open(s_alice);
+
+        var page = await session.SyncItemsAsync("inbox-id", null, includeMime: false, default);
+
+        var m1 = Assert.Single(page.Upserts);
+        Assert.Equal(("Final", (bool?)true, "<m1@contoso.com>", "CK1"), (m1.Subject, m1.HasAttachments, m1.InternetMessageId, m1.ChangeKey));
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task With_an_adapter_that_marks_items_partial_a_partial_update_travels_as_is()
+    {
+        var marked = new Dictionary<string, string[]>();
+        var handler = new ScriptedHandler().Then(_ => Json(Page(null, Root + "?$deltatoken=2", """{"id":"m1","subject":"Renamed"}""")));
+        using var graph = new GraphTestClient(handler);
+        var protocol = new GraphMailboxProtocol(graph.Client, (item, missing) =>
+        {
+            marked[item.Id] = missing.ToArray();
+            return true;
+        });
+
+        var page = await protocol.Open(s_alice).SyncItemsAsync("inbox-id", Root + "?$deltatoken=1", includeMime: false, default);
+
+        var m1 = Assert.Single(page.Upserts);
+        Assert.Equal(("Renamed", (string?)null, (bool?)null), (m1.Subject, m1.Sender, m1.IsRead));
+        Assert.Equal(GraphClient.MessageProperties.Where(p => p != "subject"), marked["m1"]);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
     public async Task MIME_is_read_by_value_for_each_upsert_when_asked()
     {
         var handler = new ScriptedHandler()
