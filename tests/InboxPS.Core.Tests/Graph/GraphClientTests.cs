@@ -208,6 +208,7 @@ public sealed class GraphClientTests
         Assert.Contains(expected, error.Message);
         Assert.Contains(GraphTestClient.Alice, error.Message);
         Assert.Single(handler.Requests);
+        AssertNoToken(error, graph);
     }
 
     [Fact]
@@ -322,7 +323,7 @@ public sealed class GraphClientTests
         Assert.EndsWith("&$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08')", handler.Requests[0].Uri.OriginalString);
     }
 
-    private static void AssertNoToken(Exception error, GraphTestClient graph)
+    internal static void AssertNoToken(Exception error, GraphTestClient graph)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {

@@ -132,6 +132,7 @@ public sealed class GraphSampleTests
         Assert.Equal((errorId, fault), (error.ErrorId, error.Fault));
         Assert.Contains(GraphTestClient.Alice, error.Message);
         Assert.Equal(handler.Requests[0].Header("client-request-id"), error.RequestId);
+        GraphClientTests.AssertNoToken(error, graph);
     }
 
     [SharedFact]
