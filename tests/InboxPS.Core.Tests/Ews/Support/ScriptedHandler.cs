@@ -36,7 +36,7 @@ internal sealed class ScriptedHandler : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var recorded = new RecordedRequest(request, await request.Content!.ReadAsByteArrayAsync(cancellationToken));
+        var recorded = new RecordedRequest(request, request.Content is null ? Array.Empty<byte>() : await request.Content.ReadAsByteArrayAsync(cancellationToken));
         Func<RecordedRequest, HttpResponseMessage> responder;
         lock (_requests)
         {
@@ -60,7 +60,7 @@ internal sealed class RecordedRequest
         Method = request.Method;
         Uri = request.RequestUri!;
         Body = body;
-        Headers = request.Headers.Concat(request.Content!.Headers)
+        Headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
             .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
         Authorization = request.Headers.Authorization;
     }

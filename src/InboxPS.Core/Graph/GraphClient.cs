@@ -1,0 +1,357 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Core.Graph;
+
+/// <summary>
+/// The Microsoft Graph mail operations sync needs, app-only, for any number of mailboxes of one organization. Thread-safe:
+/// one client serves every worker over one pool of connections. Every call carries a bearer token from
+/// <see cref="IAccessTokenSource"/> (refreshed once after a 401), asks for immutable ids, retries throttling and transient
+/// faults (honouring Retry-After), is cancellable, and fails with a <see cref="GraphException"/>.
+/// </summary>
+public sealed class GraphClient : IDisposable
+{
+    /// <summary>translateExchangeIds takes at most this many ids per call.</summary>
+    public const int MaxIdsPerTranslation = 1000;
+
+    private const string FolderSelect = "$select=displayName,parentFolderId";
+
+    // PR_MESSAGE_SIZE: the v1.0 message resource has no size property of its own.
+    private const string SizeExpand = "$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08')";
+    private const int MessageSizeTag = 0x0E08;
+
+    private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(CreateSharedHandler, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly GraphTransport _transport;
+
+    /// <param name="handler">Null in production: every client shares one handler and its connection pool. Tests pass their
+    /// own; the caller keeps ownership of it.</param>
+    public GraphClient(GraphClientOptions options, IAccessTokenSource tokens, HttpMessageHandler? handler = null)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        _transport = new GraphTransport(options, tokens ?? throw new ArgumentNullException(nameof(tokens)), handler ?? s_sharedHandler.Value);
+    }
+
+    /// <summary>The message properties every message request selects: what the store keeps (DESIGN.md §4).</summary>
+    public static IReadOnlyList<string> MessageProperties { get; } = new[]
+    {
+        "changeKey", "internetMessageId", "conversationId", "subject", "from", "toRecipients", "ccRecipients",
+        "sentDateTime", "receivedDateTime", "isRead", "hasAttachments",
+    };
+
+    public GraphClientOptions Options { get; }
+
+    internal GraphTransport Transport => _transport;
+
+    private string MessageQuery => "$select=" + string.Join(",", MessageProperties) + (Options.RequestMessageSize ? "&" + SizeExpand : string.Empty);
+
+    /// <summary>
+    /// Reads one folder by well-known name (inbox, sentitems, msgfolderroot...) or id. Reading the inbox is the preflight:
+    /// it proves the mailbox exists and the app may read it.
+    /// </summary>
+    /// <param name="mailbox">The user's SMTP address, user principal name or object id.</param>
+    public Task<MailFolder> GetMailFolderAsync(string mailbox, string folder, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+        GetEntityAsync("GetMailFolder", mailbox, GraphRequestScope.Folder, "mailFolders/" + Escape(Require(folder, nameof(folder))) + "?" + FolderSelect,
+            ReadFolder, metrics, cancellationToken);
+
+    /// <summary>
+    /// One page of changes to the mailbox's folders (mailFolders/delta). Start a round with a null link; then pass the
+    /// page's <see cref="GraphDeltaPage{T}.Link"/> until a page <see cref="GraphDeltaPage{T}.IsLast"/>; keep that
+    /// deltaLink for the next round.
+    /// </summary>
+    /// <exception cref="GraphException">GraphInvalidSyncState (SyncFault.InvalidSyncState): start again with a null link.</exception>
+    public Task<GraphDeltaPage<MailFolder>> GetMailFolderChangesAsync(string mailbox, string? link, GraphCallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
+        var request = DeltaRequest("MailFoldersDelta", mailbox, GraphRequestScope.Mailbox, link, "mailFolders/delta?" + FolderSelect);
+        return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadFolder), metrics, cancellationToken);
+    }
+
+    /// <summary>One page of message changes in one folder (messages/delta), with the selected properties; see
+    /// <see cref="GetMailFolderChangesAsync"/> for how links continue a round.</summary>
+    /// <exception cref="GraphException">GraphInvalidSyncState: start the folder again; GraphFolderNotFound: the folder is gone.</exception>
+    public Task<GraphDeltaPage<GraphMessage>> GetMessageChangesAsync(string mailbox, string folderId, string? link, GraphCallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
+        var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
+            "mailFolders/" + Escape(Require(folderId, nameof(folderId))) + "/messages/delta?" + MessageQuery);
+        return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken);
+    }
+
+    /// <summary>One message with the selected properties (to complete a partial delta entry).</summary>
+    /// <exception cref="GraphException">GraphItemNotFound (SyncFault.ItemFailed): deleted meanwhile.</exception>
+    public Task<GraphMessage> GetMessageAsync(string mailbox, string messageId, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+        GetEntityAsync("GetMessage", mailbox, GraphRequestScope.Item, "messages/" + Escape(Require(messageId, nameof(messageId))) + "?" + MessageQuery,
+            ReadMessage, metrics, cancellationToken);
+
+    /// <summary>The message as MIME (RFC 822), read up to <see cref="GraphClientOptions.MaxMimeBytes"/>.</summary>
+    /// <exception cref="GraphException">GraphResponseTooLarge or GraphItemNotFound (both SyncFault.ItemFailed).</exception>
+    public Task<byte[]> GetMimeAsync(string mailbox, string messageId, GraphCallMetrics? metrics, CancellationToken cancellationToken)
+    {
+        var request = new GraphRequest("GetMime", Require(mailbox, nameof(mailbox)), GraphRequestScope.Item,
+            UserUri(mailbox, "messages/" + Escape(Require(messageId, nameof(messageId))) + "/$value")) { Accept = "*/*" };
+        return _transport.SendBytesAsync(request, Options.MaxMimeBytes, metrics, cancellationToken);
+    }
+
+    /// <summary>
+    /// Translates EWS ids (as the EWS access type stored them) into Graph's immutable REST ids, for switching an
+    /// organization from EWS to Graph without syncing its mailboxes again. Any number of ids, sent 1,000 per call.
+    /// </summary>
+    public async Task<IReadOnlyList<GraphIdTranslation>> TranslateExchangeIdsAsync(string mailbox, IReadOnlyList<string> ewsIds,
+        GraphCallMetrics? metrics, CancellationToken cancellationToken)
+    {
+        Require(mailbox, nameof(mailbox));
+        var results = new List<GraphIdTranslation>(ewsIds.Count);
+        for (var start = 0; start < ewsIds.Count; start += MaxIdsPerTranslation)
+        {
+            var count = Math.Min(MaxIdsPerTranslation, ewsIds.Count - start);
+            var request = new GraphRequest("TranslateExchangeIds", mailbox, GraphRequestScope.Mailbox, UserUri(mailbox, "translateExchangeIds"))
+            {
+                Method = HttpMethod.Post,
+                Body = TranslationBody(ewsIds, start, count),
+            };
+            results.AddRange(await _transport.SendJsonAsync(request, ReadTranslations, metrics, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    public void Dispose() => _transport.Dispose();
+
+    private Task<T> GetEntityAsync<T>(string operation, string mailbox, GraphRequestScope scope, string path,
+        Func<JsonElement, string, GraphRequestContext, T> read, GraphCallMetrics? metrics, CancellationToken cancellationToken)
+    {
+        var request = new GraphRequest(operation, Require(mailbox, nameof(mailbox)), scope, UserUri(mailbox, path));
+        return _transport.SendJsonAsync(request, (root, context) =>
+        {
+            GraphJson.RequireObject(root, "the answer", context);
+            return read(root, GraphJson.RequireString(root, "id", context), context);
+        }, metrics, cancellationToken);
+    }
+
+    private GraphRequest DeltaRequest(string operation, string mailbox, GraphRequestScope scope, string? link, string firstPage)
+    {
+        Require(mailbox, nameof(mailbox));
+        if (!Options.Endpoint.SupportsMailDelta)
+        {
+            throw new InboxException(GraphErrorIds.DeltaUnsupported, InboxErrorKind.InvalidOperation,
+                $"Microsoft Graph in this cloud ({Options.Endpoint.Root.Host}) offers no delta queries for mail, which sync needs; {mailbox} cannot be synced over Graph.",
+                "Sync this organization over EWS (Set-InboxAccessType -AccessType OAuthAppOnly) while Exchange allows it.", mailbox);
+        }
+
+        if (link is null)
+        {
+            return new GraphRequest(operation, mailbox, scope, UserUri(mailbox, firstPage)) { MaxPageSize = Options.PageSize };
+        }
+
+        // Links are used verbatim (their tokens encode the query), but only towards this endpoint: the token goes with them.
+        if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || !Options.Endpoint.Owns(uri))
+        {
+            throw GraphErrors.StateNotUsable(
+                "it is not a Graph link of this endpoint (an EWS sync state, or a link of another cloud or endpoint); the folder is synchronized again from the start",
+                new GraphRequestContext(operation, mailbox, scope));
+        }
+
+        return new GraphRequest(operation, mailbox, scope, uri) { MaxPageSize = Options.PageSize };
+    }
+
+    private GraphDeltaPage<T> ReadPage<T>(JsonElement root, GraphRequestContext context, Func<JsonElement, string, GraphRequestContext, T> readValue)
+        where T : class
+    {
+        GraphJson.RequireObject(root, "the answer", context);
+        var next = Link(root, "@odata.nextLink", context);
+        var delta = Link(root, "@odata.deltaLink", context);
+        if (next is null && delta is null)
+        {
+            throw GraphJson.Misshapen("the page has neither @odata.nextLink nor @odata.deltaLink", context);
+        }
+
+        var entries = new List<GraphDeltaEntry<T>>();
+        foreach (var value in GraphJson.RequireArray(root, "value", context).EnumerateArray())
+        {
+            GraphJson.RequireObject(value, "an entry of 'value'", context);
+            var id = GraphJson.RequireString(value, "id", context);
+            if (value.TryGetProperty("@removed", out var removed) && removed.ValueKind != JsonValueKind.Null)
+            {
+                var reason = removed.ValueKind == JsonValueKind.Object ? GraphJson.String(removed, "reason", context) : null;
+                entries.Add(new GraphDeltaEntry<T>(id, null, reason ?? "deleted"));
+            }
+            else
+            {
+                entries.Add(new GraphDeltaEntry<T>(id, readValue(value, id, context), null));
+            }
+        }
+
+        return new GraphDeltaPage<T>(entries, next, next is null ? delta : null);
+    }
+
+    private string? Link(JsonElement root, string name, GraphRequestContext context)
+    {
+        var link = GraphJson.String(root, name, context);
+        if (link is null)
+        {
+            return null;
+        }
+
+        // A hostile or misrouted answer must not lead the next request, and its bearer token, to another host.
+        return Uri.TryCreate(link, UriKind.Absolute, out var uri) && Options.Endpoint.Owns(uri)
+            ? link
+            : throw GraphErrors.InvalidResponse($"its {name} points away from the Graph endpoint {Options.Endpoint.Root.Host}; InboxPS sends no token there", context);
+    }
+
+    private static MailFolder ReadFolder(JsonElement value, string id, GraphRequestContext context) =>
+        new(id, GraphJson.String(value, "parentFolderId", context), GraphJson.String(value, "displayName", context), null);
+
+    private static GraphMessage ReadMessage(JsonElement value, string id, GraphRequestContext context)
+    {
+        var present = GraphJson.PropertyNames(value);
+        var changeKey = GraphJson.String(value, "changeKey", context);
+        if (changeKey is null && ChangeKeyFromEtag(GraphJson.String(value, "@odata.etag", context)) is { } fromEtag)
+        {
+            // Outlook's etag is W/"<changeKey>": an entry that carries it carries the change key.
+            changeKey = fromEtag;
+            present.Add("changeKey");
+        }
+
+        var item = new MailItem(id)
+        {
+            ChangeKey = changeKey,
+            InternetMessageId = GraphJson.String(value, "internetMessageId", context),
+            ConversationId = GraphJson.String(value, "conversationId", context),
+            Subject = GraphJson.String(value, "subject", context),
+            Sender = GraphJson.Recipient(value, "from", context) ?? GraphJson.Recipient(value, "sender", context),
+            ToRecipients = GraphJson.Recipients(value, "toRecipients", context),
+            CcRecipients = GraphJson.Recipients(value, "ccRecipients", context),
+            Sent = GraphJson.Date(value, "sentDateTime", context),
+            Received = GraphJson.Date(value, "receivedDateTime", context),
+            IsRead = GraphJson.Boolean(value, "isRead", context),
+            HasAttachments = GraphJson.Boolean(value, "hasAttachments", context),
+            Size = ReadSize(value, context),
+        };
+        var missing = new List<string>();
+        foreach (var property in MessageProperties)
+        {
+            if (!present.Contains(property))
+            {
+                missing.Add(property);
+            }
+        }
+
+        return new GraphMessage(item, missing);
+    }
+
+    private static string? ChangeKeyFromEtag(string? etag)
+    {
+        if (etag is null)
+        {
+            return null;
+        }
+
+        var text = etag.StartsWith("W/", StringComparison.Ordinal) ? etag.Substring(2) : etag;
+        return text.Length > 2 && text[0] == '"' && text[text.Length - 1] == '"' ? text.Substring(1, text.Length - 2) : null;
+    }
+
+    // singleValueExtendedProperties: [{"id":"Integer 0xe08","value":"12345"}]; Graph may spell the tag in either case.
+    private static long? ReadSize(JsonElement value, GraphRequestContext context)
+    {
+        if (!value.TryGetProperty("singleValueExtendedProperties", out var properties) || properties.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        foreach (var property in GraphJson.RequireArray(value, "singleValueExtendedProperties", context).EnumerateArray())
+        {
+            GraphJson.RequireObject(property, "an extended property", context);
+            var id = GraphJson.String(property, "id", context);
+            const string Prefix = "Integer 0x";
+            if (id is not null && id.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(id.Substring(Prefix.Length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var tag)
+                && tag == MessageSizeTag)
+            {
+                return long.TryParse(GraphJson.String(property, "value", context), NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && size >= 0
+                    ? size
+                    : throw GraphJson.Misshapen("the message size is not a whole number", context);
+            }
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyList<GraphIdTranslation> ReadTranslations(JsonElement root, GraphRequestContext context)
+    {
+        GraphJson.RequireObject(root, "the answer", context);
+        var results = new List<GraphIdTranslation>();
+        foreach (var value in GraphJson.RequireArray(root, "value", context).EnumerateArray())
+        {
+            GraphJson.RequireObject(value, "an entry of 'value'", context);
+            string? error = null;
+            if (value.TryGetProperty("errorDetails", out var details) && details.ValueKind == JsonValueKind.Object)
+            {
+                error = GraphJson.String(details, "code", context) ?? "Unknown";
+            }
+
+            results.Add(new GraphIdTranslation(GraphJson.RequireString(value, "sourceId", context), GraphJson.String(value, "targetId", context), error));
+        }
+
+        return results;
+    }
+
+    private static byte[] TranslationBody(IReadOnlyList<string> ids, int start, int count)
+    {
+        using var buffer = new System.IO.MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("inputIds");
+            for (var i = start; i < start + count; i++)
+            {
+                writer.WriteStringValue(ids[i]);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("sourceIdType", "ewsId");
+            writer.WriteString("targetIdType", "restImmutableEntryId");
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private Uri UserUri(string mailbox, string rest) => new(Options.Endpoint.Root, "v1.0/users/" + Escape(mailbox) + "/" + rest);
+
+    // Ids and UPNs may hold '/', '+', '=' or '#' (guest UPNs: user_contoso.com#EXT#@...).
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    private static string Require(string value, string name) =>
+        !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("A value is required.", name);
+
+    private static HttpMessageHandler CreateSharedHandler()
+    {
+        var handler = new HttpClientHandler
+        {
+            // A redirect must surface as an error, and the token must not follow it.
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseDefaultCredentials = false,
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+        };
+
+        try
+        {
+            // .NET Framework allows 2 connections per host by default, which would serialize parallel mailboxes.
+            handler.MaxConnectionsPerServer = 256;
+        }
+        catch (PlatformNotSupportedException)
+        {
+        }
+
+        return handler;
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Reflection;
+
+namespace InboxPS.Core.Graph;
+
+/// <summary>Where and how a <see cref="GraphClient"/> talks to Microsoft Graph.</summary>
+public sealed class GraphClientOptions
+{
+    /// <summary>Graph's documented ceiling is not fixed; 100 messages a page keeps a page of JSON well under a megabyte.</summary>
+    public const int DefaultPageSize = 100;
+
+    private TimeSpan _requestTimeout = TimeSpan.FromSeconds(100);
+    private long _maxResponseBytes = 16L * 1024 * 1024;
+    private long _maxMimeBytes = 150L * 1024 * 1024;
+    private int _pageSize = DefaultPageSize;
+    private GraphRetryPolicy _retry = new();
+
+    public GraphClientOptions(GraphEndpoint endpoint)
+    {
+        Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
+    }
+
+    public GraphEndpoint Endpoint { get; }
+
+    /// <summary>How long one attempt (sending, waiting and reading the whole answer) may take.</summary>
+    public TimeSpan RequestTimeout
+    {
+        get => _requestTimeout;
+        set => _requestTimeout = value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive and under 24 days.");
+    }
+
+    /// <summary>The largest JSON body read (after decompression); larger ones fail with GraphResponseTooLarge.</summary>
+    public long MaxResponseBytes
+    {
+        get => _maxResponseBytes;
+        set => _maxResponseBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The limit must be positive.");
+    }
+
+    /// <summary>The largest MIME message exported (Exchange Online accepts messages up to 150 MB).</summary>
+    public long MaxMimeBytes
+    {
+        get => _maxMimeBytes;
+        set => _maxMimeBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The limit must be positive.");
+    }
+
+    /// <summary>Changes per delta page, sent as Prefer: odata.maxpagesize on every page of a round.</summary>
+    public int PageSize
+    {
+        get => _pageSize;
+        set => _pageSize = value is >= 1 and <= 1000 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A page holds 1 to 1,000 changes.");
+    }
+
+    /// <summary>
+    /// Asks messages/delta for each message's size (PR_MESSAGE_SIZE through $expand of singleValueExtendedProperties).
+    /// Off by default: the message resource has no size property, and Microsoft does not document extended properties on
+    /// delta, so this is turned on only once a real tenant has shown it works. Off, <c>MailItem.Size</c> stays null.
+    /// </summary>
+    public bool RequestMessageSize { get; set; }
+
+    /// <summary>
+    /// Told about every request when it ends: operation, mailbox, HTTP status and client-request-id, and each retry with
+    /// its wait. Never a header, a URL's query or a body, so no token or content reaches it.
+    /// </summary>
+    public Action<string>? Trace { get; set; }
+
+    public GraphRetryPolicy Retry
+    {
+        get => _retry;
+        set => _retry = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public string UserAgent { get; set; } = "InboxPS/" + ProductVersion();
+
+    private static string ProductVersion()
+    {
+        var assembly = typeof(GraphClientOptions).Assembly;
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+        var plus = version.IndexOf('+');
+        return plus < 0 ? version : version.Substring(0, plus);
+    }
+}

@@ -1,0 +1,331 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InboxPS.Core.Graph;
+
+/// <summary>
+/// Sends one request for one mailbox: the headers Graph asks for, a bearer token (one fresh try after a 401), a
+/// per-attempt timeout, a bounded read of the answer, and retries of throttling and transient faults.
+/// </summary>
+internal sealed class GraphTransport : IDisposable
+{
+    private const int MaxErrorBodyBytes = 64 * 1024;
+    private static readonly TimeSpan s_maxServerJitter = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_maxBackOff = TimeSpan.FromDays(1);
+    private static readonly object s_randomLock = new();
+    private static readonly Random s_random = new();
+
+    private readonly HttpClient _http;
+    private readonly GraphClientOptions _options;
+    private readonly IAccessTokenSource _tokens;
+
+    public GraphTransport(GraphClientOptions options, IAccessTokenSource tokens, HttpMessageHandler handler)
+    {
+        _options = options;
+        _tokens = tokens;
+
+        // The handler is shared (or the caller's): disposing this client must not close its pooled connections.
+        _http = new HttpClient(handler, disposeHandler: false) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>How retries wait; tests replace it to record the waits instead of sleeping.</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
+
+    /// <summary>Sends the request and parses a JSON answer with <paramref name="parse"/> (which throws GraphException on a misshapen one).</summary>
+    public Task<T> SendJsonAsync<T>(GraphRequest request, Func<JsonElement, GraphRequestContext, T> parse, GraphCallMetrics? metrics,
+        CancellationToken cancellationToken) =>
+        SendAsync(request, async (response, context, token) =>
+        {
+            RequireJson(response, context);
+            using var buffer = new MemoryStream();
+            await CopyBoundedAsync(response.Content, buffer, _options.MaxResponseBytes, context, token).ConfigureAwait(false);
+            buffer.Position = 0;
+            JsonDocument document;
+            try
+            {
+                // The default depth limit (64) stops a hostile, deeply nested body long before the stack would suffer.
+                document = JsonDocument.Parse(buffer, new JsonDocumentOptions { MaxDepth = 64 });
+            }
+            catch (JsonException e)
+            {
+                throw GraphErrors.InvalidResponse($"it is not well-formed JSON ({e.Message})", context, inner: e);
+            }
+
+            using (document)
+            {
+                return parse(document.RootElement, context);
+            }
+        }, metrics, cancellationToken);
+
+    /// <summary>Sends the request and reads the raw body (MIME), bounded; a fresh buffer per attempt, so a retry never appends.</summary>
+    public Task<byte[]> SendBytesAsync(GraphRequest request, long limit, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+        SendAsync(request, async (response, context, token) =>
+        {
+            using var buffer = new MemoryStream();
+            await CopyBoundedAsync(response.Content, buffer, limit, context, token).ConfigureAwait(false);
+            return buffer.ToArray();
+        }, metrics, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> SendAsync<T>(GraphRequest request, Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read,
+        GraphCallMetrics? metrics, CancellationToken cancellationToken)
+    {
+        var call = new CallState(metrics);
+        var attempts = 1;
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                return await AttemptAsync(request, read, call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GraphException failure) when (failure.IsTransient && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = attempts < _options.Retry.MaxAttempts ? NextDelay(failure, attempts) : (TimeSpan?)null;
+                if (delay is null || waited + delay.Value > _options.Retry.MaxTotalDelay)
+                {
+                    Trace(request, $"{failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
+                    throw;
+                }
+
+                attempts++;
+                waited += delay.Value;
+                Trace(request, $"{failure.ErrorId} (HTTP {failure.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? failure.Code}), " +
+                               $"retrying in {delay.Value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms (client-request-id {failure.RequestId}).");
+                await Delay(delay.Value, cancellationToken).ConfigureAwait(false);
+                metrics?.AddThrottled(delay.Value);
+            }
+        }
+    }
+
+    private async Task<T> AttemptAsync<T>(GraphRequest request, Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read,
+        CallState call, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(_options.RequestTimeout);
+        var context = new GraphRequestContext(request.Operation, request.Mailbox, request.Scope);
+        try
+        {
+            var response = await SendOnceAsync(request, context, forceRefresh: false, call, attempt.Token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && !call.RefreshedToken)
+            {
+                // Once per call: the cached token may have expired or been revoked; a second 401 means it is not the token.
+                call.RefreshedToken = true;
+                response.Dispose();
+                context = new GraphRequestContext(request.Operation, request.Mailbox, request.Scope);
+                response = await SendOnceAsync(request, context, forceRefresh: true, call, attempt.Token).ConfigureAwait(false);
+            }
+
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await ErrorAsync(response, context, attempt.Token).ConfigureAwait(false);
+                }
+
+                return await read(response, context, attempt.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw GraphErrors.Timeout(_options.RequestTimeout, context);
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw IsTlsFailure(e)
+                ? GraphErrors.TlsFailure(_options.Endpoint.Root, e, context)
+                : GraphErrors.ConnectionFailed(_options.Endpoint.Root, e, context);
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The connection broke while the body was being read.
+            throw GraphErrors.ConnectionFailed(_options.Endpoint.Root, e, context);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(GraphRequest request, GraphRequestContext context, bool forceRefresh,
+        CallState call, CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+        using var message = new HttpRequestMessage(request.Method, request.Uri);
+        if (request.Body is { } body)
+        {
+            message.Content = new ByteArrayContent(body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        var headers = message.Headers;
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        headers.TryAddWithoutValidation("Accept", request.Accept);
+        headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+
+        // Ids must not change when a message moves; Graph honours this only when every request asks for it.
+        headers.TryAddWithoutValidation("Prefer", "IdType=\"ImmutableId\"");
+        if (request.MaxPageSize is { } pageSize)
+        {
+            headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=" + pageSize.ToString(CultureInfo.InvariantCulture));
+        }
+
+        headers.TryAddWithoutValidation("client-request-id", context.RequestId);
+        headers.TryAddWithoutValidation("return-client-request-id", "true");
+
+        call.CountRequest();
+        var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        context.HttpStatus = (int)response.StatusCode;
+        context.RetryAfter = RetryAfter(response);
+        Trace(request, $"HTTP {context.HttpStatus.Value.ToString(CultureInfo.InvariantCulture)} (client-request-id {context.RequestId}).");
+        return response;
+    }
+
+    private static async Task<GraphException> ErrorAsync(HttpResponseMessage response, GraphRequestContext context, CancellationToken cancellationToken)
+    {
+        string? code = null;
+        string? text = null;
+        if (response.Content is not null && response.Content.Headers.ContentType?.MediaType?.IndexOf("json", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            // Best effort: an error body too large or malformed still fails by its status alone.
+            try
+            {
+                using var buffer = new MemoryStream();
+                await CopyBoundedAsync(response.Content, buffer, MaxErrorBodyBytes, context, cancellationToken).ConfigureAwait(false);
+                buffer.Position = 0;
+                using var document = JsonDocument.Parse(buffer);
+                if (document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+                {
+                    code = GraphJson.OptionalString(error, "code") is { Length: > 0 } c ? c : null;
+                    text = GraphJson.OptionalString(error, "message");
+                }
+            }
+            catch (Exception e) when (e is JsonException or GraphException or InvalidOperationException)
+            {
+            }
+        }
+
+        return GraphErrors.FromResponse(code, text, context);
+    }
+
+    private static void RequireJson(HttpResponseMessage response, GraphRequestContext context)
+    {
+        var type = response.Content?.Headers.ContentType?.MediaType;
+        if (type is null || type.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            throw GraphErrors.InvalidResponse(
+                $"the server answered with {(type is null ? "no" : $"'{type}'")} content, not JSON" +
+                (type?.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0 ? " (an HTML page: a proxy or sign-in page probably answered)" : string.Empty),
+                context);
+        }
+    }
+
+    /// <summary>Copies a body to <paramref name="destination"/>, never more than <paramref name="limit"/> bytes; returns the length.</summary>
+    private static async Task<long> CopyBoundedAsync(HttpContent? content, Stream destination, long limit, GraphRequestContext context,
+        CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return 0;
+        }
+
+        if (content.Headers.ContentLength > limit)
+        {
+            throw GraphErrors.ResponseTooLarge(limit, context);
+        }
+
+        using var source = await content.ReadAsStreamAsync().ConfigureAwait(false);
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                throw GraphErrors.ResponseTooLarge(limit, context);
+            }
+
+            await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Retry-After in seconds (Graph sends fractions such as 2.128, which .NET's typed header rejects) or as an HTTP
+    /// date; read from the raw header text.
+    /// </summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Retry-After", out var values) || values.FirstOrDefault()?.Trim() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds < s_maxBackOff.TotalSeconds ? TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond)) : s_maxBackOff;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < s_maxBackOff ? wait : s_maxBackOff;
+        }
+
+        return null;
+    }
+
+    /// <summary>The server's wait plus a jitter of at most 10 % (and 250 ms), or an exponential back-off with "equal jitter".</summary>
+    private TimeSpan NextDelay(GraphException failure, int failedAttempts)
+    {
+        if (failure.BackOff is { } asked && asked > TimeSpan.Zero)
+        {
+            return asked + TimeSpan.FromTicks((long)(Math.Min(asked.Ticks / 10, s_maxServerJitter.Ticks) * NextDouble()));
+        }
+
+        var step = Math.Min(_options.Retry.MaxDelay.Ticks, _options.Retry.BaseDelay.Ticks * Math.Pow(2, failedAttempts - 1));
+        return TimeSpan.FromTicks((long)(step / 2 + step / 2 * NextDouble()));
+    }
+
+    private void Trace(GraphRequest request, string what) => _options.Trace?.Invoke($"{request.Operation} {request.Mailbox}: {what}");
+
+    private static double NextDouble()
+    {
+        lock (s_randomLock)
+        {
+            return s_random.NextDouble();
+        }
+    }
+
+    private static bool IsTlsFailure(Exception e)
+    {
+        while (e is not null and not AuthenticationException)
+        {
+            e = e.InnerException!;
+        }
+
+        return e is not null;
+    }
+
+    /// <summary>What one call has done so far, across its attempts.</summary>
+    private sealed class CallState
+    {
+        private readonly GraphCallMetrics? _metrics;
+        private int _sent;
+
+        public CallState(GraphCallMetrics? metrics) => _metrics = metrics;
+
+        public bool RefreshedToken { get; set; }
+
+        public void CountRequest() => _metrics?.CountRequest(isRetry: _sent++ > 0);
+    }
+}
