@@ -74,8 +74,10 @@ public sealed class MailboxSynchronizer : IMailboxJob
             await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
             foreach (var folder in await SelectFoldersAsync(session, inbox, cancellationToken).ConfigureAwait(false))
             {
-                await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false);
-                result.Folders++;
+                if (await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false))
+                {
+                    result.Folders++;
+                }
             }
 
             _store.RecordSuccess(_organization, mailbox.Address);
@@ -165,7 +167,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return selected.ToArray();
     }
 
-    private async Task SyncFolderAsync(IMailboxSession session, StoredFolder folder, MailboxSyncResult result, CancellationToken cancellationToken)
+    /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
+    private async Task<bool> SyncFolderAsync(IMailboxSession session, StoredFolder folder, MailboxSyncResult result, CancellationToken cancellationToken)
     {
         var mailbox = session.Mailbox.Address;
         var state = folder.SyncState;
@@ -187,6 +190,14 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 restarted = true;
                 continue;
             }
+            catch (InboxException e) when (e.Fault == SyncFault.FolderNotFound)
+            {
+                // Deleted or moved since the hierarchy was read: reading it again drops the folder (and its items) from
+                // the store, and a moved folder comes back under its new id on the next run.
+                _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
+                await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
 
             // The .eml files are on disk before the page (and its state) is committed, and written outside the
             // store's lock: a slow disk holds up this mailbox only.
@@ -198,7 +209,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
             state = page.State;
             if (page.IsLast)
             {
-                return;
+                return true;
             }
         }
     }

@@ -105,6 +105,33 @@ public sealed class MailboxSynchronizerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_deleted_after_the_hierarchy_was_read_is_dropped_and_the_rest_syncs()
+    {
+        var alice = _harness.Protocol.Add("alice@contoso.com", items: 3);
+        var projects = alice.AddFolder("Projects");
+        projects.AddItems(4);
+        var options = new SyncOptions { AllMailFolders = true };
+        await _harness.SyncAsync(new[] { alice.Address }, options);
+
+        // Deleted between this run's hierarchy page and its item pages.
+        alice.BeforeCall = (call, count) =>
+        {
+            if (call == FakeCall.SyncItems && alice.Folders.Contains(projects))
+            {
+                alice.DeleteFolder(projects);
+            }
+        };
+        alice.Inbox.AddItems(2);
+        var run = await _harness.SyncAsync(new[] { alice.Address }, options);
+
+        var result = run.For(alice.Address);
+        Assert.Equal((SyncStatus.Synced, 2, 2), (result.Status, result.Folders, result.ItemsAdded));
+        Assert.DoesNotContain(_harness.Store.GetFolders(EngineHarness.Organization, alice.Address), f => f.FolderId == projects.Id);
+        _harness.AssertStoreMatches(alice, alice.Inbox);
+        Assert.Contains(run.Lines, l => l.Contains("folder 'Projects' no longer exists", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_failed_item_read_fails_the_mailbox_and_keeps_its_state_before_the_page()
     {
         var alice = _harness.Protocol.Add("alice@contoso.com", items: 25);

@@ -11,6 +11,7 @@ public sealed class FakeMailbox
 {
     private readonly object _gate = new();
     private readonly List<FakeFolder> _folders = new();
+    private readonly List<(MailChangeKind Kind, FakeFolder Folder)> _hierarchyLog = new();
     private readonly Dictionary<FakeCall, int> _calls = new();
     private readonly List<ScriptedFailure> _failures = new();
     private int _hierarchyEpoch;
@@ -19,10 +20,10 @@ public sealed class FakeMailbox
     public FakeMailbox(string address)
     {
         Address = address;
-        _folders.Add(new FakeFolder(address + "/root", "msgfolderroot", "Top of Information Store", "IPF"));
-        _folders.Add(new FakeFolder(address + "/inbox", "inbox", "Inbox"));
-        _folders.Add(new FakeFolder(address + "/sent", "sentitems", "Sent Items"));
-        _folders.Add(new FakeFolder(address + "/calendar", "calendar", "Calendar", "IPF.Appointment"));
+        Created(new FakeFolder(address + "/root", "msgfolderroot", "Top of Information Store", "IPF"));
+        Created(new FakeFolder(address + "/inbox", "inbox", "Inbox"));
+        Created(new FakeFolder(address + "/sent", "sentitems", "Sent Items"));
+        Created(new FakeFolder(address + "/calendar", "calendar", "Calendar", "IPF.Appointment"));
     }
 
     public string Address { get; }
@@ -57,9 +58,17 @@ public sealed class FakeMailbox
     {
         lock (_gate)
         {
-            var folder = new FakeFolder($"{Address}/folder-{_folders.Count.ToString(CultureInfo.InvariantCulture)}", null, displayName, folderClass);
-            _folders.Add(folder);
-            return folder;
+            return Created(new FakeFolder($"{Address}/folder-{_hierarchyLog.Count.ToString(CultureInfo.InvariantCulture)}", null, displayName, folderClass));
+        }
+    }
+
+    /// <summary>The folder is deleted: the hierarchy reports it gone, syncing its items fails with FolderNotFound.</summary>
+    public void DeleteFolder(FakeFolder folder)
+    {
+        lock (_gate)
+        {
+            _folders.Remove(folder);
+            _hierarchyLog.Add((MailChangeKind.Delete, folder));
         }
     }
 
@@ -138,11 +147,18 @@ public sealed class FakeMailbox
                 position = int.Parse(parts[1], CultureInfo.InvariantCulture);
             }
 
-            var end = Math.Min(_folders.Count, position + PageSize);
-            var changes = _folders.Skip(position).Take(end - position)
-                .Select(f => new FolderChange(MailChangeKind.Upsert, f.Id, f.ToMailFolder())).ToArray();
-            return new FolderPage(string.Create(CultureInfo.InvariantCulture, $"{_hierarchyEpoch}:{end}"), end == _folders.Count, changes);
+            var end = Math.Min(_hierarchyLog.Count, position + PageSize);
+            var changes = _hierarchyLog.Skip(position).Take(end - position)
+                .Select(c => new FolderChange(c.Kind, c.Folder.Id, c.Kind == MailChangeKind.Delete ? null : c.Folder.ToMailFolder())).ToArray();
+            return new FolderPage(string.Create(CultureInfo.InvariantCulture, $"{_hierarchyEpoch}:{end}"), end == _hierarchyLog.Count, changes);
         }
+    }
+
+    private FakeFolder Created(FakeFolder folder)
+    {
+        _folders.Add(folder);
+        _hierarchyLog.Add((MailChangeKind.Upsert, folder));
+        return folder;
     }
 
     private sealed class ScriptedFailure
