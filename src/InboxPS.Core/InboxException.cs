@@ -2,25 +2,6 @@ using System;
 
 namespace InboxPS.Core;
 
-/// <summary>What kind of failure an <see cref="InboxException"/> is; the cmdlets map it to an ErrorCategory.</summary>
-public enum InboxErrorKind
-{
-    InvalidArgument,
-    InvalidData,
-    NotFound,
-    PermissionDenied,
-    AuthenticationError,
-    ConnectionError,
-    ResourceBusy,
-    ResourceUnavailable,
-    OperationTimeout,
-    LimitsExceeded,
-    OpenError,
-    WriteError,
-    InvalidOperation,
-    OperationStopped,
-}
-
 /// <summary>
 /// Every failure InboxPS explains to an admin: a stable id (the FullyQualifiedErrorId prefix), a kind, a message that
 /// names the record and, where there is one, the action that fixes it. Messages never carry secrets.

@@ -115,7 +115,8 @@ internal static class SignInErrors
 
     public static InboxException Reconnect(string organization, string message) =>
         new(ReconnectId, InboxErrorKind.AuthenticationError, message,
-            $"Run Connect-InboxImpersonation -Organization {organization} again to sign the service account in.", organization);
+            $"Run Connect-InboxImpersonation -Organization {organization} again to sign the service account in.", organization,
+            fault: SyncFault.OrganizationSignIn);
 
     public static bool IsTransient(Exception error) => error switch
     {

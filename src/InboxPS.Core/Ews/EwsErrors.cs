@@ -7,7 +7,8 @@ namespace InboxPS.Core.Ews;
 
 /// <summary>
 /// The one place that turns an EWS ResponseCode, an HTTP status or a transport failure into an <see cref="EwsException"/>:
-/// stable error id, kind, transient or not, and the action an admin can follow ("{0}" in an action is the mailbox).
+/// stable error id, kind, transient or not, the <see cref="SyncFault"/> the engine reacts to, and the action an admin can
+/// follow ("{0}" in an action is the mailbox).
 /// </summary>
 internal static class EwsErrors
 {
@@ -27,22 +28,22 @@ internal static class EwsErrors
 
     private static readonly Dictionary<string, Rule> s_rules = new(StringComparer.Ordinal)
     {
-        ["ErrorImpersonateUserDenied"] = new("EwsImpersonationDenied", InboxErrorKind.PermissionDenied, false, Impersonation),
-        ["ErrorImpersonationDenied"] = new("EwsImpersonationDenied", InboxErrorKind.PermissionDenied, false, Impersonation),
+        ["ErrorImpersonateUserDenied"] = new("EwsImpersonationDenied", InboxErrorKind.PermissionDenied, false, Impersonation, SyncFault.AccessDenied),
+        ["ErrorImpersonationDenied"] = new("EwsImpersonationDenied", InboxErrorKind.PermissionDenied, false, Impersonation, SyncFault.AccessDenied),
         ["ErrorImpersonationFailed"] = new("EwsImpersonationFailed", InboxErrorKind.InvalidArgument, false,
-            "Exchange could not find the user behind {0}: impersonate by primary SMTP address, or check that the value matches the account (a UPN must equal its UserPrincipalName)."),
+            "Exchange could not find the user behind {0}: impersonate by primary SMTP address, or check that the value matches the account (a UPN must equal its UserPrincipalName).", SyncFault.MailboxNotFound),
         ["ErrorInvalidExchangeImpersonationHeaderData"] = new("EwsImpersonationFailed", InboxErrorKind.InvalidArgument, false,
             "Impersonate {0} by primary SMTP address or user principal name."),
         ["ErrorNonExistentMailbox"] = new("EwsMailboxNotFound", InboxErrorKind.NotFound, false,
-            "Check that {0} is spelled right and has a mailbox (Get-Mailbox {0}); in Exchange Online the user needs a licence that includes Exchange Online, and a new mailbox can take a while to appear."),
+            "Check that {0} is spelled right and has a mailbox (Get-Mailbox {0}); in Exchange Online the user needs a licence that includes Exchange Online, and a new mailbox can take a while to appear.", SyncFault.MailboxNotFound),
         ["ErrorMailboxConfiguration"] = new("EwsMailboxMisconfigured", InboxErrorKind.InvalidData, false,
             "Exchange's directory record of {0} is inconsistent: check it with Get-Mailbox {0} | Format-List Database,RecipientTypeDetails."),
         ["ErrorInvalidLicense"] = new("EwsInvalidLicense", InboxErrorKind.PermissionDenied, false,
-            "Assign {0} an Exchange Online licence that allows EWS."),
+            "Assign {0} an Exchange Online licence that allows EWS.", SyncFault.AccessDenied),
         ["ErrorAccessDenied"] = new("EwsAccessDenied", InboxErrorKind.PermissionDenied, false,
-            "The service account or app was refused {0}: check its impersonation rights (or the scope of full_access_as_app), and that EWS is allowed for the mailbox and the organization (Get-CASMailbox {0} | Format-List EwsEnabled; Get-OrganizationConfig | Format-List Ews*)."),
+            "The service account or app was refused {0}: check its impersonation rights (or the scope of full_access_as_app), and that EWS is allowed for the mailbox and the organization (Get-CASMailbox {0} | Format-List EwsEnabled; Get-OrganizationConfig | Format-List Ews*).", SyncFault.AccessDenied),
         ["ErrorUserNotAllowedByPolicy"] = new("EwsAccessDenied", InboxErrorKind.PermissionDenied, false,
-            "An EWS access policy blocks this client: allow it with Set-OrganizationConfig -EwsApplicationAccessPolicy, -EwsAllowList or -EwsAllowedAppIDs."),
+            "An EWS access policy blocks this client: allow it with Set-OrganizationConfig -EwsApplicationAccessPolicy, -EwsAllowList or -EwsAllowedAppIDs.", SyncFault.AccessDenied),
         ["ErrorMailboxMoveInProgress"] = new("EwsMailboxMoveInProgress", InboxErrorKind.ResourceUnavailable, true,
             "{0} is being moved to another database; it syncs again once the move completes (Get-MoveRequest {0})."),
         ["ErrorMailboxStoreUnavailable"] = Unavailable(),
@@ -50,18 +51,18 @@ internal static class EwsErrors
         ["ErrorConnectionFailed"] = Unavailable(),
         ["ErrorADUnavailable"] = Unavailable(),
         ["ErrorNoRespondingCASInDestinationSite"] = Unavailable(),
-        ["ErrorServerBusy"] = new("EwsServerBusy", InboxErrorKind.ResourceBusy, true, Throttled),
-        ["ErrorTooManyObjectsOpened"] = new("EwsServerBusy", InboxErrorKind.ResourceBusy, true, Throttled),
+        ["ErrorServerBusy"] = Busy(),
+        ["ErrorTooManyObjectsOpened"] = Busy(),
         ["ErrorExceededConnectionCount"] = new("EwsTooManyConcurrentRequests", InboxErrorKind.ResourceBusy, true,
-            "Too many EWS requests ran at once for this mailbox (EWSMaxConcurrency): lower -ThrottleLimit; on Exchange Server, raise EWSMaxConcurrency with a throttling policy assigned to the service account."),
-        ["ErrorInternalServerTransientError"] = new("EwsServerError", InboxErrorKind.ResourceUnavailable, true, null),
-        ["ErrorInternalServerError"] = new("EwsServerError", InboxErrorKind.ResourceUnavailable, true, null),
-        ["ErrorNotEnoughMemory"] = new("EwsServerError", InboxErrorKind.ResourceUnavailable, true, null),
-        ["ErrorTimeoutExpired"] = new("EwsServerTimeout", InboxErrorKind.OperationTimeout, true, null),
+            "Too many EWS requests ran at once for this mailbox (EWSMaxConcurrency): lower -ThrottleLimit; on Exchange Server, raise EWSMaxConcurrency with a throttling policy assigned to the service account.", SyncFault.Throttled),
+        ["ErrorInternalServerTransientError"] = ServerError(),
+        ["ErrorInternalServerError"] = ServerError(),
+        ["ErrorNotEnoughMemory"] = ServerError(),
+        ["ErrorTimeoutExpired"] = new("EwsServerTimeout", InboxErrorKind.OperationTimeout, true, null, SyncFault.Unavailable),
         ["ErrorInvalidSyncStateData"] = new("EwsInvalidSyncState", InboxErrorKind.InvalidData, false,
-            "None: InboxPS drops the folder's sync state and synchronizes the folder again from the start."),
+            "None: InboxPS drops the folder's sync state and synchronizes the folder again from the start.", SyncFault.InvalidSyncState),
         ["ErrorSyncFolderNotFound"] = new("EwsSyncFolderNotFound", InboxErrorKind.NotFound, false,
-            "None: the folder was deleted or moved, and InboxPS reads the folder hierarchy again."),
+            "None: the folder was deleted or moved, and InboxPS reads the folder hierarchy again.", SyncFault.FolderNotFound),
         ["ErrorFolderNotFound"] = new("EwsFolderNotFound", InboxErrorKind.NotFound, false,
             "Check the folder: well-known folders are lowercase names such as inbox or sentitems; anything else must be an EWS FolderId."),
         ["ErrorItemNotFound"] = new("EwsItemNotFound", InboxErrorKind.NotFound, false, null),
@@ -94,6 +95,11 @@ internal static class EwsErrors
         var rule = s_rules.TryGetValue(responseCode, out var known)
             ? known
             : new Rule("EwsRequestFailed", InboxErrorKind.InvalidOperation, false, null);
+        if (IsItemScoped(responseCode))
+        {
+            rule = rule.ForOneItem();
+        }
+
         var text = string.IsNullOrWhiteSpace(messageText) ? string.Empty : ": " + messageText!.Trim();
         return Create(rule, $"{context.Describe()} failed with {responseCode}{text}{context.Trailer()}", context,
             responseCode, messageXml, BackOffFrom(messageXml) ?? context.RetryAfter);
@@ -105,16 +111,16 @@ internal static class EwsErrors
         var rule = status switch
         {
             401 => new Rule("EwsUnauthorized", InboxErrorKind.AuthenticationError, false,
-                "Reconnect the service account (Connect-InboxImpersonation): Exchange refused its token or password. For app-only OAuth, check that the app has full_access_as_app with admin consent in this tenant."),
+                "Reconnect the service account (Connect-InboxImpersonation): Exchange refused its token or password. For app-only OAuth, check that the app has full_access_as_app with admin consent in this tenant.", SyncFault.OrganizationSignIn),
             403 => new Rule("EwsForbidden", InboxErrorKind.PermissionDenied, false,
-                "Check that EWS is enabled for the organization and this app may use it (Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs <app id>), and that no Conditional Access policy blocks the service account."),
+                "Check that EWS is enabled for the organization and this app may use it (Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs <app id>), and that no Conditional Access policy blocks the service account.", SyncFault.AccessDenied),
             404 => new Rule("EwsEndpointNotFound", InboxErrorKind.NotFound, false,
                 "Check the EWS URL: it usually ends in /EWS/Exchange.asmx."),
-            429 or 503 => new Rule("EwsServerBusy", InboxErrorKind.ResourceBusy, true, Throttled),
-            502 or 504 => new Rule("EwsServiceUnavailable", InboxErrorKind.ResourceUnavailable, true, null),
+            429 or 503 => Busy(),
+            502 or 504 => new Rule("EwsServiceUnavailable", InboxErrorKind.ResourceUnavailable, true, null, SyncFault.Unavailable),
             >= 300 and < 400 => new Rule("EwsRedirected", InboxErrorKind.InvalidOperation, false,
                 "Use the address the server redirects to as the EWS URL; InboxPS does not follow redirects with credentials."),
-            >= 500 => new Rule("EwsHttpError", InboxErrorKind.ResourceUnavailable, true, null),
+            >= 500 => new Rule("EwsHttpError", InboxErrorKind.ResourceUnavailable, true, null, SyncFault.Unavailable),
             _ => new Rule("EwsHttpError", InboxErrorKind.InvalidOperation, false, CheckEndpoint),
         };
         var where = location is null ? string.Empty : $", redirecting to {location}";
@@ -136,13 +142,13 @@ internal static class EwsErrors
 
     public static EwsException Timeout(TimeSpan timeout, ResponseContext context) =>
         Create(new Rule("EwsTimeout", InboxErrorKind.OperationTimeout, true,
-                "If it persists, check the network path to Exchange, or raise the request timeout."),
+                "If it persists, check the network path to Exchange, or raise the request timeout.", SyncFault.Unavailable),
             $"{context.Describe()} got no complete answer within {timeout.TotalSeconds:0.#} s{context.Trailer()}", context, "Timeout", null, null);
 
     /// <summary>The connection failed or broke: DNS, refused, reset, or the body stopped short.</summary>
     public static EwsException ConnectionFailed(string responseCode, Uri endpoint, Exception inner, ResponseContext context) =>
         Create(new Rule("EwsConnectionFailed", InboxErrorKind.ConnectionError, true,
-                $"Check that this machine can reach {endpoint.Host} (DNS, firewall, proxy)."),
+                $"Check that this machine can reach {endpoint.Host} (DNS, firewall, proxy).", SyncFault.Unavailable),
             $"{context.Describe()} failed: {Innermost(inner)}{context.Trailer()}", context, responseCode, null, null, inner);
 
     public static EwsException TlsFailure(Uri endpoint, Exception inner, ResponseContext context) =>
@@ -157,7 +163,7 @@ internal static class EwsErrors
         var mailbox = context.Mailbox?.Value ?? "the mailbox";
         var action = rule.Action is null ? null : string.Format(CultureInfo.InvariantCulture, rule.Action, mailbox);
         return new EwsException(rule.ErrorId, rule.Kind, message, action, context.Mailbox?.Value, responseCode,
-            context.HttpStatus, context.RequestId, messageXml, backOff, rule.Transient, inner);
+            context.HttpStatus, context.RequestId, messageXml, backOff, rule.Transient, inner, rule.Fault);
     }
 
     private static TimeSpan? BackOffFrom(IReadOnlyDictionary<string, string>? messageXml)
@@ -182,6 +188,12 @@ internal static class EwsErrors
         return e.Message;
     }
 
+    private static Rule Busy() => new("EwsServerBusy", InboxErrorKind.ResourceBusy, true, Throttled, SyncFault.Throttled);
+
+    private static Rule ServerError() => new("EwsServerError", InboxErrorKind.ResourceUnavailable, true, null, SyncFault.Unavailable);
+
+    // A failover, an unavailable database (or a mailbox move) outlasts a run: no SyncFault.Unavailable, so the engine
+    // does not park the mailbox for a second visit.
     private static Rule Unavailable() => new("EwsMailboxUnavailable", InboxErrorKind.ResourceUnavailable, true,
         "The database or server holding {0} is unavailable (failover or maintenance); it syncs again when it is back.");
 
@@ -193,17 +205,23 @@ internal static class EwsErrors
 
     private sealed class Rule
     {
-        public Rule(string errorId, InboxErrorKind kind, bool transient, string? action)
+        public Rule(string errorId, InboxErrorKind kind, bool transient, string? action, SyncFault fault = SyncFault.None)
         {
             ErrorId = errorId;
             Kind = kind;
             Transient = transient;
             Action = action;
+            Fault = fault;
         }
 
         public string ErrorId { get; }
         public InboxErrorKind Kind { get; }
         public bool Transient { get; }
         public string? Action { get; }
+
+        /// <summary>What the failure means to the sync engine, whatever the EWS code.</summary>
+        public SyncFault Fault { get; }
+
+        public Rule ForOneItem() => new(ErrorId, Kind, Transient, Action, SyncFault.ItemFailed);
     }
 }

@@ -15,8 +15,8 @@ public sealed class EwsException : InboxException
     public EwsException(string errorId, InboxErrorKind kind, string message, string? recommendedAction = null,
         object? target = null, string? responseCode = null, int? httpStatus = null, string? requestId = null,
         IReadOnlyDictionary<string, string>? messageXml = null, TimeSpan? backOff = null, bool isTransient = false,
-        Exception? innerException = null)
-        : base(errorId, kind, message, recommendedAction, target, innerException)
+        Exception? innerException = null, SyncFault fault = SyncFault.None)
+        : base(errorId, kind, message, recommendedAction, target, innerException, fault)
     {
         ResponseCode = responseCode;
         HttpStatus = httpStatus;

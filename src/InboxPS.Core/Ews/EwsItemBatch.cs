@@ -32,16 +32,3 @@ public sealed class EwsItemBatch : IReadOnlyList<EwsItem>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
-
-/// <summary>An item of a GetItem batch that failed on its own, and why.</summary>
-public sealed class EwsItemFailure
-{
-    public EwsItemFailure(string itemId, EwsException error)
-    {
-        ItemId = itemId;
-        Error = error;
-    }
-
-    public string ItemId { get; }
-    public EwsException Error { get; }
-}

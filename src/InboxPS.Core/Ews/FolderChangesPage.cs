@@ -6,7 +6,7 @@ namespace InboxPS.Core.Ews;
 /// <see cref="IncludesLastFolderInRange"/>.</summary>
 public sealed class FolderChangesPage
 {
-    public FolderChangesPage(string syncState, bool includesLastFolderInRange, IReadOnlyList<FolderChange> changes)
+    public FolderChangesPage(string syncState, bool includesLastFolderInRange, IReadOnlyList<EwsFolderChange> changes)
     {
         SyncState = syncState;
         IncludesLastFolderInRange = includesLastFolderInRange;
@@ -15,5 +15,5 @@ public sealed class FolderChangesPage
 
     public string SyncState { get; }
     public bool IncludesLastFolderInRange { get; }
-    public IReadOnlyList<FolderChange> Changes { get; }
+    public IReadOnlyList<EwsFolderChange> Changes { get; }
 }

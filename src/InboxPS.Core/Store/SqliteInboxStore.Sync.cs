@@ -262,7 +262,7 @@ public sealed partial class SqliteInboxStore
     }
 
     public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
-        Func<MailItem, string?>? mimePath)
+        IReadOnlyDictionary<string, string>? mimePaths)
     {
         int added = 0, updated = 0, deleted = 0;
         var now = FormatTime(DateTimeOffset.UtcNow);
@@ -304,7 +304,7 @@ public sealed partial class SqliteInboxStore
                     updated++;
                 }
 
-                p.Bind(item, mimePath?.Invoke(item));
+                p.Bind(item, mimePaths is not null && mimePaths.TryGetValue(item.Id, out var mimePath) ? mimePath : null);
                 upsert.ExecuteNonQuery();
             }
 

@@ -3,7 +3,7 @@ using System;
 namespace InboxPS.Core.Sync;
 
 /// <summary>Test-InboxImpersonation's answer for one mailbox: may the service account impersonate it?</summary>
-public sealed class ImpersonationTestResult
+public sealed class ImpersonationTestResult : MailboxOutcome
 {
     public ImpersonationTestResult(string organization, string mailbox)
     {
@@ -11,17 +11,15 @@ public sealed class ImpersonationTestResult
         Mailbox = mailbox;
     }
 
-    public string Organization { get; }
-    public string Mailbox { get; }
+    public override string Organization { get; }
+    public override string Mailbox { get; }
     public bool CanImpersonate { get; set; }
-    public TimeSpan Duration { get; set; }
-    public string? ErrorId { get; set; }
-    public string? Message { get; set; }
-    public string? RecommendedAction { get; set; }
-
-    internal InboxException? Error { get; set; }
-
-    public InboxException? GetError() => Error;
+    public override TimeSpan Duration { get; set; }
+    public override string? ErrorId { get; set; }
+    public override string? Message { get; set; }
+    public override string? RecommendedAction { get; set; }
 
     public override string ToString() => $"{Mailbox}: {(CanImpersonate ? "OK" : ErrorId)}";
+
+    private protected override void OnFailed() => CanImpersonate = false;
 }

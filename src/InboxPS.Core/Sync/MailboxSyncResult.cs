@@ -2,16 +2,8 @@ using System;
 
 namespace InboxPS.Core.Sync;
 
-public enum SyncStatus
-{
-    Synced,
-    Failed,
-    Skipped,
-    WhatIf,
-}
-
-/// <summary>One user's outcome of Start-InboxSync (or Test-InboxImpersonation): exactly one per distinct mailbox.</summary>
-public sealed class MailboxSyncResult
+/// <summary>One user's outcome of Start-InboxSync: exactly one per distinct mailbox.</summary>
+public sealed class MailboxSyncResult : MailboxOutcome
 {
     public MailboxSyncResult(string organization, string mailbox, SyncStatus status)
     {
@@ -20,8 +12,8 @@ public sealed class MailboxSyncResult
         Status = status;
     }
 
-    public string Organization { get; }
-    public string Mailbox { get; }
+    public override string Organization { get; }
+    public override string Mailbox { get; }
     public SyncStatus Status { get; set; }
 
     /// <summary>True when this run put the user on the organization's roster.</summary>
@@ -34,15 +26,14 @@ public sealed class MailboxSyncResult
 
     /// <summary>Requests sent for this mailbox, retries included.</summary>
     public int Attempts { get; set; }
-    public TimeSpan Duration { get; set; }
-    public string? ErrorId { get; set; }
-    public string? Message { get; set; }
-    public string? RecommendedAction { get; set; }
+    public override TimeSpan Duration { get; set; }
+    public override string? ErrorId { get; set; }
+    public override string? Message { get; set; }
+    public override string? RecommendedAction { get; set; }
 
-    /// <summary>The failure behind a Failed result, for the cmdlet's ErrorRecord; not part of the exported columns.</summary>
-    internal InboxException? Error { get; set; }
-
-    public InboxException? GetError() => Error;
+    internal override TimeSpan ThrottledTime => ThrottledFor;
 
     public override string ToString() => $"{Mailbox}: {Status}";
+
+    private protected override void OnFailed() => Status = SyncStatus.Failed;
 }

@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 
 namespace InboxPS.Core.Sync;
 
-/// <summary>What Start-InboxSync was asked to do.</summary>
+/// <summary>What Start-InboxSync (or Test-InboxImpersonation) was asked to do.</summary>
 public sealed class SyncOptions
 {
     public static readonly IReadOnlyList<string> DefaultFolders = new[] { "inbox", "sentitems" };
@@ -23,8 +23,8 @@ public sealed class SyncOptions
     /// <summary>Mailboxes synced in parallel; each mailbox is handled by one worker, one request at a time.</summary>
     public int ThrottleLimit { get; set; } = 4;
 
-    /// <summary>Preflight only: check each mailbox can be impersonated, activate and sync nothing.</summary>
-    public bool PreflightOnly { get; set; }
+    /// <summary>The activity progress is reported under: the name of the cmdlet that runs.</summary>
+    public string ProgressActivity { get; set; } = "InboxPS";
 
     /// <summary>
     /// A mailbox that failed only because Exchange was busy (throttling) or unreachable (timeouts, dropped connections)
@@ -37,37 +37,4 @@ public sealed class SyncOptions
     /// WhatIf or Skipped and does no work. Null means always go ahead.
     /// </summary>
     public Func<MailboxTarget, Task<SyncApproval>>? Approve { get; set; }
-}
-
-public enum SyncApproval
-{
-    Proceed,
-
-    /// <summary>-WhatIf: say what would happen.</summary>
-    WhatIf,
-
-    /// <summary>-Confirm answered No.</summary>
-    Declined,
-}
-
-/// <summary>The well-known folder names Start-InboxSync accepts for -Folder.</summary>
-public static class WellKnownFolders
-{
-    public static readonly IReadOnlyList<string> Names = new[]
-    {
-        "inbox", "sentitems", "drafts", "deleteditems", "junkemail", "outbox", "archive", "msgfolderroot",
-    };
-
-    public static bool IsKnown(string name)
-    {
-        foreach (var known in Names)
-        {
-            if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -70,7 +70,8 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                     : whatIf ? SyncApproval.WhatIf : SyncApproval.Declined;
         }
 
-        StartEngine(MailboxProtocols.ForOrganization(organization, requireConnection: !whatIf, RequestTrace), options);
+        var protocol = MailboxProtocols.ForOrganization(organization, requireConnection: !whatIf, RequestTrace);
+        StartEngine(new MailboxSynchronizer(organization.Name, Store, protocol, options, Sink), options);
     }
 
     protected override void WriteResult(object result)

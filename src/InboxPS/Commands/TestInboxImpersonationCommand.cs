@@ -15,7 +15,8 @@ public sealed class TestInboxImpersonationCommand : SyncEngineCmdlet
     protected override void BeginProcessing()
     {
         var organization = ResolveOrganization();
-        StartEngine(MailboxProtocols.ForOrganization(organization, requireConnection: true, RequestTrace), new SyncOptions { PreflightOnly = true });
+        var protocol = MailboxProtocols.ForOrganization(organization, requireConnection: true, RequestTrace);
+        StartEngine(new MailboxPreflight(organization.Name, protocol), new SyncOptions());
     }
 
     protected override void WriteResult(object result)

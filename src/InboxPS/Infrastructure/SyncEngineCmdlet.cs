@@ -8,8 +8,8 @@ using InboxPS.Core.Sync;
 namespace InboxPS.Infrastructure;
 
 /// <summary>
-/// Streams piped mailboxes into a <see cref="SyncEngine"/> running on worker threads, and pumps its results, progress
-/// and prompts onto the pipeline while input is still arriving.
+/// Streams piped mailboxes into a <see cref="SyncEngine"/> running the command's <see cref="IMailboxJob"/> on worker
+/// threads, and pumps its results, progress and prompts onto the pipeline while input is still arriving.
 /// </summary>
 public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
 {
@@ -51,13 +51,14 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         return ResolvedOrganization!;
     }
 
-    protected void StartEngine(IMailboxProtocol protocol, SyncOptions options)
+    protected void StartEngine(IMailboxJob job, SyncOptions options)
     {
         options.ThrottleLimit = ThrottleLimit;
+        options.ProgressActivity = MyInvocation.MyCommand.Name;
 
         // Bounded: a fast producer (Get-Mailbox -ResultSize Unlimited) waits for the workers instead of filling memory.
         _input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
-        var engine = new SyncEngine(ResolvedOrganization!.Name, Store, protocol, options, Sink);
+        var engine = new SyncEngine(job, options, Sink);
         _engine = Task.Run(() => engine.RunAsync(_input.Reader, CancellationToken));
 
         // An engine that stops early (the organization's sign-in is gone) must not leave the pipeline waiting to write.

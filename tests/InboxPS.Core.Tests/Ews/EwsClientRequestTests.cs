@@ -173,6 +173,7 @@ public sealed class EwsClientRequestTests
         var error = await Assert.ThrowsAsync<EwsException>(() => client.GetFolderAsync(TestClients.Alice, "inbox", null, default));
 
         Assert.Equal(("EwsUnauthorized", InboxErrorKind.AuthenticationError, false, 401), (error.ErrorId, error.Kind, error.IsTransient, error.HttpStatus));
+        Assert.Equal(SyncFault.OrganizationSignIn, error.Fault);
         Assert.Contains("Connect-InboxImpersonation", error.RecommendedAction);
         Assert.Equal(2, handler.Requests.Count);
     }

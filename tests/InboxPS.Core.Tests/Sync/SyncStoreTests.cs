@@ -2,6 +2,7 @@ using InboxPS.Core.Organizations;
 using InboxPS.Core.Store;
 using InboxPS.Core.Sync;
 using InboxPS.Core.Tests.Support;
+using Microsoft.Data.Sqlite;
 
 namespace InboxPS.Core.Tests.Sync;
 
@@ -58,14 +59,25 @@ public sealed class SyncStoreTests : IDisposable
         _store.Activate(Org, s_target);
         _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
 
-        // The MIME writer fails after the first item was written: the whole page, state included, must roll back.
-        var calls = 0;
-        Assert.Throws<IOException>(() => _store.ApplyItemPage(Org, Mailbox, "F1",
-            new ItemPage("s1", true, new[] { Item("A"), Item("B") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()),
-            _ => ++calls == 2 ? throw new IOException("disk full") : null));
+        // The second item breaks a constraint after the first was written: the whole page, state included, must roll back.
+        Assert.ThrowsAny<Exception>(() => _store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s1", true, new[] { Item("A"), new MailItem(null!) }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()), null));
 
         Assert.Null(Assert.Single(_store.GetFolders(Org, Mailbox)).SyncState);
         Assert.Equal((1, 0), _store.CountStored(Org, Mailbox));
+    }
+
+    [Fact]
+    public void ItemPageStoresTheMimePathsItIsGivenAndNothingElse()
+    {
+        _store.Activate(Org, s_target);
+        _store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+
+        _store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s1", true, new[] { Item("A"), Item("B") }, Array.Empty<string>(), Array.Empty<ReadFlagChange>()),
+            new Dictionary<string, string> { ["A"] = "/content/a.eml" });
+
+        Assert.Equal(new[] { ("A", (string?)"/content/a.eml"), ("B", null) }, MimePaths());
     }
 
     [Fact]
@@ -120,6 +132,22 @@ public sealed class SyncStoreTests : IDisposable
 
         Assert.Null(_store.GetRosterEntry(Org, Mailbox));
         Assert.Equal((0, 0), _store.CountStored(Org, Mailbox));
+    }
+
+    private (string Id, string? Path)[] MimePaths()
+    {
+        using var connection = new SqliteConnection($"Data Source={_store.Location};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT item_id, mime_path FROM items ORDER BY item_id";
+        using var reader = command.ExecuteReader();
+        var paths = new List<(string, string?)>();
+        while (reader.Read())
+        {
+            paths.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+        }
+
+        return paths.ToArray();
     }
 
     private static MailItem Item(string id) => new(id) { ChangeKey = "ck-" + id, Subject = "Subject " + id, IsRead = false };

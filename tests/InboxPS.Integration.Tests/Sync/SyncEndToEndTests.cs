@@ -237,7 +237,7 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         using var org = await _tenant.ConnectAsync();
         var outOfScope = Simulator.Control.ListUsers().Single(u => u.Broken == "OutOfScope").PrimarySmtpAddress;
 
-        var run = await org.SyncAsync(new[] { _tenant.Users[0], outOfScope }, new SyncOptions { PreflightOnly = true });
+        var run = await org.PreflightAsync(new[] { _tenant.Users[0], outOfScope });
 
         Assert.True(run.Tests.Single(t => t.Mailbox == _tenant.Users[0]).CanImpersonate);
         Assert.Equal("EwsImpersonationDenied", run.Tests.Single(t => t.Mailbox == outOfScope).ErrorId);
@@ -332,7 +332,8 @@ public sealed class SyncOrganizationFailureTests : IClassFixture<SyncTenant>
 
             var error = await Assert.ThrowsAnyAsync<InboxPS.Core.InboxException>(() => org.SyncAsync(_tenant.Users.Take(6)));
 
-            Assert.Equal(SyncErrorIds.ReconnectServiceAccount, error.ErrorId);
+            Assert.Equal("ReconnectServiceAccount", error.ErrorId);
+            Assert.Equal(InboxPS.Core.SyncFault.OrganizationSignIn, error.Fault);
             Assert.Contains("Connect-InboxImpersonation", error.RecommendedAction);
             Assert.DoesNotContain(org.Store.GetRoster(org.Name, activeOnly: false), e => e.Status == RosterStatus.Failed);
         }

@@ -98,8 +98,20 @@ public sealed class SyncTenant : IAsyncLifetime
         public string ContentPath => _folder.Combine("content");
 
         /// <summary>Runs the real engine over real HTTPS against the simulator and returns what it reported.</summary>
-        public async Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null,
+        public Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null,
             CancellationToken cancellationToken = default)
+        {
+            var chosen = options ?? new SyncOptions { ThrottleLimit = 4 };
+            return RunAsync((protocol, sink) => new MailboxSynchronizer(Name, Store, protocol, chosen, sink), inputs, chosen, cancellationToken);
+        }
+
+        /// <summary>Test-InboxImpersonation's job over real HTTPS: who can be impersonated, and why not.</summary>
+        public Task<CapturingSink> PreflightAsync(IEnumerable<string> mailboxes) =>
+            RunAsync((protocol, _) => new MailboxPreflight(Name, protocol),
+                mailboxes.Select(m => new MailboxInput { PrimarySmtpAddress = m }), new SyncOptions(), CancellationToken.None);
+
+        private async Task<CapturingSink> RunAsync(Func<IMailboxProtocol, IInboxSink, IMailboxJob> createJob,
+            IEnumerable<MailboxInput> inputs, SyncOptions options, CancellationToken cancellationToken)
         {
             var client = new EwsClient(
                 new EwsClientOptions(Connection.EwsUrl)
@@ -109,7 +121,7 @@ public sealed class SyncTenant : IAsyncLifetime
                 Connection.Authenticator,
                 _tenant.Trust.CreateHandler());
             var sink = new CapturingSink();
-            var engine = new SyncEngine(Name, Store, new EwsMailboxProtocol(client, PageSize), options ?? new SyncOptions { ThrottleLimit = 4 }, sink);
+            var engine = new SyncEngine(createJob(new EwsMailboxProtocol(client, PageSize), sink), options, sink);
             var channel = Channel.CreateUnbounded<MailboxInput>();
             foreach (var input in inputs)
             {

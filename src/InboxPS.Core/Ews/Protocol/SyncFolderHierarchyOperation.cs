@@ -38,11 +38,11 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation<FolderChangesP
 
     public override ResponseMessageHandler<FolderChangesPage> CreateHandler() => new Handler();
 
-    private sealed class Handler : SyncPageHandler<FolderChange, FolderChangesPage>
+    private sealed class Handler : SyncPageHandler<EwsFolderChange, FolderChangesPage>
     {
         protected override string IncludesLastElement(EwsNames names) => names.IncludesLastFolderInRange;
 
-        protected override FolderChangesPage CreatePage(string syncState, bool includesLast, IReadOnlyList<FolderChange> changes) =>
+        protected override FolderChangesPage CreatePage(string syncState, bool includesLast, IReadOnlyList<EwsFolderChange> changes) =>
             new(syncState, includesLast, changes);
 
         protected override async Task ReadChangesAsync(EwsXmlReader reader)
@@ -75,7 +75,7 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation<FolderChangesP
         }
 
         // Create/Update wrap one folder element; Delete holds just its FolderId.
-        private static async Task<FolderChange> ReadChangeAsync(EwsXmlReader reader, SyncChangeType type)
+        private static async Task<EwsFolderChange> ReadChangeAsync(EwsXmlReader reader, SyncChangeType type)
         {
             var names = reader.Names;
             string? deletedId = null;
@@ -101,7 +101,7 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation<FolderChangesP
             var folderId = folder?.FolderId ?? deletedId;
             return string.IsNullOrEmpty(folderId)
                 ? throw reader.Invalid($"a folder {type} change names no folder")
-                : new FolderChange(type, folderId!, folder);
+                : new EwsFolderChange(type, folderId!, folder);
         }
     }
 }

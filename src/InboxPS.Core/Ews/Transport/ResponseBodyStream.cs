@@ -85,12 +85,3 @@ internal sealed class ResponseBodyStream : Stream
         return BytesRead <= _limit ? read : throw new ResponseTooLargeException(_limit);
     }
 }
-
-/// <summary>The body passed <see cref="EwsClientOptions.MaxResponseBytes"/>; the transport reports it as EwsResponseTooLarge.</summary>
-internal sealed class ResponseTooLargeException : Exception
-{
-    public ResponseTooLargeException(long limit)
-        : base($"The response is larger than {limit} bytes.")
-    {
-    }
-}

@@ -1,18 +1,9 @@
 namespace InboxPS.Core.Ews;
 
-/// <summary>The change kinds of SyncFolderHierarchy and SyncFolderItems (folders have no ReadFlagChange).</summary>
-public enum SyncChangeType
-{
-    Create,
-    Update,
-    Delete,
-    ReadFlagChange,
-}
-
 /// <summary>One change of a folder hierarchy page.</summary>
-public sealed class FolderChange
+public sealed class EwsFolderChange
 {
-    public FolderChange(SyncChangeType changeType, string folderId, EwsFolder? folder)
+    public EwsFolderChange(SyncChangeType changeType, string folderId, EwsFolder? folder)
     {
         ChangeType = changeType;
         FolderId = folderId;

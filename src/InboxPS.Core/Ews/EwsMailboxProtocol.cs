@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using InboxPS.Core.Ews;
+using InboxPS.Core.Sync;
 
-namespace InboxPS.Core.Sync;
+namespace InboxPS.Core.Ews;
 
 /// <summary>
 /// Sync over EWS: SyncFolderHierarchy and SyncFolderItems for the changes, GetItem in batches for the properties the
@@ -68,12 +68,12 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         public async Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken)
         {
             var page = await _client.SyncFolderHierarchyAsync(_identity, state, _metrics, cancellationToken).ConfigureAwait(false);
-            var changes = new List<Sync.FolderChange>(page.Changes.Count);
+            var changes = new List<FolderChange>(page.Changes.Count);
             foreach (var change in page.Changes)
             {
                 changes.Add(change.ChangeType == SyncChangeType.Delete || change.Folder is null
-                    ? new Sync.FolderChange(MailChangeKind.Delete, change.FolderId, null)
-                    : new Sync.FolderChange(MailChangeKind.Upsert, change.FolderId, ToFolder(change.Folder)));
+                    ? new FolderChange(MailChangeKind.Delete, change.FolderId, null)
+                    : new FolderChange(MailChangeKind.Upsert, change.FolderId, ToFolder(change.Folder)));
             }
 
             return new FolderPage(page.SyncState, page.IncludesLastFolderInRange, changes);

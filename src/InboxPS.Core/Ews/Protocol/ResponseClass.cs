@@ -1,0 +1,8 @@
+namespace InboxPS.Core.Ews.Protocol;
+
+internal enum ResponseClass
+{
+    Success,
+    Warning,
+    Error,
+}

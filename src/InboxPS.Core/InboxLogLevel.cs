@@ -1,0 +1,9 @@
+namespace InboxPS.Core;
+
+public enum InboxLogLevel
+{
+    Debug,
+    Verbose,
+    Information,
+    Warning,
+}

@@ -1,0 +1,7 @@
+namespace InboxPS.Core.Sync;
+
+public enum MailboxAddressKind
+{
+    SmtpAddress,
+    PrincipalName,
+}

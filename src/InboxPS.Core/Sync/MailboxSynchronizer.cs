@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>
+/// Start-InboxSync's work on one mailbox: approval, preflight, activation, the folder hierarchy, the folder selection and
+/// the item pages of each selected folder, every page stored with its sync state so a killed run resumes after it.
+/// </summary>
+public sealed class MailboxSynchronizer : IMailboxJob
+{
+    private readonly string _organization;
+    private readonly ISyncStore _store;
+    private readonly IMailboxProtocol _protocol;
+    private readonly SyncOptions _options;
+    private readonly IInboxSink _sink;
+    private readonly MimeExporter? _exporter;
+
+    public MailboxSynchronizer(string organization, ISyncStore store, IMailboxProtocol protocol, SyncOptions options, IInboxSink sink)
+    {
+        _organization = organization;
+        _store = store;
+        _protocol = protocol;
+        _options = options;
+        _sink = sink;
+        _exporter = options.IncludeMime && options.ContentPath is { } contentPath ? new MimeExporter(contentPath) : null;
+    }
+
+    public MailboxOutcome Unresolvable(string record, InboxException error)
+    {
+        var result = new MailboxSyncResult(_organization, record, SyncStatus.Failed);
+        result.Fail(error, TimeSpan.Zero);
+        return result;
+    }
+
+    public async Task<MailboxOutcome> RunAsync(MailboxTarget mailbox, bool revisit, CancellationToken cancellationToken)
+    {
+        var timer = Stopwatch.StartNew();
+
+        // A parked mailbox was approved on its first visit: -Confirm asks once per mailbox.
+        if (!revisit && _options.Approve is { } approve)
+        {
+            var approval = await approve(mailbox).ConfigureAwait(false);
+            if (approval != SyncApproval.Proceed)
+            {
+                var whatIf = approval == SyncApproval.WhatIf;
+                return new MailboxSyncResult(_organization, mailbox.Address, whatIf ? SyncStatus.WhatIf : SyncStatus.Skipped)
+                {
+                    Message = whatIf ? "Would check, activate and sync this mailbox." : "Not confirmed; nothing was done.",
+                };
+            }
+        }
+
+        var result = new MailboxSyncResult(_organization, mailbox.Address, SyncStatus.Synced);
+        IMailboxSession session;
+        try
+        {
+            session = _protocol.Open(mailbox);
+        }
+        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        {
+            result.Fail(e, timer.Elapsed);
+            return result;
+        }
+
+        try
+        {
+            _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
+            var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
+            result.Activated = _store.Activate(_organization, mailbox);
+            await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
+            foreach (var folder in await SelectFoldersAsync(session, inbox, cancellationToken).ConfigureAwait(false))
+            {
+                if (await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false))
+                {
+                    result.Folders++;
+                }
+            }
+
+            _store.RecordSuccess(_organization, mailbox.Address);
+            _sink.Log(InboxLogLevel.Verbose,
+                $"{mailbox}: synced {result.Folders} folder(s), +{result.ItemsAdded} ~{result.ItemsUpdated} -{result.ItemsDeleted}.");
+        }
+        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        {
+            result.Fail(e, timer.Elapsed);
+            _store.RecordFailure(_organization, mailbox.Address, e.ErrorId, e.Message, e.RecommendedAction);
+        }
+
+        result.Attempts = session.Requests;
+        result.ThrottledFor = session.ThrottledFor;
+        result.Duration = timer.Elapsed;
+        return result;
+    }
+
+    private async Task SyncHierarchyAsync(IMailboxSession session, CancellationToken cancellationToken)
+    {
+        var mailbox = session.Mailbox.Address;
+        var state = _store.GetHierarchyState(_organization, mailbox);
+        var restarted = false;
+        while (true)
+        {
+            FolderPage page;
+            try
+            {
+                page = await session.SyncFoldersAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InboxException e) when (e.Fault == SyncFault.InvalidSyncState && !restarted)
+            {
+                _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the folder hierarchy's sync state is no longer valid; reading the hierarchy again.");
+                state = null;
+                restarted = true;
+                continue;
+            }
+
+            _store.ApplyFolderPage(_organization, mailbox, page);
+            state = page.State;
+            if (page.IsLast)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, MailFolder inbox, CancellationToken cancellationToken)
+    {
+        var mailbox = session.Mailbox.Address;
+        var known = _store.GetFolders(_organization, mailbox);
+        if (_options.AllMailFolders)
+        {
+            foreach (var stored in known)
+            {
+                var folder = new MailFolder(stored.FolderId, stored.ParentFolderId, stored.DisplayName, stored.FolderClass);
+                if (!stored.Selected && folder.HoldsMail)
+                {
+                    _store.SelectFolder(_organization, mailbox, folder, null);
+                }
+            }
+        }
+
+        foreach (var name in _options.Folders)
+        {
+            if (FindWellKnown(known, name) is null)
+            {
+                var folder = string.Equals(name, "inbox", StringComparison.OrdinalIgnoreCase)
+                    ? inbox
+                    : await session.GetWellKnownFolderAsync(name, cancellationToken).ConfigureAwait(false);
+                _store.SelectFolder(_organization, mailbox, folder, name.ToLowerInvariant());
+            }
+        }
+
+        var selected = new List<StoredFolder>();
+        foreach (var folder in _store.GetFolders(_organization, mailbox))
+        {
+            var wanted = _options.AllMailFolders
+                ? folder.Selected
+                : folder.WellKnownName is { } wellKnown && Contains(_options.Folders, wellKnown);
+            if (wanted)
+            {
+                selected.Add(folder);
+            }
+        }
+
+        return selected.ToArray();
+    }
+
+    /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
+    private async Task<bool> SyncFolderAsync(IMailboxSession session, StoredFolder folder, MailboxSyncResult result, CancellationToken cancellationToken)
+    {
+        var mailbox = session.Mailbox.Address;
+        var state = folder.SyncState;
+        var restarted = false;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ItemPage page;
+            try
+            {
+                page = await session.SyncItemsAsync(folder.FolderId, state, _exporter is not null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InboxException e) when (e.Fault == SyncFault.InvalidSyncState && !restarted)
+            {
+                // Start the folder again from nothing; dropping its stored items first means no duplicates and no ghosts.
+                _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the sync state of folder '{folder.DisplayName ?? folder.WellKnownName}' is no longer valid; syncing that folder again.");
+                _store.ResetFolder(_organization, mailbox, folder.FolderId);
+                state = null;
+                restarted = true;
+                continue;
+            }
+            catch (InboxException e) when (e.Fault == SyncFault.FolderNotFound)
+            {
+                // Deleted or moved since the hierarchy was read: reading it again drops the folder (and its items) from
+                // the store, and a moved folder comes back under its new id on the next run.
+                _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
+                await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            // The .eml files are on disk before the page (and its state) is committed, and written outside the
+            // store's lock: a slow disk holds up this mailbox only.
+            var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
+            var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
+            result.ItemsAdded += applied.Added;
+            result.ItemsUpdated += applied.Updated;
+            result.ItemsDeleted += applied.Deleted;
+            state = page.State;
+            if (page.IsLast)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static StoredFolder? FindWellKnown(IReadOnlyList<StoredFolder> folders, string name)
+    {
+        foreach (var folder in folders)
+        {
+            if (string.Equals(folder.WellKnownName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return folder;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Contains(IReadOnlyList<string> names, string name)
+    {
+        foreach (var candidate in names)
+        {
+            if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,35 @@
+using System;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>A user on an organization's roster: activated for sync, with the outcome of the last run.</summary>
+public sealed class RosterEntry
+{
+    public RosterEntry(string organization, string mailbox)
+    {
+        Organization = organization;
+        Mailbox = mailbox;
+    }
+
+    public string Organization { get; }
+    public string Mailbox { get; }
+
+    /// <summary>How the mailbox was named when it was activated, so a scheduled run impersonates it the same way.</summary>
+    public MailboxAddressKind AddressKind { get; set; }
+
+    /// <summary>False once Stop-InboxSync deactivated the user; the row stays for history until -RemoveData.</summary>
+    public bool Active { get; set; }
+
+    /// <summary>Pending (activated, not synced yet), Synced or Failed.</summary>
+    public string Status { get; set; } = RosterStatus.Pending;
+    public DateTimeOffset ActivatedOn { get; set; }
+    public DateTimeOffset? LastAttempt { get; set; }
+    public DateTimeOffset? LastSuccess { get; set; }
+    public string? LastErrorId { get; set; }
+    public string? LastError { get; set; }
+    public string? RecommendedAction { get; set; }
+    public int Folders { get; set; }
+    public int Items { get; set; }
+
+    public override string ToString() => Mailbox;
+}

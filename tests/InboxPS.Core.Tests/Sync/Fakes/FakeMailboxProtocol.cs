@@ -1,0 +1,111 @@
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Core.Tests.Sync.Fakes;
+
+/// <summary>
+/// An in-memory <see cref="IMailboxProtocol"/> for engine unit tests: mailboxes that page, throttle, fail and change
+/// under the engine, answering in microseconds. A mailbox it does not know fails with MailboxNotFound, as a server does.
+/// </summary>
+public sealed class FakeMailboxProtocol : IMailboxProtocol
+{
+    private readonly Dictionary<string, FakeMailbox> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _opened = new();
+
+    /// <summary>Addresses in the order the engine opened them (a parked mailbox appears twice).</summary>
+    public IReadOnlyList<string> Opened
+    {
+        get
+        {
+            lock (_opened)
+            {
+                return _opened.ToArray();
+            }
+        }
+    }
+
+    public FakeMailbox Add(string address, int items = 0)
+    {
+        var mailbox = new FakeMailbox(address);
+        mailbox.Inbox.AddItems(items);
+        lock (_mailboxes)
+        {
+            _mailboxes.Add(address, mailbox);
+        }
+
+        return mailbox;
+    }
+
+    public IMailboxSession Open(MailboxTarget mailbox)
+    {
+        lock (_opened)
+        {
+            _opened.Add(mailbox.Address);
+        }
+
+        FakeMailbox? found;
+        lock (_mailboxes)
+        {
+            _mailboxes.TryGetValue(mailbox.Address, out found);
+        }
+
+        if (found is null)
+        {
+            throw Faults.MailboxNotFound(mailbox.Address);
+        }
+
+        found.Enter(FakeCall.Open, CancellationToken.None).Dispose();
+        return new Session(found, mailbox);
+    }
+
+    private sealed class Session : IMailboxSession
+    {
+        private readonly FakeMailbox _mailbox;
+        private int _requests;
+        private long _throttledTicks;
+
+        public Session(FakeMailbox mailbox, MailboxTarget target)
+        {
+            _mailbox = mailbox;
+            Mailbox = target;
+        }
+
+        public MailboxTarget Mailbox { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public TimeSpan ThrottledFor => TimeSpan.FromTicks(Interlocked.Read(ref _throttledTicks));
+
+        public Task<MailFolder> GetWellKnownFolderAsync(string wellKnownName, CancellationToken cancellationToken) =>
+            CallAsync(FakeCall.GetFolder, cancellationToken, () =>
+                _mailbox.Folders.FirstOrDefault(f => string.Equals(f.WellKnownName, wellKnownName, StringComparison.OrdinalIgnoreCase))?.ToMailFolder()
+                ?? throw Faults.FolderNotFound(wellKnownName));
+
+        public Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken) =>
+            CallAsync(FakeCall.SyncFolders, cancellationToken, () => _mailbox.HierarchyPage(state));
+
+        public Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken) =>
+            CallAsync(FakeCall.SyncItems, cancellationToken, () =>
+                (_mailbox.Folders.FirstOrDefault(f => f.Id == folderId) ?? throw Faults.FolderNotFound(folderId))
+                .Page(state, _mailbox.PageSize, includeMime));
+
+        // Asynchronous like a real protocol, so overlapping calls for one mailbox would show.
+        private async Task<T> CallAsync<T>(FakeCall call, CancellationToken cancellationToken, Func<T> answer)
+        {
+            Interlocked.Increment(ref _requests);
+            try
+            {
+                using (_mailbox.Enter(call, cancellationToken))
+                {
+                    await Task.Yield();
+                    return answer();
+                }
+            }
+            catch (InboxException e) when (e.Fault == SyncFault.Throttled)
+            {
+                // What a real protocol reports: the back-off it waited out before giving up.
+                Interlocked.Add(ref _throttledTicks, TimeSpan.FromSeconds(5).Ticks);
+                throw;
+            }
+        }
+    }
+}
