@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.AppConfig;
