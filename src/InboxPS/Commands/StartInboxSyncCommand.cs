@@ -70,7 +70,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                     : whatIf ? SyncApproval.WhatIf : SyncApproval.Declined;
         }
 
-        StartEngine(MailboxProtocols.ForOrganization(organization, requireConnection: !whatIf, RequestTrace), options);
+        StartEngine(ProtocolFor(organization, requireConnection: !whatIf), options);
     }
 
     protected override void WriteResult(object result)

@@ -23,16 +23,7 @@ public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
 
     protected override void ProcessRecord()
     {
-        string organization;
-        try
-        {
-            organization = Core.Organizations.OrganizationResolver.Resolve(Store, Organization).Name;
-        }
-        catch (InboxException e)
-        {
-            ThrowTerminating(e);
-            return;
-        }
+        var organization = ResolveOrganization(Organization).Name;
 
         foreach (var record in ReadInputs())
         {

@@ -15,7 +15,7 @@ public sealed class TestInboxImpersonationCommand : SyncEngineCmdlet
     protected override void BeginProcessing()
     {
         var organization = ResolveOrganization();
-        StartEngine(MailboxProtocols.ForOrganization(organization, requireConnection: true, RequestTrace), new SyncOptions { PreflightOnly = true });
+        StartEngine(ProtocolFor(organization, requireConnection: true), new SyncOptions { PreflightOnly = true });
     }
 
     protected override void WriteResult(object result)
