@@ -3,19 +3,6 @@ using InboxPS.Core.Organizations;
 
 namespace InboxPS.Core.Auth;
 
-/// <summary>What Get-InboxConnection says about a connection.</summary>
-public enum ConnectionStatus
-{
-    /// <summary>Signed in; tokens are renewed as needed.</summary>
-    Connected,
-
-    /// <summary>A given access token expired; nothing can renew it.</summary>
-    TokenExpired,
-
-    /// <summary>The sign-in is gone (password changed, refresh token revoked, secret rotated): connect again.</summary>
-    ReconnectRequired,
-}
-
 /// <summary>
 /// A live, signed-in connection for one organization, usable from many threads. It holds what proves the sign-in, not how
 /// a protocol sends it: <see cref="Tokens"/> (OAuth: renewed before expiry and once after a 401) or
