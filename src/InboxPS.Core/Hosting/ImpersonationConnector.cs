@@ -71,8 +71,7 @@ public sealed class ImpersonationConnector
         if (request.Method == SignInMethod.Credential)
         {
             var credential = request.Credential ?? throw new ArgumentException("A basic sign-in needs the credential.", nameof(request));
-            // The EWS rule (no colon in a basic user name) is checked before anything is kept.
-            new BasicAuthenticator(credential.UserName, credential.SecurePassword).Dispose();
+            // The service account check that follows builds the EWS authenticator, which refuses a user name it cannot send.
             return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword));
         }
 
