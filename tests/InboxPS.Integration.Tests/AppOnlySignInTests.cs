@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Organizations;
 using InboxPS.Integration.Tests.Support;
 
@@ -31,7 +32,7 @@ public sealed class AppOnlySignInTests : IClassFixture<SimulatedTenant>
         Assert.Equal(_tenant.Simulator.ClientId, connection.AppId);
         Assert.True(connection.TokenExpiresOn > DateTimeOffset.UtcNow);
         Assert.Null(connection.TokenCachePath);
-        Assert.Same(connection, ConnectionRegistry.FindLive(org.Organization));
+        Assert.Same(connection, org.Registry.FindLive(org.Organization));
         var other = _tenant.Simulator.Control.ListUsers(1, 1)[0].PrimarySmtpAddress;
         Assert.Equal("Inbox", (await EwsProbe.OpenInboxAsync(_tenant, connection, other)).DisplayName);
         Assert.Equal(TestMailbox, org.Store.GetOrganization(org.Organization)!.ServiceAccount);
@@ -85,7 +86,7 @@ public sealed class AppOnlySignInTests : IClassFixture<SimulatedTenant>
         Assert.Contains("AADSTS7000215", error.Message);
         Assert.DoesNotContain(wrong, error.ToString());
         Assert.DoesNotContain(_tenant.Simulator.ClientSecret, error.ToString());
-        Assert.Null(ConnectionRegistry.FindLive(org.Organization));
+        Assert.Null(org.Registry.FindLive(org.Organization));
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public sealed class AppOnlySignInTests : IClassFixture<SimulatedTenant>
         Assert.Equal(InboxErrorKind.PermissionDenied, error.Kind);
         Assert.Contains("full_access_as_app", error.RecommendedAction);
         Assert.Contains("outofscope@contoso.test", error.RecommendedAction);
-        Assert.Null(ConnectionRegistry.FindLive(org.Organization));
+        Assert.Null(org.Registry.FindLive(org.Organization));
     }
 
     [Fact]
@@ -162,11 +163,11 @@ public sealed class AppOnlySignInTests : IClassFixture<SimulatedTenant>
         Assert.Equal(_tenant.Simulator.ClientId, connection.AppId);
         Assert.NotNull(connection.TokenExpiresOn);
         using var request = new HttpRequestMessage();
-        var error = await Assert.ThrowsAsync<InboxException>(() => connection.Authenticator.ApplyAsync(request, afterUnauthorized: true, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InboxException>(() => EwsAuthentication.For(connection).ApplyAsync(request, afterUnauthorized: true, CancellationToken.None));
         Assert.Equal("ReconnectServiceAccount", error.ErrorId);
         Assert.DoesNotContain(token, error.ToString());
     }
 
     private Task<InboxConnection> ConnectAsync(SimulatedTenant.TenantStore org, SignInRequest request) =>
-        new ImpersonationConnector(org.Store, _tenant.Transport()).ConnectAsync(org.Organization, request, CancellationToken.None);
+        org.ConnectAsync(request, _tenant.Transport());
 }

@@ -43,8 +43,7 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
         var transport = _tenant.Transport();
 
-        var connection = await new ImpersonationConnector(org.Store, transport)
-            .ConnectAsync(org.Organization, new SignInRequest(SignInMethod.Interactive) { ServiceAccount = _tenant.Simulator.ServiceAccount }, CancellationToken.None);
+        var connection = await org.ConnectAsync(new SignInRequest(SignInMethod.Interactive) { ServiceAccount = _tenant.Simulator.ServiceAccount }, transport);
 
         Assert.Equal(1, ((HeadlessBrowser)transport.WebUi!).Visits);
         Assert.Equal(SignInMethod.Interactive, connection.Method);
@@ -72,18 +71,18 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
     {
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
         var first = await ConnectInteractivelyAsync(org);
-        ConnectionRegistry.Remove(org.Organization);
         var grantsBefore = RefreshGrants();
         var transport = _tenant.Transport();
+        org.NewSession(transport);
 
-        var restored = ConnectionRegistry.Find(org.Organization, org.Store, transport);
+        var restored = org.Connections.Find(org.Organization);
 
         Assert.NotNull(restored);
         Assert.NotSame(first, restored);
         Assert.Equal(0, ((HeadlessBrowser)transport.WebUi!).Visits);
         Assert.Equal(first.Account, restored!.Account);
         Assert.Equal(grantsBefore, RefreshGrants()); // the cached access token was still good: no identity call at all
-        Assert.Same(restored, ConnectionRegistry.Find(org.Organization, org.Store, transport));
+        Assert.Same(restored, org.Connections.Find(org.Organization));
         Assert.Equal("Inbox", (await EwsProbe.OpenInboxAsync(_tenant, restored, EwsProbe.FirstUser(_tenant))).DisplayName);
     }
 
@@ -91,12 +90,12 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
     public async Task Nothing_is_restored_for_an_organization_that_never_signed_in_or_signed_out()
     {
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
-        Assert.Null(ConnectionRegistry.Find(org.Organization, org.Store, _tenant.Transport()));
+        Assert.Null(org.Connections.Find(org.Organization));
 
         await ConnectInteractivelyAsync(org);
-        Assert.True(ConnectionRegistry.Disconnect(org.Organization, org.Store));
+        Assert.True(org.Connections.Disconnect(org.Organization));
 
-        Assert.Null(ConnectionRegistry.Find(org.Organization, org.Store, _tenant.Transport()));
+        Assert.Null(org.Connections.Find(org.Organization));
         Assert.Empty(Directory.GetFiles(org.TokensFolder));
     }
 
@@ -105,12 +104,11 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
     {
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
 
-        var error = await Assert.ThrowsAsync<InboxException>(() => new ImpersonationConnector(org.Store, _tenant.Transport())
-            .ConnectAsync(org.Organization, new SignInRequest(SignInMethod.Interactive) { ServiceAccount = "nolicense@contoso.test" }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.Interactive) { ServiceAccount = "nolicense@contoso.test" }, _tenant.Transport()));
 
         Assert.Equal("ServiceAccountHasNoMailbox", error.ErrorId);
         Assert.Contains("licence", error.RecommendedAction);
-        Assert.Null(ConnectionRegistry.FindLive(org.Organization));
+        Assert.Null(org.Registry.FindLive(org.Organization));
         Assert.False(Directory.Exists(org.TokensFolder) && Directory.GetFiles(org.TokensFolder).Length > 0);
     }
 
@@ -132,5 +130,5 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
         ConnectAsync(org, new SignInRequest(SignInMethod.Interactive));
 
     private Task<InboxConnection> ConnectAsync(SimulatedTenant.TenantStore org, SignInRequest request) =>
-        new ImpersonationConnector(org.Store, _tenant.Transport()).ConnectAsync(org.Organization, request, CancellationToken.None);
+        org.ConnectAsync(request, _tenant.Transport());
 }

@@ -79,7 +79,7 @@ public sealed class ManagedIdentityAndBasicTests : IClassFixture<SimulatedTenant
     };
 
     private Task<InboxConnection> ConnectAsync(SimulatedTenant.TenantStore org, SignInRequest request) =>
-        new ImpersonationConnector(org.Store, _tenant.Transport()).ConnectAsync(org.Organization, request, CancellationToken.None);
+        org.ConnectAsync(request, _tenant.Transport());
 }
 
 /// <summary>Tests that set process-wide environment variables MSAL reads run alone.</summary>

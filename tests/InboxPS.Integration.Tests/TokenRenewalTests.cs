@@ -57,7 +57,7 @@ public sealed class TokenRenewalTests : IClassFixture<SimulatedTenant>
         using var org = _tenant.NewStore(AccessType.OAuthAppOnly);
         // The client's clock runs an hour behind: it believes the token is fresh, Exchange knows it expired.
         var transport = _tenant.Transport(() => DateTimeOffset.UtcNow.AddHours(-1));
-        var connection = await new ImpersonationConnector(org.Store, transport).ConnectAsync(org.Organization, AppOnly(), CancellationToken.None);
+        var connection = await org.ConnectAsync(AppOnly(), transport);
         var firstExpiry = connection.TokenExpiresOn!.Value;
         var fetches = Grants("client_credentials");
 
@@ -95,17 +95,17 @@ public sealed class TokenRenewalTests : IClassFixture<SimulatedTenant>
     {
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
         var connection = await ConnectAsync(org, new SignInRequest(SignInMethod.Interactive));
-        ConnectionRegistry.Remove(org.Organization);
+        org.NewSession();
         await WaitUntilAfter(connection.TokenExpiresOn!.Value);
         _tenant.Simulator.Control.ChangeServiceAccountPassword("N3w-Passw0rd!" + Guid.NewGuid().ToString("N"));
 
-        var error = Assert.Throws<InboxException>(() => ConnectionRegistry.Find(org.Organization, org.Store, _tenant.Transport()));
-        var described = await ConnectionRegistry.DescribeAsync(org.Store.GetOrganization(org.Organization)!, org.Store, _tenant.Transport(), CancellationToken.None);
+        var error = Assert.Throws<InboxException>(() => org.Connections.Find(org.Organization));
+        var described = await org.Connections.DescribeAsync(org.Store.GetOrganization(org.Organization)!, CancellationToken.None);
 
         Assert.Equal("ReconnectServiceAccount", error.ErrorId);
         Assert.Contains("password changed", error.Message);
         Assert.Equal(ConnectionStatus.ReconnectRequired, described!.Status);
-        Assert.Null(ConnectionRegistry.FindLive(org.Organization));
+        Assert.Null(org.Registry.FindLive(org.Organization));
     }
 
     private SignInRequest AppOnly() => new(SignInMethod.ClientSecret)
@@ -118,7 +118,7 @@ public sealed class TokenRenewalTests : IClassFixture<SimulatedTenant>
         _tenant.Simulator.Control.Metrics.TokenRequestsByGrant.TryGetValue(grant, out var count) ? count : 0;
 
     private Task<InboxConnection> ConnectAsync(SimulatedTenant.TenantStore org, SignInRequest request) =>
-        new ImpersonationConnector(org.Store, _tenant.Transport()).ConnectAsync(org.Organization, request, CancellationToken.None);
+        org.ConnectAsync(request, _tenant.Transport());
 
     // Tokens carry whole seconds; waiting past the expiry is the only way to get the server to refuse one.
     private static async Task WaitUntilAfter(DateTimeOffset expiry)

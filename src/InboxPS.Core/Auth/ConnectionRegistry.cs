@@ -5,53 +5,45 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using InboxPS.Core.Organizations;
-using InboxPS.Core.Store;
 
 namespace InboxPS.Core.Auth;
 
 /// <summary>
-/// The process-wide connections made by Connect-InboxImpersonation in this session, by organization name
-/// (case-insensitive). When none is live, a delegated sign-in whose token cache was persisted by an earlier session is
+/// The connections made by Connect-InboxImpersonation for one user of the module (one PowerShell runspace), by
+/// organization name (case-insensitive). An instance, handed to whoever needs it, so two runspaces in one process keep
+/// separate sign-ins. When none is live, a delegated sign-in whose token cache was persisted by an earlier session is
 /// rebuilt silently, so a runbook job can sync with the sign-in its admin made before. Thread-safe.
 /// </summary>
-public static class ConnectionRegistry
+public sealed class ConnectionRegistry : IDisposable
 {
-    private static readonly ConcurrentDictionary<string, InboxConnection> s_live = new(StringComparer.OrdinalIgnoreCase);
-    private static readonly SemaphoreSlim s_restoring = new(1, 1);
+    private readonly ConcurrentDictionary<string, InboxConnection> _live = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _restoring = new(1, 1);
 
-    /// <summary>Every live connection of this process.</summary>
-    public static IReadOnlyList<InboxConnection> Live => s_live.Values.OrderBy(c => c.Organization.Name, StringComparer.OrdinalIgnoreCase).ToList();
-
-    /// <summary>The organization's live connection, without trying to restore one.</summary>
-    public static InboxConnection? FindLive(string organizationName) =>
-        s_live.TryGetValue(organizationName.Trim(), out var connection) ? connection : null;
-
-    /// <summary>
-    /// The organization's live connection, or one restored from a persisted delegated sign-in beside the default
-    /// store; null when the organization is not connected.
-    /// </summary>
-    /// <exception cref="InboxException">ReconnectServiceAccount: a saved sign-in exists but no longer works.</exception>
-    public static InboxConnection? Find(string organizationName)
+    /// <param name="transport">How sign-ins reach the network; tests pass one that trusts their simulator only.</param>
+    public ConnectionRegistry(SignInTransport? transport = null)
     {
-        if (FindLive(organizationName) is { } live)
-        {
-            return live;
-        }
-
-        using var store = SqliteInboxStore.Open();
-        return Find(organizationName, store);
+        Transport = transport ?? new SignInTransport();
     }
 
-    /// <summary>As <see cref="Find(string)"/>, with the store (and, for tests, the transport) to restore from.</summary>
-    public static InboxConnection? Find(string organizationName, IInboxStore store, SignInTransport? transport = null) =>
-        FindLive(organizationName) ?? RestoreAsync(organizationName, store, transport, CancellationToken.None).GetAwaiter().GetResult();
+    public SignInTransport Transport { get; }
 
-    /// <summary>Rebuilds a persisted delegated sign-in without a prompt and registers it; null when there is none.</summary>
-    public static async Task<InboxConnection?> RestoreAsync(string organizationName, IInboxStore store, SignInTransport? transport,
+    /// <summary>Every live connection of this registry.</summary>
+    public IReadOnlyList<InboxConnection> Live => _live.Values.OrderBy(c => c.Organization.Name, StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>The organization's live connection, without trying to restore one.</summary>
+    public InboxConnection? FindLive(string organizationName) =>
+        _live.TryGetValue(organizationName.Trim(), out var connection) ? connection : null;
+
+    /// <summary>
+    /// The organization's live connection, or one rebuilt without a prompt from a persisted delegated sign-in in
+    /// <paramref name="tokenFolder"/> and registered; null when the organization is not connected.
+    /// </summary>
+    /// <exception cref="InboxException">ReconnectServiceAccount: a saved sign-in exists but no longer works.</exception>
+    public async Task<InboxConnection?> RestoreAsync(string organizationName, IOrganizationCatalog organizations, string tokenFolder,
         CancellationToken cancellationToken)
     {
         // One restore at a time, so parallel workers asking for the same organization share one sign-in.
-        await s_restoring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _restoring.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (FindLive(organizationName) is { } live)
@@ -59,20 +51,19 @@ public static class ConnectionRegistry
                 return live;
             }
 
-            var profile = store.GetOrganization(organizationName.Trim());
+            var profile = organizations.GetOrganization(organizationName.Trim());
             if (profile?.EwsUrl is null)
             {
                 return null;
             }
 
-            transport ??= SignInTransport.Default;
-            var cacheFile = CacheFileOf(profile.Name, store);
-            var signIn = await MsalSignIn.RestoreAsync(profile, cacheFile, transport, cancellationToken).ConfigureAwait(false);
-            return signIn is null ? null : Add(InboxConnection.ForOAuth(profile, SignInMethod.Interactive, signIn, transport, cacheFile.Path));
+            var cacheFile = CacheFileOf(tokenFolder, profile.Name);
+            var signIn = await MsalSignIn.RestoreAsync(profile, cacheFile, Transport, cancellationToken).ConfigureAwait(false);
+            return signIn is null ? null : Add(InboxConnection.ForOAuth(profile, SignInMethod.Interactive, signIn, Transport, cacheFile.Path));
         }
         finally
         {
-            s_restoring.Release();
+            _restoring.Release();
         }
     }
 
@@ -80,25 +71,25 @@ public static class ConnectionRegistry
     /// The organization's connection as Get-InboxConnection shows it, restoring a saved sign-in to find out whether it
     /// still works; null when the organization is not connected.
     /// </summary>
-    public static async Task<ConnectionInfo?> DescribeAsync(OrganizationProfile organization, IInboxStore store, SignInTransport? transport,
+    public async Task<ConnectionInfo?> DescribeAsync(OrganizationProfile organization, IOrganizationCatalog organizations, string tokenFolder,
         CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await RestoreAsync(organization.Name, store, transport, cancellationToken).ConfigureAwait(false);
+            var connection = await RestoreAsync(organization.Name, organizations, tokenFolder, cancellationToken).ConfigureAwait(false);
             return connection?.Describe();
         }
         catch (InboxException e) when (e.ErrorId == SignInErrors.ReconnectId)
         {
-            return new ConnectionInfo(organization, e, CacheFileOf(organization.Name, store).Path);
+            return new ConnectionInfo(organization, e, CacheFileOf(tokenFolder, organization.Name).Path);
         }
     }
 
     /// <summary>Registers <paramref name="connection"/>, replacing (and disposing) the organization's previous one.</summary>
-    public static InboxConnection Add(InboxConnection connection)
+    public InboxConnection Add(InboxConnection connection)
     {
         InboxConnection? previous = null;
-        s_live.AddOrUpdate(connection.Organization.Name, connection, (_, old) =>
+        _live.AddOrUpdate(connection.Organization.Name, connection, (_, old) =>
         {
             previous = old;
             return connection;
@@ -112,9 +103,9 @@ public static class ConnectionRegistry
     }
 
     /// <summary>Forgets the organization's live connection; true when there was one.</summary>
-    public static bool Remove(string organizationName)
+    public bool Remove(string organizationName)
     {
-        if (!s_live.TryRemove(organizationName.Trim(), out var removed))
+        if (!_live.TryRemove(organizationName.Trim(), out var removed))
         {
             return false;
         }
@@ -125,20 +116,29 @@ public static class ConnectionRegistry
 
     /// <summary>
     /// Ends the organization's sign-in everywhere this machine keeps it: the live connection and the persisted token
-    /// cache. True when there was anything to end.
+    /// cache in <paramref name="tokenFolder"/>. True when there was anything to end.
     /// </summary>
-    public static bool Disconnect(string organizationName, IInboxStore store)
+    public bool Disconnect(string organizationName, string tokenFolder)
     {
-        var cacheFile = CacheFileOf(organizationName, store);
+        var cacheFile = CacheFileOf(tokenFolder, organizationName);
         var hadCache = cacheFile.Exists;
         cacheFile.Delete();
         return Remove(organizationName) | hadCache;
     }
 
     /// <summary>True when the organization has a live connection or a persisted sign-in that can be restored.</summary>
-    public static bool IsConnected(string organizationName, IInboxStore store) =>
-        FindLive(organizationName) is not null || CacheFileOf(organizationName, store).Exists;
+    public bool IsConnected(string organizationName, string tokenFolder) =>
+        FindLive(organizationName) is not null || CacheFileOf(tokenFolder, organizationName).Exists;
 
-    internal static TokenCacheFile CacheFileOf(string organizationName, IInboxStore store) =>
-        new(TokenCacheFile.FolderBeside(store.Location), organizationName.Trim());
+    /// <summary>Signs every live connection of this registry out of memory (saved token caches stay).</summary>
+    public void Dispose()
+    {
+        foreach (var name in _live.Keys.ToList())
+        {
+            Remove(name);
+        }
+    }
+
+    internal static TokenCacheFile CacheFileOf(string tokenFolder, string organizationName) =>
+        new(tokenFolder, organizationName.Trim());
 }

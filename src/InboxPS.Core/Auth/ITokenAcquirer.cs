@@ -1,6 +1,5 @@
 using System.Threading;
 using System.Threading.Tasks;
-using InboxPS.Core.Ews;
 
 namespace InboxPS.Core.Auth;
 

@@ -1,36 +1,23 @@
 using System;
-using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 
 namespace InboxPS.Core.Auth;
 
-/// <summary>What Get-InboxConnection says about a connection.</summary>
-public enum ConnectionStatus
-{
-    /// <summary>Signed in; tokens are renewed as needed.</summary>
-    Connected,
-
-    /// <summary>A given access token expired; nothing can renew it.</summary>
-    TokenExpired,
-
-    /// <summary>The sign-in is gone (password changed, refresh token revoked, secret rotated): connect again.</summary>
-    ReconnectRequired,
-}
-
 /// <summary>
-/// A live, signed-in connection for one organization, usable from many threads: the authenticator signs every EWS
-/// request (bearer tokens renewed before expiry and once after a 401, or basic credentials).
+/// A live, signed-in connection for one organization, usable from many threads. It holds what proves the sign-in, not how
+/// a protocol sends it: <see cref="Tokens"/> (OAuth: renewed before expiry and once after a 401) or
+/// <see cref="Password"/> (basic), which a protocol's authenticator turns into its own header.
 /// </summary>
 public sealed class InboxConnection : IDisposable
 {
     private readonly RenewingTokenSource? _tokens;
 
-    private InboxConnection(OrganizationProfile organization, IEwsAuthenticator authenticator, RenewingTokenSource? tokens,
+    private InboxConnection(OrganizationProfile organization, RenewingTokenSource? tokens, PasswordCredential? password,
         SignInMethod method, string? account, string? appId, string? tokenCachePath)
     {
         Organization = organization;
-        Authenticator = authenticator;
         _tokens = tokens;
+        Password = password;
         Method = method;
         Account = account;
         AppId = appId;
@@ -41,12 +28,13 @@ public sealed class InboxConnection : IDisposable
 
     public OrganizationProfile Organization { get; }
 
-    public IEwsAuthenticator Authenticator { get; }
+    /// <summary>The OAuth tokens of the sign-in; null for basic authentication.</summary>
+    public IAccessTokenSource? Tokens => _tokens;
+
+    /// <summary>The service account's credential of a basic sign-in; null for OAuth.</summary>
+    public PasswordCredential? Password { get; }
 
     public Uri EwsUrl { get; }
-
-    /// <summary>How the ExchangeImpersonation header names the target: by primary SMTP address, which every sign-in mode supports.</summary>
-    public ConnectingSidKind ImpersonateBy => ConnectingSidKind.PrimarySmtpAddress;
 
     public SignInMethod Method { get; }
 
@@ -85,16 +73,16 @@ public sealed class InboxConnection : IDisposable
         SignInTransport transport, string? tokenCachePath)
     {
         var tokens = new RenewingTokenSource(signIn.Acquirer, signIn.Token, transport.Clock);
-        return new InboxConnection(organization, new BearerTokenAuthenticator(tokens), tokens, method, signIn.Account, signIn.AppId, tokenCachePath);
+        return new InboxConnection(organization, tokens, null, method, signIn.Account, signIn.AppId, tokenCachePath);
     }
 
-    internal static InboxConnection ForBasic(OrganizationProfile organization, BasicAuthenticator authenticator, string account) =>
-        new(organization, authenticator, null, SignInMethod.Credential, account, null, null);
+    internal static InboxConnection ForBasic(OrganizationProfile organization, PasswordCredential password) =>
+        new(organization, null, password, SignInMethod.Credential, password.UserName, null, null);
 
     /// <summary>A snapshot for Get-InboxConnection, free of MSAL types and secrets.</summary>
     public ConnectionInfo Describe() => new(this);
 
-    public void Dispose() => (Authenticator as IDisposable)?.Dispose();
+    public void Dispose() => Password?.Dispose();
 
     public override string ToString() => $"{Organization.Name} ({AuthType}, {Status})";
 }

@@ -3,33 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.AppConfig;
 using Microsoft.Identity.Client.Extensibility;
 
 namespace InboxPS.Core.Auth;
-
-/// <summary>A finished OAuth sign-in: the first token and what renews it.</summary>
-internal sealed class OAuthSignIn
-{
-    public OAuthSignIn(ITokenAcquirer acquirer, AccessToken token, string? account, string? appId)
-    {
-        Acquirer = acquirer;
-        Token = token;
-        Account = account;
-        AppId = appId;
-    }
-
-    public ITokenAcquirer Acquirer { get; }
-
-    public AccessToken Token { get; }
-
-    public string? Account { get; }
-
-    public string? AppId { get; }
-}
 
 /// <summary>Every OAuth sign-in mode of Connect-InboxImpersonation, through MSAL, plus the silent restore of a saved one.</summary>
 internal static class MsalSignIn

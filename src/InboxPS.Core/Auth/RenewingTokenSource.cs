@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using InboxPS.Core.Ews;
 
 namespace InboxPS.Core.Auth;
 

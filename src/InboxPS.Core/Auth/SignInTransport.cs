@@ -11,8 +11,6 @@ namespace InboxPS.Core.Auth;
 /// </summary>
 public sealed class SignInTransport
 {
-    public static SignInTransport Default { get; } = new();
-
     /// <summary>The HTTP client MSAL uses; null for MSAL's own.</summary>
     public IMsalHttpClientFactory? MsalHttpClientFactory { get; set; }
 

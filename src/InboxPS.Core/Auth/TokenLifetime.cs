@@ -1,5 +1,4 @@
 using System;
-using InboxPS.Core.Ews;
 
 namespace InboxPS.Core.Auth;
 

@@ -4,45 +4,6 @@ using System.Globalization;
 
 namespace InboxPS.Core.Organizations;
 
-/// <summary>What Set-InboxAccessType was asked to do; null members keep the organization's current value.</summary>
-public sealed class AccessTypeRequest
-{
-    public AccessTypeRequest(string organization, AccessType accessType)
-    {
-        Organization = organization;
-        AccessType = accessType;
-    }
-
-    public string Organization { get; }
-
-    public AccessType AccessType { get; }
-
-    public Uri? EwsUrl { get; set; }
-
-    public ExchangeEnvironment? Environment { get; set; }
-}
-
-/// <summary>The profile Set-InboxAccessType will save, what to warn the admin about, and whether a live sign-in must go.</summary>
-public sealed class AccessTypePlan
-{
-    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings)
-    {
-        Profile = profile;
-        IsNew = isNew;
-        InvalidatesSignIn = invalidatesSignIn;
-        Warnings = warnings;
-    }
-
-    public OrganizationProfile Profile { get; }
-
-    public bool IsNew { get; }
-
-    /// <summary>True when the access type, cloud or endpoint changed, so an existing sign-in no longer fits.</summary>
-    public bool InvalidatesSignIn { get; }
-
-    public IReadOnlyList<string> Warnings { get; }
-}
-
 /// <summary>
 /// Decides an organization's access type, cloud and EWS URL the way an Exchange admin would: refuses what cannot work
 /// (basic auth against Exchange Online, credentials over plain http) and warns about what is ending.

@@ -2,28 +2,6 @@ using System;
 
 namespace InboxPS.Core.Organizations;
 
-/// <summary>How InboxPS reaches the organization's mailboxes (the admin panel's "Mailbox Access Type").</summary>
-public enum AccessType
-{
-    /// <summary>Delegated OAuth sign-in of the service account + EWS impersonation (needs ApplicationImpersonation).</summary>
-    OAuthImpersonation,
-
-    /// <summary>Client-credentials OAuth (certificate, secret, managed identity, given token) + EWS impersonation.</summary>
-    OAuthAppOnly,
-
-    /// <summary>Username and password of the service account + EWS impersonation; Exchange Server on-premises only.</summary>
-    BasicImpersonation,
-}
-
-/// <summary>The Microsoft cloud an organization lives in; decides the sign-in authority and the EWS resource.</summary>
-public enum ExchangeEnvironment
-{
-    Global,
-    USGovGCCHigh,
-    USGovDoD,
-    China,
-}
-
 /// <summary>One organization's configuration as kept in the store. Holds no secrets.</summary>
 public sealed class OrganizationProfile
 {

@@ -133,9 +133,9 @@ public sealed class ConnectInboxImpersonationCommand : AsyncInboxCmdlet
         try
         {
             var request = BuildRequest();
-            var connector = new ImpersonationConnector(Store, null, Sink);
+            var connections = Session.Connections;
             RunAsync(async cancellationToken =>
-                connection = await connector.ConnectAsync(Organization, request, cancellationToken).ConfigureAwait(false));
+                connection = await connections.ConnectAsync(Organization, request, Sink, cancellationToken).ConfigureAwait(false));
         }
         catch (InboxException e)
         {

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using InboxPS.Connections;
-using InboxPS.Core.Auth;
 
 namespace InboxPS.Commands;
 
@@ -15,7 +14,7 @@ public sealed class DisconnectInboxImpersonationCommand : OrganizationCmdlet
     protected override void ProcessRecord()
     {
         var profile = ResolveOrganization();
-        if (!ConnectionRegistry.IsConnected(profile.Name, Store))
+        if (!Session.Connections.IsConnected(profile.Name))
         {
             WriteVerbose($"'{profile.Name}' is not connected; nothing to do.");
             return;
@@ -23,7 +22,7 @@ public sealed class DisconnectInboxImpersonationCommand : OrganizationCmdlet
 
         if (ShouldProcess(profile.Name, "Sign the service account out and delete its saved token cache"))
         {
-            ConnectionRegistry.Disconnect(profile.Name, Store);
+            Session.Connections.Disconnect(profile.Name);
         }
     }
 }

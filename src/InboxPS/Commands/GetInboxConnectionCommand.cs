@@ -1,9 +1,9 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InboxPS.Core.Auth;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Organizations;
 using InboxPS.Infrastructure;
 
@@ -27,41 +27,34 @@ public sealed class GetInboxConnectionCommand : AsyncInboxCmdlet
 
     protected override void ProcessRecord()
     {
-        var organizations = Store.GetOrganizations();
         var wanted = new List<OrganizationProfile>();
-        foreach (var name in Organization ?? new[] { "*" })
+        foreach (var (organization, named) in SelectOrganizations(Organization ?? new[] { "*" }))
         {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = organizations.Where(o => pattern.IsMatch(o.Name)).ToList();
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            if (wanted.Contains(organization))
             {
-                WriteInboxError(OrganizationResolver.NotFound(name));
+                continue;
             }
 
-            var named = !WildcardPattern.ContainsWildcardCharacters(name);
-            foreach (var organization in matches.Where(o => !wanted.Contains(o)))
+            if (Session.Connections.IsConnected(organization.Name))
             {
-                if (ConnectionRegistry.IsConnected(organization.Name, Store))
-                {
-                    wanted.Add(organization);
-                }
-                else if (named)
-                {
-                    WriteError(ErrorRecords.From("NotConnected", ErrorCategory.ObjectNotFound,
-                        $"'{organization.Name}' is not connected.", organization.Name,
-                        $"Run Connect-InboxImpersonation -Organization {organization.Name}."));
-                }
+                wanted.Add(organization);
+            }
+            else if (named)
+            {
+                WriteInboxError(ConnectionErrors.NothingToShow(organization.Name));
             }
         }
 
-        RunAsync(cancellationToken => DescribeAsync(wanted, cancellationToken));
+        var connections = Session.Connections;
+        RunAsync(cancellationToken => DescribeAsync(connections, wanted, cancellationToken));
     }
 
-    private async Task DescribeAsync(IEnumerable<OrganizationProfile> organizations, CancellationToken cancellationToken)
+    private async Task DescribeAsync(OrganizationConnections connections, IEnumerable<OrganizationProfile> organizations,
+        CancellationToken cancellationToken)
     {
         foreach (var organization in organizations)
         {
-            if (await ConnectionRegistry.DescribeAsync(organization, Store, null, cancellationToken).ConfigureAwait(false) is { } info)
+            if (await connections.DescribeAsync(organization, cancellationToken).ConfigureAwait(false) is { } info)
             {
                 Post(() => WriteObject(info));
             }

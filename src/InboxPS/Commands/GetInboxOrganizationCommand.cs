@@ -19,32 +19,15 @@ public sealed class GetInboxOrganizationCommand : InboxCmdlet
 
     protected override void ProcessRecord()
     {
-        var organizations = Store.GetOrganizations();
         if (Name is null)
         {
-            WriteObject(organizations, enumerateCollection: true);
+            WriteObject(Store.GetOrganizations(), enumerateCollection: true);
             return;
         }
 
-        foreach (var name in Name)
+        foreach (var (organization, _) in SelectOrganizations(Name))
         {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var found = false;
-            foreach (var organization in organizations)
-            {
-                if (pattern.IsMatch(organization.Name))
-                {
-                    found = true;
-                    WriteObject(organization);
-                }
-            }
-
-            if (!found && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                WriteError(ErrorRecords.From("OrganizationNotFound", ErrorCategory.ObjectNotFound,
-                    $"There is no InboxPS organization named '{name}'.", name,
-                    "Run Get-InboxOrganization to list the organizations, or create one with Set-InboxAccessType."));
-            }
+            WriteObject(organization);
         }
     }
 }

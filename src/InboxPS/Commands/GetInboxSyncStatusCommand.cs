@@ -1,7 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using InboxPS.Core;
-using InboxPS.Core.Organizations;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Sync;
 using InboxPS.Infrastructure;
 
@@ -39,34 +40,29 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
 
     protected override void ProcessRecord()
     {
-        string? organization = null;
-        if (Organization is not null)
+        var patterns = Mailbox is null ? null : Array.ConvertAll(Mailbox, m => new WildcardPattern(m, WildcardOptions.IgnoreCase));
+        var query = new RosterQuery
         {
-            organization = (Store.GetOrganization(Organization) ?? ThrowNotFound(Organization)).Name;
+            Organization = Organization,
+            Status = Status,
+            IncludeInactive = IncludeInactive,
+            MailboxFilter = patterns is null ? null : mailbox => Array.Exists(patterns, p => p.IsMatch(mailbox)),
+        };
+
+        IEnumerable<RosterEntry> entries;
+        try
+        {
+            entries = Session.QueryRoster(query);
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+            return;
         }
 
-        var patterns = Mailbox is null ? null : Array.ConvertAll(Mailbox, m => new WildcardPattern(m, WildcardOptions.IgnoreCase));
-        var activeOnly = !IncludeInactive && !string.Equals(Status, RosterStatus.Inactive, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(Status, RosterStatus.Failed, StringComparison.OrdinalIgnoreCase);
-        foreach (var entry in Store.GetRoster(organization, activeOnly))
+        foreach (var entry in entries)
         {
-            if (Status is not null && !string.Equals(entry.Status, Status, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (patterns is not null && Array.TrueForAll(patterns, p => !p.IsMatch(entry.Mailbox)))
-            {
-                continue;
-            }
-
             WriteObject(entry);
         }
-    }
-
-    private OrganizationProfile ThrowNotFound(string name)
-    {
-        ThrowTerminating(OrganizationResolver.NotFound(name));
-        return null!;
     }
 }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using InboxPS.Connections;
-using InboxPS.Core.Auth;
 
 namespace InboxPS.Commands;
 
@@ -17,8 +16,7 @@ public sealed class RemoveInboxOrganizationCommand : OrganizationCmdlet
         var profile = ResolveOrganization();
         if (ShouldProcess(profile.Name, "Remove the organization with its sign-in, roster, sync states and stored items"))
         {
-            ConnectionRegistry.Disconnect(profile.Name, Store);
-            Store.RemoveOrganization(profile.Name);
+            Session.RemoveOrganization(profile);
         }
     }
 }

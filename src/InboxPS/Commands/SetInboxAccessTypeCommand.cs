@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using InboxPS.Connections;
 using InboxPS.Core;
-using InboxPS.Core.Auth;
 using InboxPS.Core.Organizations;
 
 namespace InboxPS.Commands;
@@ -34,13 +33,8 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
         AccessTypePlan plan;
         try
         {
-            var existing = Organization is null ? OrganizationResolver.Resolve(Store, null) : Store.GetOrganization(Organization.Trim());
-            var request = new AccessTypeRequest(existing?.Name ?? Organization!.Trim(), AccessType)
-            {
-                EwsUrl = EwsUrl,
-                Environment = MyInvocation.BoundParameters.ContainsKey(nameof(Environment)) ? Environment : null,
-            };
-            plan = AccessTypePlanner.Plan(existing, request, DateTimeOffset.UtcNow);
+            var environment = MyInvocation.BoundParameters.ContainsKey(nameof(Environment)) ? Environment : (ExchangeEnvironment?)null;
+            plan = Session.PlanAccessType(Organization, AccessType, EwsUrl, environment, DateTimeOffset.UtcNow);
         }
         catch (InboxException e)
         {
@@ -62,12 +56,11 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
             return;
         }
 
-        if (plan.InvalidatesSignIn && ConnectionRegistry.Disconnect(profile.Name, Store))
+        if (Session.ApplyAccessType(plan))
         {
             WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud or EWS URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
         }
 
-        Store.SaveOrganization(profile);
         WriteObject(profile);
     }
 }

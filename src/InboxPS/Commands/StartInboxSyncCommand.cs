@@ -70,7 +70,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                     : whatIf ? SyncApproval.WhatIf : SyncApproval.Declined;
         }
 
-        var protocol = MailboxProtocols.ForOrganization(organization, requireConnection: !whatIf, RequestTrace);
+        var protocol = ProtocolFor(organization, requireConnection: !whatIf);
         StartEngine(new MailboxSynchronizer(organization.Name, Store, protocol, options, Sink), options);
     }
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using InboxPS.Core;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Sync;
 using InboxPS.Infrastructure;
 
@@ -23,16 +24,7 @@ public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
 
     protected override void ProcessRecord()
     {
-        string organization;
-        try
-        {
-            organization = Core.Organizations.OrganizationResolver.Resolve(Store, Organization).Name;
-        }
-        catch (InboxException e)
-        {
-            ThrowTerminating(e);
-            return;
-        }
+        var organization = ResolveOrganization(Organization).Name;
 
         foreach (var record in ReadInputs())
         {
@@ -49,9 +41,7 @@ public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
 
             if (Store.GetRosterEntry(organization, target.Address) is null)
             {
-                WriteError(ErrorRecords.From("MailboxNotOnRoster", ErrorCategory.ObjectNotFound,
-                    $"{target} is not on the roster of organization '{organization}'.", target.Address,
-                    "Run Get-InboxSyncStatus -IncludeInactive to see the users InboxPS knows."));
+                WriteInboxError(RosterErrors.NotOnRoster(organization, target));
                 continue;
             }
 

@@ -15,7 +15,7 @@ public sealed class TestInboxImpersonationCommand : SyncEngineCmdlet
     protected override void BeginProcessing()
     {
         var organization = ResolveOrganization();
-        var protocol = MailboxProtocols.ForOrganization(organization, requireConnection: true, RequestTrace);
+        var protocol = ProtocolFor(organization, requireConnection: true);
         StartEngine(new MailboxPreflight(organization.Name, protocol), new SyncOptions());
     }
 

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using InboxPS.Core;
 using InboxPS.Core.Organizations;
 using InboxPS.Infrastructure;
 
@@ -16,16 +15,5 @@ public abstract class OrganizationCmdlet : InboxCmdlet
     public string? Organization { get; set; }
 
     /// <summary>The organization's profile; an unknown or ambiguous name stops the cmdlet with a clear error.</summary>
-    protected OrganizationProfile ResolveOrganization()
-    {
-        try
-        {
-            return OrganizationResolver.Resolve(Store, Organization);
-        }
-        catch (InboxException e)
-        {
-            ThrowTerminating(e);
-            throw; // not reached: ThrowTerminating always throws
-        }
-    }
+    protected OrganizationProfile ResolveOrganization() => ResolveOrganization(Organization);
 }

@@ -1,25 +1,35 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using InboxPS.Core;
+using InboxPS.Core.Hosting;
+using InboxPS.Core.Organizations;
 using InboxPS.Core.Store;
 
 namespace InboxPS.Infrastructure;
 
-/// <summary>Base of every InboxPS cmdlet: opens the store on first use and reports core errors as ErrorRecords.</summary>
+/// <summary>
+/// Base of every InboxPS cmdlet: opens a session (the store and this runspace's connections) on first use, resolves
+/// -Organization the one way every cmdlet shares, and reports core errors as ErrorRecords.
+/// </summary>
 public abstract class InboxCmdlet : PSCmdlet, IDisposable
 {
-    private IInboxStore? _store;
+    private InboxSession? _session;
 
-    /// <summary>The store, opened on first use; a store that cannot be opened stops the cmdlet with a clear error.</summary>
-    protected IInboxStore Store
+    /// <summary>
+    /// The session, opened on first use (on the pipeline thread: it belongs to this runspace); a store that cannot be
+    /// opened stops the cmdlet with a clear error.
+    /// </summary>
+    protected InboxSession Session
     {
         get
         {
-            if (_store is null)
+            if (_session is null)
             {
                 try
                 {
-                    _store = SqliteInboxStore.Open();
+                    _session = RunspaceHosts.Current.OpenSession();
                 }
                 catch (StoreException e)
                 {
@@ -27,7 +37,50 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
                 }
             }
 
-            return _store!;
+            return _session!;
+        }
+    }
+
+    protected IInboxStore Store => Session.Store;
+
+    /// <summary>
+    /// The organization <paramref name="name"/> means (optional when exactly one exists); an unknown or ambiguous name
+    /// stops the cmdlet with a clear error.
+    /// </summary>
+    protected OrganizationProfile ResolveOrganization(string? name)
+    {
+        try
+        {
+            return Session.ResolveOrganization(name);
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+            throw; // not reached: ThrowTerminating always throws
+        }
+    }
+
+    /// <summary>
+    /// The organizations <paramref name="names"/> select (wildcards allowed), name by name, each with whether it was
+    /// named without wildcards; a plain name that matches none is written as an OrganizationNotFound error.
+    /// </summary>
+    protected IEnumerable<(OrganizationProfile Organization, bool Named)> SelectOrganizations(IEnumerable<string> names)
+    {
+        var organizations = Store.GetOrganizations();
+        foreach (var name in names)
+        {
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var named = !WildcardPattern.ContainsWildcardCharacters(name);
+            var matches = organizations.Where(o => pattern.IsMatch(o.Name)).ToList();
+            if (matches.Count == 0 && named)
+            {
+                WriteInboxError(OrganizationErrors.NotFound(name));
+            }
+
+            foreach (var organization in matches)
+            {
+                yield return (organization, named);
+            }
         }
     }
 
@@ -42,8 +95,8 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
     {
         if (disposing)
         {
-            _store?.Dispose();
-            _store = null;
+            _session?.Dispose();
+            _session = null;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using InboxPS.Core;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 
@@ -37,18 +38,20 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
             ? message => Sink.Log(InboxLogLevel.Debug, message)
             : null;
 
-    protected OrganizationProfile ResolveOrganization()
+    protected OrganizationProfile ResolveOrganization() => ResolvedOrganization = ResolveOrganization(Organization);
+
+    /// <summary>The protocol the engine syncs the resolved organization with; see <see cref="OrganizationConnections.ProtocolFor"/>.</summary>
+    protected IMailboxProtocol ProtocolFor(OrganizationProfile organization, bool requireConnection)
     {
         try
         {
-            ResolvedOrganization = OrganizationResolver.Resolve(Store, Organization);
+            return Session.Connections.ProtocolFor(organization, requireConnection, RequestTrace);
         }
         catch (InboxException e)
         {
             ThrowTerminating(e);
+            throw; // not reached: ThrowTerminating always throws
         }
-
-        return ResolvedOrganization!;
     }
 
     protected void StartEngine(IMailboxJob job, SyncOptions options)

@@ -1,5 +1,6 @@
 using InboxPS.Core.Auth;
 using InboxPS.Core.Ews;
+using InboxPS.Core.Hosting;
 
 namespace InboxPS.Integration.Tests.Support;
 
@@ -8,7 +9,7 @@ public static class EwsProbe
 {
     public static async Task<EwsFolder> OpenInboxAsync(SimulatedTenant tenant, InboxConnection connection, string mailbox)
     {
-        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), connection.Authenticator, tenant.Trust.CreateHandler());
+        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), EwsAuthentication.For(connection), tenant.Trust.CreateHandler());
         return await client.GetFolderAsync(new MailboxIdentity(mailbox), "inbox", null, CancellationToken.None);
     }
 
@@ -16,7 +17,7 @@ public static class EwsProbe
     public static async Task<string> BearerTokenOf(InboxConnection connection)
     {
         using var request = new HttpRequestMessage();
-        await connection.Authenticator.ApplyAsync(request, afterUnauthorized: false, CancellationToken.None);
+        await EwsAuthentication.For(connection).ApplyAsync(request, afterUnauthorized: false, CancellationToken.None);
         return request.Headers.Authorization!.Parameter!;
     }
 

@@ -1,4 +1,5 @@
 using InboxPS.Core.Auth;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Store;
 using InboxPS.Core.Tests.Support;
@@ -8,7 +9,7 @@ namespace InboxPS.Integration.Tests.Support;
 
 /// <summary>
 /// One running simulator shared by a test class, and per test a private store with an organization pointing at it.
-/// Organization names are unique per test because the connection registry is process-wide.
+/// Each store is used by one user of the module at a time (its own connection registry), as one runspace would.
 /// </summary>
 public sealed class SimulatedTenant : IAsyncLifetime
 {
@@ -50,9 +51,12 @@ public sealed class SimulatedTenant : IAsyncLifetime
     public sealed class TenantStore : IDisposable
     {
         private readonly TempDirectory _folder = new();
+        private readonly SimulatedTenant _tenant;
 
         internal TenantStore(SimulatedTenant tenant, AccessType accessType)
         {
+            _tenant = tenant;
+            Registry = new ConnectionRegistry(tenant.Transport());
             Store = SqliteInboxStore.Open(_folder.Combine("inboxps.db"));
             Organization = "org-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             Store.SaveOrganization(new OrganizationProfile(Organization)
@@ -71,9 +75,28 @@ public sealed class SimulatedTenant : IAsyncLifetime
 
         public string TokensFolder => _folder.Combine("tokens");
 
+        /// <summary>The connections of the session using this store now.</summary>
+        public ConnectionRegistry Registry { get; private set; }
+
+        public OrganizationConnections Connections => new(Registry, Store);
+
+        /// <summary>A later session (another runspace, a runbook job): nothing live, saved sign-ins on disk.</summary>
+        public void NewSession(SignInTransport? transport = null)
+        {
+            Registry.Dispose();
+            Registry = new ConnectionRegistry(transport ?? _tenant.Transport());
+        }
+
+        /// <summary>Connect-InboxImpersonation in a new session that signs in through <paramref name="transport"/>.</summary>
+        public Task<InboxConnection> ConnectAsync(SignInRequest request, SignInTransport? transport = null)
+        {
+            NewSession(transport);
+            return Connections.ConnectAsync(Organization, request, null, CancellationToken.None);
+        }
+
         public void Dispose()
         {
-            ConnectionRegistry.Remove(Organization);
+            Registry.Dispose();
             Store.Dispose();
             _folder.Dispose();
         }

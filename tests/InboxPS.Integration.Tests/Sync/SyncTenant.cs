@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
+using InboxPS.Core.Hosting;
 using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
@@ -65,7 +66,8 @@ public sealed class SyncTenant : IAsyncLifetime
         var request = delegated
             ? new SignInRequest(SignInMethod.Interactive) { ServiceAccount = Simulator.ServiceAccount }
             : new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(Simulator.ClientSecret), ServiceAccount = Users[0] };
-        org.Connection = await new ImpersonationConnector(org.Store, transport).ConnectAsync(org.Name, request, CancellationToken.None);
+        org.Connections = new ConnectionRegistry(transport);
+        org.Connection = await new ImpersonationConnector(org.Store, org.Connections).ConnectAsync(org.Name, request, CancellationToken.None);
         return org;
     }
 
@@ -95,6 +97,9 @@ public sealed class SyncTenant : IAsyncLifetime
 
         public InboxConnection Connection { get; internal set; } = null!;
 
+        /// <summary>The connections of the session that connected this organization.</summary>
+        public ConnectionRegistry Connections { get; internal set; } = new();
+
         public string ContentPath => _folder.Combine("content");
 
         /// <summary>Runs the real engine over real HTTPS against the simulator and returns what it reported.</summary>
@@ -118,7 +123,7 @@ public sealed class SyncTenant : IAsyncLifetime
                 {
                     Retry = new EwsRetryPolicy { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1), MaxTotalDelay = TimeSpan.FromSeconds(20) },
                 },
-                Connection.Authenticator,
+                EwsAuthentication.For(Connection),
                 _tenant.Trust.CreateHandler());
             var sink = new CapturingSink();
             var engine = new SyncEngine(createJob(new EwsMailboxProtocol(client, PageSize), sink), options, sink);
@@ -178,7 +183,7 @@ public sealed class SyncTenant : IAsyncLifetime
 
         public void Dispose()
         {
-            ConnectionRegistry.Remove(Name);
+            Connections.Dispose();
             Store.Dispose();
             _folder.Dispose();
         }

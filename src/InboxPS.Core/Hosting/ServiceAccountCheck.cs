@@ -1,9 +1,10 @@
 using System.Threading;
 using System.Threading.Tasks;
+using InboxPS.Core.Auth;
 using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 
-namespace InboxPS.Core.Auth;
+namespace InboxPS.Core.Hosting;
 
 /// <summary>
 /// Proves a new connection can do the job before it is kept: opens the inbox of the service account's mailbox (the
@@ -14,7 +15,9 @@ internal static class ServiceAccountCheck
 {
     public static async Task RunAsync(InboxConnection connection, MailboxIdentity mailbox, SignInTransport transport, CancellationToken cancellationToken)
     {
-        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), connection.Authenticator, transport.EwsHandler);
+        var authenticator = EwsAuthentication.For(connection);
+        using var disposeAuthenticator = authenticator as System.IDisposable;
+        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), authenticator, transport.EwsHandler);
         try
         {
             await client.GetFolderAsync(mailbox, "inbox", null, cancellationToken).ConfigureAwait(false);

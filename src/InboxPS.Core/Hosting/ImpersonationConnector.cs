@@ -1,11 +1,12 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using InboxPS.Core.Auth;
 using InboxPS.Core.Ews;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Store;
 
-namespace InboxPS.Core.Auth;
+namespace InboxPS.Core.Hosting;
 
 /// <summary>
 /// Connect-InboxImpersonation's work: signs the service account (or app) in with the requested method, proves over EWS
@@ -15,13 +16,17 @@ namespace InboxPS.Core.Auth;
 public sealed class ImpersonationConnector
 {
     private readonly IInboxStore _store;
+    private readonly ConnectionRegistry _connections;
     private readonly SignInTransport _transport;
     private readonly IInboxSink _sink;
 
-    public ImpersonationConnector(IInboxStore store, SignInTransport? transport = null, IInboxSink? sink = null)
+    /// <param name="store">Where the profile is read and saved; the saved sign-in goes to the tokens folder beside it.</param>
+    /// <param name="connections">Where the new connection is registered; its transport is the one sign-ins use.</param>
+    public ImpersonationConnector(IInboxStore store, ConnectionRegistry connections, IInboxSink? sink = null)
     {
         _store = store;
-        _transport = transport ?? SignInTransport.Default;
+        _connections = connections;
+        _transport = connections.Transport;
         _sink = sink ?? NullSink.Instance;
     }
 
@@ -31,7 +36,7 @@ public sealed class ImpersonationConnector
         var profile = WithRequestValues(OrganizationResolver.Resolve(_store, organization), request);
         RequireMatchingAccessType(profile, request.Method);
 
-        var savedCache = ConnectionRegistry.CacheFileOf(profile.Name, _store);
+        var savedCache = ConnectionRegistry.CacheFileOf(TokenCacheFile.FolderBeside(_store.Location), profile.Name);
         var cacheFile = savedCache.Pending();
         cacheFile.Delete();
         InboxConnection? connection = null;
@@ -57,7 +62,7 @@ public sealed class ImpersonationConnector
         }
 
         _store.SaveOrganization(profile);
-        return ConnectionRegistry.Add(connection);
+        return _connections.Add(connection);
     }
 
     private async Task<InboxConnection> SignInAsync(OrganizationProfile profile, SignInRequest request, TokenCacheFile cacheFile,
@@ -66,8 +71,8 @@ public sealed class ImpersonationConnector
         if (request.Method == SignInMethod.Credential)
         {
             var credential = request.Credential ?? throw new ArgumentException("A basic sign-in needs the credential.", nameof(request));
-            var authenticator = new BasicAuthenticator(credential.UserName, credential.SecurePassword);
-            return InboxConnection.ForBasic(profile, authenticator, credential.UserName);
+            // The service account check that follows builds the EWS authenticator, which refuses a user name it cannot send.
+            return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword));
         }
 
         var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, cancellationToken).ConfigureAwait(false);

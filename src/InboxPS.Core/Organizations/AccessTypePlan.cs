@@ -1,0 +1,24 @@
+using System.Collections.Generic;
+
+namespace InboxPS.Core.Organizations;
+
+/// <summary>The profile Set-InboxAccessType will save, what to warn the admin about, and whether a live sign-in must go.</summary>
+public sealed class AccessTypePlan
+{
+    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings)
+    {
+        Profile = profile;
+        IsNew = isNew;
+        InvalidatesSignIn = invalidatesSignIn;
+        Warnings = warnings;
+    }
+
+    public OrganizationProfile Profile { get; }
+
+    public bool IsNew { get; }
+
+    /// <summary>True when the access type, cloud or endpoint changed, so an existing sign-in no longer fits.</summary>
+    public bool InvalidatesSignIn { get; }
+
+    public IReadOnlyList<string> Warnings { get; }
+}

@@ -1,0 +1,21 @@
+using System;
+
+namespace InboxPS.Core.Organizations;
+
+/// <summary>What Set-InboxAccessType was asked to do; null members keep the organization's current value.</summary>
+public sealed class AccessTypeRequest
+{
+    public AccessTypeRequest(string organization, AccessType accessType)
+    {
+        Organization = organization;
+        AccessType = accessType;
+    }
+
+    public string Organization { get; }
+
+    public AccessType AccessType { get; }
+
+    public Uri? EwsUrl { get; set; }
+
+    public ExchangeEnvironment? Environment { get; set; }
+}
