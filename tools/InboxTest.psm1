@@ -83,12 +83,15 @@ function Invoke-InboxPester {
         fresh work folder (INBOXPS_TEST_SIMULATOR_HOME, see tests/pester/common.ps1).
     #>
     param(
-        [Parameter(Mandatory)] [string] $ModuleManifest,
-        [Parameter(Mandatory)] [string] $SimulatorPath,
-        [Parameter(Mandatory)] [string] $ResultsDirectory,
+        # By default the module ./build.ps1 -Task Build made, and the simulator built (again) here.
+        [string] $ModuleManifest = (Join-Path $script:RepoRoot "out/InboxPS/$(Get-InboxModuleVersion)/InboxPS.psd1"),
+        [string] $SimulatorPath = (Build-InboxSimulator),
+        [string] $ResultsDirectory = (Join-Path ([System.IO.Path]::GetTempPath()) ('inboxps-pester-' + [guid]::NewGuid().ToString('N'))),
         [int] $TimeoutMinutes = 10,
+        # Which suites, e.g. Sync.Tests.ps1 to run one.
         [string] $Filter = '*.Tests.ps1'
     )
+    $null = New-Item -ItemType Directory -Force $ResultsDirectory
     $total = New-TestCount
     $suites = @(Get-ChildItem (Join-Path $script:RepoRoot 'tests/pester') -Filter $Filter -File | Sort-Object Name)
     if (-not $suites) { Write-Host "No Pester suite matches $Filter." -ForegroundColor Red }

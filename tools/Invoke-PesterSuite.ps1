@@ -2,10 +2,11 @@
 .SYNOPSIS
     Runs ONE Pester suite file (tests/pester/*.Tests.ps1) in this process against the built module and writes its
     counts as JSON. Invoke-InboxPester (tools/InboxTest.psm1) starts it in a fresh pwsh per suite, with the
-    environment that suite's simulator needs; run it the same way to try a single suite.
+    environment that suite's simulator needs (INBOXPS_TEST_SIMULATOR_HOME, and SSL_CERT_FILE naming the CA its
+    simulator will write there); use that to try a single suite.
 
 .EXAMPLE
-    dotnet pwsh tools/Invoke-PesterSuite.ps1 -Path tests/pester/Store.Tests.ps1 -ModuleManifest out/InboxPS/0.1.0/InboxPS.psd1
+    Import-Module ./tools/InboxTest.psm1; Invoke-InboxPester -Filter Sync.Tests.ps1
 #>
 [CmdletBinding()]
 param(

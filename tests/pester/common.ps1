@@ -15,7 +15,7 @@ Import-Module (Join-Path $script:RepoRoot 'tools/InboxSimulator.psm1')
 Import-Module (Join-Path $script:RepoRoot 'tools/InboxBuild.psm1')
 
 # Never the user's real store: until a test picks its own, the suite has a private one.
-if (-not $env:INBOXPS_HOME -or -not $env:INBOXPS_HOME.StartsWith([System.IO.Path]::GetTempPath())) { $env:INBOXPS_HOME = New-RunHome }
+$env:INBOXPS_HOME = New-RunHome
 Import-Module $script:ModuleManifest
 
 function New-TestStoreHome {
