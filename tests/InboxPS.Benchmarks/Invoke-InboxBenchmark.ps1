@@ -29,8 +29,8 @@ Set-StrictMode -Version 3.0
 # The runs happen in child processes: give them full paths.
 $ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
 $SimulatorPath = (Resolve-Path -LiteralPath $SimulatorPath).Path
-Import-Module (Join-Path $PSScriptRoot '../tools/InboxSimulator.psm1') -Force
-Import-Module (Join-Path $PSScriptRoot '../tools/InboxRun.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../../tools/InboxSimulator.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../../tools/InboxRun.psm1') -Force
 
 # The server: 25 ms plus up to 10 ms of jitter per EWS call, and at most 16 EWS calls at once across all mailboxes
 # (more get HTTP 503). Each mailbox has a few dozen items: 24 in Inbox, 12 in Sent Items.

@@ -1,12 +1,12 @@
-BeforeAll {
-    . (Join-Path $PSScriptRoot 'common.ps1')
-    $env:INBOXPS_HOME = New-TestStoreHome
-    Import-Module $ModuleManifest -Force
-    $manifest = Import-PowerShellDataFile $ModuleManifest
+BeforeDiscovery {
+    # The platforms the build claims, defined once (tools/InboxBuild.psm1).
+    Import-Module (Join-Path $env:INBOXPS_TEST_REPO 'tools/InboxBuild.psm1')
+    $platforms = @(Get-InboxPlatform | ForEach-Object { @{ Rid = $_ } })
 }
 
-AfterAll {
-    Remove-Module InboxPS -ErrorAction SilentlyContinue
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $manifest = Import-PowerShellDataFile $ModuleManifest
 }
 
 Describe 'The built InboxPS module' {
@@ -32,12 +32,9 @@ Describe 'The built InboxPS module' {
         }
     }
 
-    It 'ships the native SQLite library for every platform it claims' {
-        $moduleRoot = Split-Path $ModuleManifest
-        foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
-            # Under dependencies/, beside InboxPS.Core.dll (README "Isolation").
-            Get-ChildItem (Join-Path $moduleRoot "dependencies/runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
-        }
+    It 'ships the native SQLite library for <Rid>, a platform it claims' -TestCases $platforms {
+        # Under dependencies/, beside InboxPS.Core.dll (README "Isolation").
+        Get-ChildItem (Join-Path (Split-Path $ModuleManifest) "dependencies/runtimes/$Rid/native") -File | Should -Not -BeNullOrEmpty
     }
 
     It 'declares both editions and PowerShell 5.1' {

@@ -5,7 +5,7 @@ BeforeAll {
     $work = New-TestStoreHome
 
     # The package of the module under test, packed once the way build.ps1 -Task Package packs it.
-    $package = & (Join-Path $RepoRoot 'tests/tools/New-ModulePackage.ps1') -ModulePath (Split-Path $ModuleManifest) -OutputPath (Join-Path $work 'feed')
+    $package = & (Join-Path $RepoRoot 'tools/New-ModulePackage.ps1') -ModulePath (Split-Path $ModuleManifest) -OutputPath (Join-Path $work 'feed')
     $entries = [System.IO.Compression.ZipFile]::OpenRead($package.FullName)
     $entryNames = @($entries.Entries | ForEach-Object FullName)
     $nuspecEntry = $entries.Entries | Where-Object FullName -eq 'InboxPS.nuspec'
@@ -50,27 +50,20 @@ Describe 'The release package' {
         $built | Should -Contain 'InboxPS.psd1'
         $built | Should -Contain 'en-US/InboxPS.dll-Help.xml'
         foreach ($file in $built) { $entryNames | Should -Contain $file }
-        foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
+        foreach ($rid in Get-InboxPlatform) {
             @($entryNames | Where-Object { $_ -like "*runtimes/$rid/native/*" }) | Should -Not -BeNullOrEmpty -Because "$rid is claimed"
         }
     }
 
     It 'installs with Save-PSResource and works in a fresh pwsh' {
         $savedManifest | Should -Exist
-        # Invoke-FreshPwsh imports $script:ModuleManifest; point it at the saved copy for this one run.
-        $built = $script:ModuleManifest
-        $script:ModuleManifest = $savedManifest
-        try {
-            $run = Invoke-FreshPwsh -Environment @{ INBOXPS_HOME = (Join-Path $work 'home') } -Script @'
+        # A process of its own: this one already has the built module loaded, and the installed copy must stand alone.
+        $run = Invoke-FreshPwsh -ModuleManifest $savedManifest -Environment @{ INBOXPS_HOME = (Join-Path $work 'home') } -Script @'
 "base=$((Get-Module InboxPS).ModuleBase)"
 $null = Set-InboxAccessType -Organization contoso -AccessType OAuthAppOnly -WarningAction SilentlyContinue
 "orgs=$((Get-InboxOrganization).Name -join ',')"
 "help=$((Get-Help Start-InboxSync).Synopsis)"
 '@
-        }
-        finally {
-            $script:ModuleManifest = $built
-        }
         $run.ExitCode | Should -Be 0 -Because ($run.Output -join "`n")
         $run.Output | Should -Contain "base=$(Split-Path $savedManifest)"
         $run.Output | Should -Contain 'orgs=contoso'

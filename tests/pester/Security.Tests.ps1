@@ -19,6 +19,7 @@ AfterAll {
 }
 
 Describe 'Secrets with -Verbose and -Debug on' {
+    # A process of its own: every stream it writes (verbose, debug, errors, the host) is captured whole, from outside.
     BeforeAll {
         $storeHome = New-TestStoreHome
         $givenTokenFile = Join-Path ([System.IO.Path]::GetTempPath()) ('inboxps-given-token-' + [guid]::NewGuid().ToString('N'))
@@ -166,27 +167,26 @@ Disconnect-InboxImpersonation -Organization certorg -Confirm:`$false -Verbose
 Describe 'Credentials over plain http' {
     # Set-InboxAccessType refuses the address before any credential is asked for; the EWS client refuses again on its
     # own (BasicAuthRequiresHttps, BearerAuthRequiresHttps: tests/InboxPS.Core.Tests/Ews/EwsClientRequestTests.cs).
-    It 'refuses a plain-http EWS address for <AccessType> with InsecureEwsUrl' -ForEach @(
+    BeforeEach { $null = Enter-TestStore }
+    AfterEach { Exit-TestStore }
+
+    It 'refuses a plain-http EWS address for <AccessType> with InsecureEwsUrl' -TestCases @(
         @{ AccessType = 'BasicImpersonation' }, @{ AccessType = 'OAuthAppOnly' }, @{ AccessType = 'OAuthImpersonation' }
     ) {
-        $run = Invoke-AsAdmin -StoreHome (New-TestStoreHome) -Environment @{ INBOXPS_ACCESS_TYPE = $AccessType } -Script @'
-try { Set-InboxAccessType -Organization onprem -AccessType $env:INBOXPS_ACCESS_TYPE -EwsUrl 'http://mail.contoso.test/EWS/Exchange.asmx' }
-catch { "id=$($_.FullyQualifiedErrorId)" }
-"organizations=$(@(Get-InboxOrganization).Count)"
-'@
-        $run.Output | Should -Contain 'id=InsecureEwsUrl,InboxPS.Commands.SetInboxAccessTypeCommand'
-        $run.Output | Should -Contain 'organizations=0'
+        $record = { Set-InboxAccessType -Organization onprem -AccessType $AccessType -EwsUrl 'http://mail.contoso.test/EWS/Exchange.asmx' } |
+            Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -BeExactly 'InsecureEwsUrl,InboxPS.Commands.SetInboxAccessTypeCommand'
+        @(Get-InboxOrganization) | Should -HaveCount 0
     }
 
     It 'allows plain http only to this machine (a test server, a local proxy)' {
-        $run = Invoke-AsAdmin -StoreHome (New-TestStoreHome) -Script @'
-(Set-InboxAccessType -Organization lab -AccessType BasicImpersonation -EwsUrl 'http://127.0.0.1:8080/EWS/Exchange.asmx' -WarningAction SilentlyContinue).EwsUrl.AbsoluteUri
-'@
-        $run.Output | Should -Contain 'http://127.0.0.1:8080/EWS/Exchange.asmx'
+        $org = Set-InboxAccessType -Organization lab -AccessType BasicImpersonation -EwsUrl 'http://127.0.0.1:8080/EWS/Exchange.asmx' -WarningAction SilentlyContinue
+        $org.EwsUrl.AbsoluteUri | Should -BeExactly 'http://127.0.0.1:8080/EWS/Exchange.asmx'
     }
 }
 
 Describe 'Hostile EWS answers' {
+    # A process per case: the memory check reads the peak working set, which only a fresh process starts at zero.
     It 'fail the one mailbox that got <Kind> with <ErrorId>, and the others sync' -ForEach @(
         @{ Kind = 'EntityExpansion'; ErrorId = 'EwsInvalidResponse' }
         @{ Kind = 'GiantBody'; ErrorId = 'EwsResponseTooLarge' }

@@ -1,64 +1,90 @@
-# Dot-sourced by every *.Tests.ps1 in BeforeAll: where the built module is, and helpers shared by the suites.
+# Dot-sourced by every *.Tests.ps1 in BeforeAll: imports the built module into the suite's process once, and holds the
+# helpers the suites share. tools/Invoke-PesterSuite.ps1 runs each suite in a fresh pwsh of its own and says, through
+# the environment, where the module, the repository and the simulator are.
 
 $script:ModuleManifest = $env:INBOXPS_TEST_MANIFEST
 if (-not $script:ModuleManifest) {
-    throw 'Run the Pester suites through ./build.ps1 -Task Test: it builds the module and tells the tests where it is.'
+    throw 'Run the Pester suites through ./build.ps1 -Task Test, or one suite with tools/Invoke-PesterSuite.ps1: they tell the tests where the built module is.'
 }
 $script:RepoRoot = $env:INBOXPS_TEST_REPO
 
-# Fresh pwsh processes and private stores, shared with the soak and benchmark scripts.
-Import-Module (Join-Path $script:RepoRoot 'tests/tools/InboxRun.psm1') -Force
+# Fresh pwsh processes (Start-PwshProcess), private stores (New-RunHome) and the simulator's process helpers, shared with
+# the soak and benchmark scripts; the platform list the build ships.
+Import-Module (Join-Path $script:RepoRoot 'tools/InboxRun.psm1')
+Import-Module (Join-Path $script:RepoRoot 'tools/InboxSimulator.psm1')
+Import-Module (Join-Path $script:RepoRoot 'tools/InboxBuild.psm1')
+
+# Never the user's real store: until a test picks its own, the suite has a private one.
+$env:INBOXPS_HOME = New-RunHome
+Import-Module $script:ModuleManifest
 
 function New-TestStoreHome {
-    # A private INBOXPS_HOME, so a suite never touches the user's real store.
+    # A private INBOXPS_HOME (store and token caches) for one test.
     New-RunHome
 }
 
+function Enter-TestStore {
+    # Points the module at a new private store for one test (BeforeEach) and returns its folder.
+    $env:INBOXPS_HOME = New-TestStoreHome
+    return $env:INBOXPS_HOME
+}
+
+function Exit-TestStore {
+    # Ends one test's store (AfterEach). Connections live per process, by organization name, so the next test's
+    # 'contoso' must not find this test's sign-in: disconnect every organization the store knows.
+    # A store a test damaged on purpose has nothing to disconnect.
+    $organizations = try { @(Get-InboxOrganization -ErrorAction SilentlyContinue) } catch { @() }
+    foreach ($organization in $organizations) {
+        Disconnect-InboxImpersonation -Organization $organization.Name -Confirm:$false -ErrorAction SilentlyContinue
+    }
+}
+
 function Invoke-FreshPwsh {
-    # Runs a script's text in a new pwsh process with the built module imported; returns its exit code and output lines
-    # (standard error merged in).
+    # For what needs a process of its own (a later session, a package, a hard kill): runs a script's text in a new pwsh
+    # with the built module imported; returns its exit code and output lines (standard error merged in).
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [string] $ModuleManifest = $script:ModuleManifest)
+    $process = Start-PwshProcess -Script "`$ErrorActionPreference = 'Stop'; Import-Module '$ModuleManifest';`n$Script" -Environment $Environment
+    $output = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    $lines = @(($output + $process.StandardErrorText.GetAwaiter().GetResult()) -split "`r?`n" | Where-Object { $_ })
+    $run = [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $lines }
+    $process.Dispose()
+    return $run
+}
+
+function Start-FreshPwsh {
+    # Like Invoke-FreshPwsh, but returns at once with the running process (standard output redirected), for scripts a
+    # test must interact with while they run (a device-code prompt, a hard kill).
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
-    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest';"
-    $saved = @{}
-    foreach ($key in $Environment.Keys) {
-        $saved[$key] = [Environment]::GetEnvironmentVariable($key)
-        [Environment]::SetEnvironmentVariable($key, $Environment[$key])
-    }
-    Push-Location $script:RepoRoot
-    try {
-        $pwsh = @(Get-PwshCommand)
-        $arguments = @($pwsh | Select-Object -Skip 1)
-        $output = & $pwsh[0] @arguments -NoProfile -NonInteractive -Command ($prelude + $Script) 2>&1
-        return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" }) }
-    }
-    finally {
-        Pop-Location
-        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
-    }
+    Start-PwshProcess -Script "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest';`n$Script" -Environment $Environment
 }
 
 function Get-TestSimulatorPath {
-    # The simulator the xunit step of build.ps1 already built: beside the module's artifacts folder, or in the repository's
-    # own bin folder. Built into a private temporary folder when neither exists (running a suite on its own).
-    $outRoot = Split-Path (Split-Path (Split-Path $script:ModuleManifest))
-    $candidates = @(
-        (Join-Path (Split-Path $outRoot) 'bin/InboxPS.Simulator/release/InboxPS.Simulator.dll')
-        (Join-Path $script:RepoRoot 'tests/InboxPS.Simulator/bin/Release/net10.0/InboxPS.Simulator.dll')
-    )
-    $found = $candidates | Where-Object { Test-Path $_ } | Select-Object -First 1
-    if ($found) { return $found }
-    $artifacts = Join-Path ([System.IO.Path]::GetTempPath()) 'inboxps-pester-simulator'
-    & dotnet build (Join-Path $script:RepoRoot 'tests/InboxPS.Simulator/InboxPS.Simulator.csproj') -c Release --nologo -v quiet --artifacts-path $artifacts | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'Building tests/InboxPS.Simulator failed.' }
-    return Join-Path $artifacts 'bin/InboxPS.Simulator/release/InboxPS.Simulator.dll'
+    # The simulator build.ps1 built; built into a private temporary folder when the suite runs without one.
+    if ($env:INBOXPS_TEST_SIMULATOR) { return $env:INBOXPS_TEST_SIMULATOR }
+    return Build-InboxSimulator -ArtifactsPath (Join-Path ([System.IO.Path]::GetTempPath()) 'inboxps-pester-simulator')
 }
 
 function Start-TestSimulator {
-    # Starts the Exchange simulator as its own process; returns its JSON line as an object (ewsUrl, authority, tenantId,
-    # clientId, clientSecret, caCertificatePath, controlUrl, ...). Stop it with Stop-TestSimulator.
+    <#
+    .SYNOPSIS
+        Starts the Exchange simulator as its own process, writing its files (its CA first) into the folder this suite's
+        process already trusts; returns its JSON line as an object (ewsUrl, authority, tenantId, clientId, clientSecret,
+        caCertificatePath, controlUrl, ...). Stop it with Stop-TestSimulator.
+    .DESCRIPTION
+        .NET on Linux reads SSL_CERT_FILE once, natively, at the first certificate check; a value set in the running
+        process is never seen. So tools/InboxTest.psm1 starts the suite's pwsh with SSL_CERT_FILE naming
+        $env:INBOXPS_TEST_SIMULATOR_HOME/ca.pem, and the simulator writes that file here before any TLS connection.
+    #>
     param([string[]] $ArgumentList = @())
-    Import-Module (Join-Path $script:RepoRoot 'tests/tools/InboxSimulator.psm1') -Force
-    return Start-InboxSimulator -SimulatorPath (Get-TestSimulatorPath) -ArgumentList $ArgumentList
+    $workDirectory = $env:INBOXPS_TEST_SIMULATOR_HOME
+    if (-not $workDirectory -or $env:SSL_CERT_FILE -ne (Join-Path $workDirectory 'ca.pem')) {
+        throw 'This suite talks to the simulator over HTTPS from its own process: run it through ./build.ps1 -Task Test or Invoke-InboxPester (tools/InboxTest.psm1), which start it trusting the simulator''s CA.'
+    }
+    if (Test-Path (Join-Path $workDirectory 'ca.pem')) {
+        throw "One simulator per suite process: $workDirectory already holds a CA, and this process trusts only the first."
+    }
+    return Start-InboxSimulator -SimulatorPath (Get-TestSimulatorPath) -ArgumentList ($ArgumentList + @('--work-dir', $workDirectory))
 }
 
 function Stop-TestSimulator {
@@ -66,11 +92,11 @@ function Stop-TestSimulator {
     if ($Simulator) { $Simulator | Stop-InboxSimulator }
 }
 
-function Start-FreshPwsh {
-    # Like Invoke-FreshPwsh, but returns at once with the running process (standard output redirected), for scripts a
-    # test must interact with while they run (a device-code sign-in waiting for approval).
-    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
-    Push-Location $script:RepoRoot
-    try { Start-PwshProcess -Script "`$ErrorActionPreference = 'Stop'; Import-Module '$script:ModuleManifest'; $Script" -Environment $Environment }
-    finally { Pop-Location }
+function Connect-TestOrganization {
+    # The organization most tests start from: 'contoso', app-only OAuth against the simulator, signed in with its client
+    # secret, the test mailbox being -ServiceAccount (the simulator's first mailbox unless given).
+    param([Parameter(Mandatory)] $Simulator, [string] $ServiceAccount = $Simulator.firstMailbox, [string] $Organization = 'contoso')
+    $null = Set-InboxAccessType -Organization $Organization -AccessType OAuthAppOnly -EwsUrl $Simulator.ewsUrl -WarningAction SilentlyContinue
+    $null = Connect-InboxImpersonation -Organization $Organization -Authority $Simulator.authority -TenantId $Simulator.tenantId -ClientId $Simulator.clientId `
+        -ClientSecret (ConvertTo-SecureString $Simulator.clientSecret -AsPlainText -Force) -ServiceAccount $ServiceAccount
 }

@@ -46,8 +46,8 @@ Set-StrictMode -Version 3.0
 # The runs happen in child processes: give them full paths.
 $ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
 $SimulatorPath = (Resolve-Path -LiteralPath $SimulatorPath).Path
-Import-Module (Join-Path $PSScriptRoot '../tools/InboxSimulator.psm1') -Force
-Import-Module (Join-Path $PSScriptRoot '../tools/InboxRun.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../../tools/InboxSimulator.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../../tools/InboxRun.psm1') -Force
 $BackOffMs = 1000
 $FoldersChecked = 'inbox', 'sentitems'
 # What each injected failure is, how it is injected, and the error id InboxPS must report for it.
