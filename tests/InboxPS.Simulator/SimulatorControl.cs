@@ -288,8 +288,10 @@ public sealed class SimulatorControl
     }
 
     /// <summary>Changes Graph's per-app-per-mailbox limits; null leaves a setting as it is.</summary>
-    public void SetGraphThrottling(int? maxConcurrencyPerMailbox = null, int? requestsPerWindow = null, TimeSpan? window = null, TimeSpan? retryAfter = null)
+    public void SetGraphThrottling(int? maxConcurrencyPerMailbox = null, int? requestsPerWindow = null, TimeSpan? window = null, TimeSpan? retryAfter = null,
+        TimeSpan? latency = null)
     {
+        _graph.Latency = latency ?? _graph.Latency;
         _graph.Throttling.MaxConcurrency = maxConcurrencyPerMailbox ?? _graph.Throttling.MaxConcurrency;
         _graph.Throttling.RequestsPerWindow = requestsPerWindow ?? _graph.Throttling.RequestsPerWindow;
         _graph.Throttling.Window = window ?? _graph.Throttling.Window;

@@ -71,7 +71,7 @@ internal sealed class ControlEndpoints
         c.MapPost("/graph/scope", (RightsRequest r) => Ok(() => _control.SetGraphMailboxScope(Required(r.Principal, "principal"), r.Scope, r.Mailboxes)));
         c.MapPost("/graph/cloud", (GraphCloudRequest r) => Ok(() => _control.GraphCloud = r.Cloud));
         c.MapPost("/graph/throttling", (GraphThrottlingRequest r) => Ok(() => _control.SetGraphThrottling(
-            r.MaxConcurrencyPerMailbox, r.RequestsPerWindow, Ms(r.WindowMs), Ms(r.RetryAfterMs))));
+            r.MaxConcurrencyPerMailbox, r.RequestsPerWindow, Ms(r.WindowMs), Ms(r.RetryAfterMs), Ms(r.LatencyMs))));
         c.MapPost("/graph/throttling/clear-retry-afters", () => Ok(_control.ClearGraphRetryAfters));
         c.MapPost("/graph/quirks", (GraphQuirkRequest r) => Ok(() => _control.InjectGraphQuirk(r.Quirk, r.Count ?? 1, r.Mailbox)));
         c.MapPost("/graph/quirks/clear", () => Ok(_control.ClearGraphQuirks));
@@ -119,7 +119,7 @@ internal sealed class ControlEndpoints
 
     internal sealed record GraphCloudRequest(GraphCloud Cloud);
 
-    internal sealed record GraphThrottlingRequest(int? MaxConcurrencyPerMailbox, int? RequestsPerWindow, double? WindowMs, double? RetryAfterMs);
+    internal sealed record GraphThrottlingRequest(int? MaxConcurrencyPerMailbox, int? RequestsPerWindow, double? WindowMs, double? RetryAfterMs, double? LatencyMs);
 
     internal sealed record GraphQuirkRequest(GraphQuirk Quirk, int? Count, string? Mailbox);
 

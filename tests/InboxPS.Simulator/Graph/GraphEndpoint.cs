@@ -79,7 +79,7 @@ internal sealed class GraphEndpoint
             }
 
             caller ??= Authenticate(request);
-            response = IsBatch(request) ? await BatchAsync(request, caller, ct) : Dispatch(request, caller);
+            response = IsBatch(request) ? await BatchAsync(request, caller, ct) : await DispatchAsync(request, caller, ct);
         }
         catch (GraphErrorException e)
         {
@@ -96,7 +96,7 @@ internal sealed class GraphEndpoint
 
     private static bool IsBatch(GraphRequest request) => request.Path.Equals("$batch", StringComparison.OrdinalIgnoreCase);
 
-    private GraphResponse Dispatch(GraphRequest request, GraphCaller caller)
+    private Task<GraphResponse> DispatchAsync(GraphRequest request, GraphCaller caller, CancellationToken ct)
     {
         var segments = GraphRoute.Segments(request.Path);
         var route = GraphRoute.Match(segments, request.Method);
@@ -104,9 +104,9 @@ internal sealed class GraphEndpoint
         return route switch
         {
             null => throw new GraphErrorException(new GraphError(400, "BadRequest", $"Resource not found for the segment '{segments.LastOrDefault()}'.")),
-            { Name: "users" } => _users.List(request, caller),
-            { Name: "user" } => _users.Get(request, caller, route.User!),
-            _ => _mail.Handle(request, caller, route),
+            { Name: "users" } => Task.FromResult(_users.List(request, caller)),
+            { Name: "user" } => Task.FromResult(_users.Get(request, caller, route.User!)),
+            _ => _mail.HandleAsync(request, caller, route, ct),
         };
     }
 

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
 using InboxPS.Simulator.Ews;
 using InboxPS.Simulator.Tenant;
 
@@ -36,7 +38,7 @@ internal sealed class GraphMail
 
     private GraphIds Ids => _services.Ids;
 
-    public GraphResponse Handle(GraphRequest request, GraphCaller caller, GraphRoute route)
+    public async Task<GraphResponse> HandleAsync(GraphRequest request, GraphCaller caller, GraphRoute route, CancellationToken ct)
     {
         var mailbox = ResolveMailbox(caller, route.User!);
         var admission = _services.Throttling.Admit(caller.AppId, mailbox, Store.Flags(mailbox));
@@ -54,6 +56,12 @@ internal sealed class GraphMail
         try
         {
             InjectedFault(mailbox);
+            if (_services.Latency > TimeSpan.Zero)
+            {
+                // Inside the mailbox's slot, as a busy backend holds it: what makes a fifth concurrent call meet the limit.
+                await Task.Delay(_services.Latency, ct);
+            }
+
             if (Store.Flags(mailbox).MoveInProgress)
             {
                 throw new GraphErrorException(GraphError.MailboxMoveInProgress(_services.Throttling.RetryAfter));

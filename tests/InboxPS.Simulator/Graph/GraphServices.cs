@@ -42,6 +42,9 @@ internal sealed class GraphServices
 
     public GraphCloud Cloud { get; set; }
 
+    /// <summary>Delay of every mailbox call, spent inside the app's concurrency slot for the mailbox.</summary>
+    public System.TimeSpan Latency { get; set; }
+
     /// <summary>The base of links the server writes: https://127.0.0.1:PORT/v1.0/.</summary>
     public System.Uri BaseUrl { get; set; } = new("https://127.0.0.1/v1.0/");
 }
