@@ -15,7 +15,11 @@ public sealed class GraphMetrics
     /// <summary>Answers by HTTP status.</summary>
     public IReadOnlyDictionary<string, long> ResponsesByStatus { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>429s by cause: MailboxConcurrency, MailboxRequests, ThrottledMailbox, RetryAfterViolation.</summary>
+    /// <summary>
+    /// 429s by cause: MailboxConcurrency (over 4 in flight), MailboxRequests (over 10,000 in 10 minutes), ThrottledMailbox
+    /// (throttled@ or ThrottleMailbox), RetryAfter (sent within the grace after a 429, so before the client could know),
+    /// RetryAfterViolation (came back before Retry-After ran out).
+    /// </summary>
     public IReadOnlyDictionary<string, long> ThrottledByCause { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Calls for a mailbox whose Retry-After had not run out (past the grace), by mailbox and in total.</summary>

@@ -57,7 +57,8 @@ internal sealed class GraphThrottling
                     ledger.RetryUntil = now + (long)retryAfter.TotalMilliseconds;
                 }
 
-                return new GraphAdmission(GraphError.MailboxConcurrency(TimeSpan.FromMilliseconds(ledger.RetryUntil - now)), "RetryAfterViolation", early);
+                return new GraphAdmission(GraphError.MailboxConcurrency(TimeSpan.FromMilliseconds(ledger.RetryUntil - now)),
+                    early ? "RetryAfterViolation" : "RetryAfter", early);
             }
 
             if (Volatile.Read(ref flags.BusyCallsRemaining) > 0 && Interlocked.Decrement(ref flags.BusyCallsRemaining) >= 0)
