@@ -17,7 +17,9 @@ internal sealed record GraphRoute(string Name, string? User = null, string? Fold
         var segments = new List<string>();
         foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
+            // Function-call syntax (delta(), as the Graph SDKs send it) names the same function as delta.
             var segment = Uri.UnescapeDataString(raw);
+            segment = segment.EndsWith("()", StringComparison.Ordinal) ? segment[..^2] : segment;
             var key = s_keySegment.Match(segment);
             if (key.Success)
             {
