@@ -27,7 +27,7 @@ internal sealed record GraphError(int Status, string Code, string Message, TimeS
     public static GraphError UserNotFound(string id) =>
         new(404, "Request_ResourceNotFound", $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
 
-    public static GraphError ItemNotFound => new(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+    public static GraphError ItemNotFound => new(404, "ErrorItemNotFound", "The specified object was not found in the store., The process failed to get the correct properties.");
 
     public static GraphError IdMalformed => new(400, "ErrorInvalidIdMalformed", "Id is malformed.");
 

@@ -399,6 +399,7 @@ internal sealed class GraphMail
             ("isReadReceiptRequested", () => false),
             ("isRead", () => m.IsRead),
             ("isDraft", () => m.IsDraft),
+            ("webLink", () => "https://outlook.office365.com/owa/?ItemID=" + Uri.EscapeDataString(Store.Ids.ItemId(m.Key)) + "&exvsurl=1&viewmodel=ReadMessageItem"),
             ("inferenceClassification", () => "focused"),
             ("body", () => bodies ? new JsonObject { ["contentType"] = "text", ["content"] = bodyText } : null),
             ("sender", () => Address(m.From)),
