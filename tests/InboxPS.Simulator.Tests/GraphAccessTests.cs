@@ -34,6 +34,24 @@ public sealed class GraphAccessTests : IClassFixture<SimulatorFixture>
         Assert.Equal(audience, Claims(await GraphHttp.TokenAsync(_sim, scope)).GetProperty("aud").GetString());
 
     [Fact]
+    public async Task ManagedIdentityGetsAGraphTokenWhenAskedForGraphsResource()
+    {
+        using var http = new HttpClient(_sim.CreateTrustingHandler());
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_sim.ManagedIdentityEndpoint, "?resource=https://graph.microsoft.com&api-version=2019-08-01"));
+        request.Headers.Add("X-IDENTITY-HEADER", _sim.ManagedIdentityHeader);
+
+        using var response = await http.SendAsync(request);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal("https://graph.microsoft.com", body.GetProperty("resource").GetString());
+        var claims = Claims(body.GetProperty("access_token").GetString()!);
+        Assert.Equal("https://graph.microsoft.com", claims.GetProperty("aud").GetString());
+        Assert.Equal(_sim.ManagedIdentityClientId, claims.GetProperty("appid").GetString());
+        using var graph = new GraphHttp(_sim, body.GetProperty("access_token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await graph.GetAsync("users/user0001@contoso.test/mailFolders/inbox")).Status);
+    }
+
+    [Fact]
     public async Task TheEndpointTakesOnlyItsCloudsAudience()
     {
         await using var sim = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 3, ItemsPerFolder = 2, GraphCloud = GraphCloud.USGov });
