@@ -123,4 +123,28 @@ public sealed class GraphQuirkTests : IClassFixture<SimulatorFixture>
         Assert.Equal("subject", (string)state["sel"]!);
         Assert.False((bool)state["dl"]!);
     }
+
+    [Fact]
+    public async Task QuirksAtARateAreDrawnFromTheSeedSoTwoRunsMeetTheSame()
+    {
+        async Task<(List<int> PageSizes, bool Complete)> RunAsync()
+        {
+            await using var sim = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 2, ItemsPerFolder = 40, Seed = 11 });
+            sim.Control.SetGraphQuirkRate(GraphQuirk.EmptyPage, 0.3);
+            sim.Control.SetGraphQuirkRate(GraphQuirk.Replay, 0.3);
+            using var graph = await GraphHttp.SignInAsync(sim);
+            var round = await graph.RoundAsync("users/user0001@contoso.test/mailFolders/inbox/messages/delta", "Prefer: odata.maxpagesize=5");
+            var truth = sim.Control.GetItems("user0001@contoso.test").Select(i => sim.Control.GraphItemId(i.ItemId)).OrderBy(x => x);
+            Assert.True(sim.Metrics.Graph.QuirksServed.Values.Sum() > 0);
+            return (round.Pages.Select(p => p["value"]!.AsArray().Count).ToList(), truth.SequenceEqual(round.Items.Keys.OrderBy(x => x)));
+        }
+
+        var first = await RunAsync();
+        var second = await RunAsync();
+
+        Assert.True(first.Complete);
+        Assert.Equal(first.PageSizes, second.PageSizes);
+        Assert.Contains(0, first.PageSizes);
+        Assert.Contains(6, first.PageSizes);
+    }
 }

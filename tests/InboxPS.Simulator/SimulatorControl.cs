@@ -305,6 +305,11 @@ public sealed class SimulatorControl
     public void InjectGraphQuirk(GraphQuirk quirk, int count = 1, string? mailbox = null) =>
         _graph.Quirks.Queue(quirk, count, mailbox is null ? null : MailboxIndex(mailbox));
 
+    /// <summary>From now on, a seeded fraction (0..1) of the occasions for <paramref name="quirk"/> meet it (reproducible for a sequential client).</summary>
+    public void SetGraphQuirkRate(GraphQuirk quirk, double rate) =>
+        _graph.Quirks.SetRate(quirk, rate is >= 0 and <= 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), "A fraction between 0 and 1."));
+
+    /// <summary>Drops queued quirks and rates.</summary>
     public void ClearGraphQuirks() => _graph.Quirks.Clear();
 
     /// <summary>Refuse (410 SyncStateNotFound) delta links older than the newest one issued for the folder, as Exchange does for stale nextLinks.</summary>

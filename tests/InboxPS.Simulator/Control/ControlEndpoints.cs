@@ -74,6 +74,7 @@ internal sealed class ControlEndpoints
             r.MaxConcurrencyPerMailbox, r.RequestsPerWindow, Ms(r.WindowMs), Ms(r.RetryAfterMs), Ms(r.LatencyMs))));
         c.MapPost("/graph/throttling/clear-retry-afters", () => Ok(_control.ClearGraphRetryAfters));
         c.MapPost("/graph/quirks", (GraphQuirkRequest r) => Ok(() => _control.InjectGraphQuirk(r.Quirk, r.Count ?? 1, r.Mailbox)));
+        c.MapPost("/graph/quirks/rate", (GraphQuirkRateRequest r) => Ok(() => _control.SetGraphQuirkRate(r.Quirk, r.Rate)));
         c.MapPost("/graph/quirks/clear", () => Ok(_control.ClearGraphQuirks));
         c.MapPost("/graph/stale-links", (StaleLinksRequest r) => Ok(() => _control.RefuseStaleDeltaLinks(r.Refuse, r.Mailbox)));
         c.MapPost("/graph/delta-tokens/expire", (InvalidateRequest r) => Ok(() => _control.ExpireDeltaTokens(r.Mailbox, r.Folder)));
@@ -122,6 +123,8 @@ internal sealed class ControlEndpoints
     internal sealed record GraphThrottlingRequest(int? MaxConcurrencyPerMailbox, int? RequestsPerWindow, double? WindowMs, double? RetryAfterMs, double? LatencyMs);
 
     internal sealed record GraphQuirkRequest(GraphQuirk Quirk, int? Count, string? Mailbox);
+
+    internal sealed record GraphQuirkRateRequest(GraphQuirk Quirk, double Rate);
 
     internal sealed record StaleLinksRequest(bool Refuse, string? Mailbox);
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -5,25 +6,51 @@ using System.Threading;
 namespace InboxPS.Simulator.Graph;
 
 /// <summary>
-/// Queued quirks (exact counts per mailbox, or for any mailbox with -1, so a test is reproducible) and the switches for
-/// stale-nextLink refusal per mailbox and Graph-side token expiry epochs.
+/// Quirks queued with exact counts (per mailbox, or for any mailbox with -1) or drawn at a rate from the seed in arrival
+/// order (so a sequential client meets the same quirks every run), the switches for stale-link refusal per mailbox, and
+/// Graph-side token expiry epochs.
 /// </summary>
 internal sealed class GraphQuirks
 {
     private const int AnyMailbox = -1;
+    private readonly object _gate = new();
+    private readonly Random _random;
+    private readonly ConcurrentDictionary<GraphQuirk, double> _rates = new();
     private readonly ConcurrentDictionary<(GraphQuirk, int), int> _queued = new();
     private readonly ConcurrentDictionary<int, bool> _staleLinks = new();
     private readonly ConcurrentDictionary<(int Mailbox, int Folder), int> _epochs = new();
     private readonly ConcurrentDictionary<(int Mailbox, int Folder, string Kind), int> _generations = new();
     private int _globalEpoch;
 
+    public GraphQuirks(int seed) => _random = new Random(seed ^ 0x6A1);
+
+    /// <summary>From now on, this fraction (0..1) of the occasions for the quirk meet it (0 switches the rate off).</summary>
+    public void SetRate(GraphQuirk quirk, double rate) => _rates[quirk] = rate;
+
     public void Queue(GraphQuirk quirk, int count, int? mailbox) =>
         _queued.AddOrUpdate((quirk, mailbox ?? AnyMailbox), count, (_, n) => n + count);
 
-    public void Clear() => _queued.Clear();
+    public void Clear()
+    {
+        _queued.Clear();
+        _rates.Clear();
+    }
 
-    /// <summary>Takes one queued quirk for the mailbox (its own queue first, then the any-mailbox queue).</summary>
-    public bool Take(GraphQuirk quirk, int mailbox) => TakeFrom((quirk, mailbox)) || TakeFrom((quirk, AnyMailbox));
+    /// <summary>Takes one queued quirk for the mailbox (its own queue first, then the any-mailbox queue), else draws at the quirk's rate.</summary>
+    public bool Take(GraphQuirk quirk, int mailbox) => TakeFrom((quirk, mailbox)) || TakeFrom((quirk, AnyMailbox)) || Draw(quirk);
+
+    private bool Draw(GraphQuirk quirk)
+    {
+        if (!_rates.TryGetValue(quirk, out var rate) || rate <= 0)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return _random.NextDouble() < rate;
+        }
+    }
 
     public void RefuseStaleLinks(int? mailbox, bool refuse) => _staleLinks[mailbox ?? AnyMailbox] = refuse;
 

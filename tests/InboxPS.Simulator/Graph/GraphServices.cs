@@ -16,6 +16,7 @@ internal sealed class GraphServices
         Ids = new GraphIds(store.Ids, options.Seed);
         Throttling = new GraphThrottling(options, ewsThrottling);
         Cloud = options.GraphCloud;
+        Quirks = new GraphQuirks(options.Seed);
     }
 
     public TenantStore Store { get; }
@@ -31,7 +32,7 @@ internal sealed class GraphServices
 
     public GraphThrottling Throttling { get; }
 
-    public GraphQuirks Quirks { get; } = new();
+    public GraphQuirks Quirks { get; }
 
     public DeltaTokenCodec Codec { get; } = new();
 
