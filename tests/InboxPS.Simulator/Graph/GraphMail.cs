@@ -289,14 +289,15 @@ internal sealed class GraphMail
     private GraphErrorException Expired(DeltaState state, int mailbox, int folder, string kind) =>
         new(GraphError.SyncStateNotFound(state.Generation, _services.Quirks.HighestGeneration(mailbox, folder, kind)));
 
-    private string Issue(DeltaState next, int mailbox, int folder, string kind) =>
-        _services.Codec.Encode(next with { Generation = _services.Quirks.NextGeneration(mailbox, folder, kind) });
+    /// <summary>The next state as the newest generation of the folder's links (what stale-link refusal compares with).</summary>
+    private DeltaState Issue(DeltaState next, int mailbox, int folder, string kind) =>
+        next with { Generation = _services.Quirks.NextGeneration(mailbox, folder, kind) };
 
-    private GraphResponse DeltaPage(string context, string link, string token, JsonArray value)
+    private GraphResponse DeltaPage(string context, string link, DeltaState next, JsonArray value)
     {
-        var isDelta = _services.Codec.TryDecode(token, out var state) && state.IsDeltaLink;
+        var token = _services.Codec.Encode(next);
         var body = new JsonObject { ["@odata.context"] = _services.BaseUrl + "$metadata#" + context };
-        body[isDelta ? "@odata.deltaLink" : "@odata.nextLink"] = link + (isDelta ? "?$deltatoken=" : "?$skiptoken=") + token;
+        body[next.IsDeltaLink ? "@odata.deltaLink" : "@odata.nextLink"] = link + (next.IsDeltaLink ? "?$deltatoken=" : "?$skiptoken=") + token;
         body["value"] = value;
         return GraphResponse.Json(200, body);
     }
