@@ -14,6 +14,7 @@ using System.Threading.Tasks;
 using InboxPS.Simulator.Control;
 using InboxPS.Simulator.Ews;
 using InboxPS.Simulator.Ews.Operations;
+using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Identity;
 using InboxPS.Simulator.Security;
 using InboxPS.Simulator.Tenant;
@@ -66,6 +67,12 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     public Uri BaseUri { get; }
 
     public Uri EwsUrl => new(BaseUri, "EWS/Exchange.asmx");
+
+    /// <summary>https://127.0.0.1:PORT/v1.0/: Microsoft Graph over the same tenant (a Graph SDK's base URL).</summary>
+    public Uri GraphUrl => new(BaseUri, "v1.0/");
+
+    /// <summary>The scope a client-credentials request asks for to call <see cref="GraphUrl"/>: "{root}/.default" of the configured cloud.</summary>
+    public string GraphScope => Graph.GraphClouds.RootOf(Control.GraphCloud) + "/.default";
 
     /// <summary>https://127.0.0.1:PORT/{tenantId}: use with WithAuthority(authority, validateAuthority: false).WithInstanceDiscovery(false).</summary>
     public Uri Authority => new(BaseUri, TenantId);
@@ -147,13 +154,19 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         var throttling = new Throttling(options);
         var faults = new FaultInjector(options);
         var authenticator = new EwsAuthenticator(tokens, identity, directory) { AllowBasic = options.AllowBasicAuth };
-        var services = new EwsServices(store, new SyncEngine(store, new SyncStateCodec()), new EwsWriters(ids), metrics);
-        var control = new SimulatorControl(store, new TenantChanges(store, options.Seed), identity, rights, throttling, faults, metrics, authenticator);
+        var syncEngine = new SyncEngine(store, new SyncStateCodec());
+        var services = new EwsServices(store, syncEngine, new EwsWriters(ids), metrics);
+        var graph = new GraphServices(options, store, syncEngine, tokens, throttling);
+        graph.MailboxScopes.Set(identity.ClientId, ImpersonationScope.All);
+        graph.MailboxScopes.Set(identity.ManagedIdentityClientId, ImpersonationScope.All);
+        var control = new SimulatorControl(store, new TenantChanges(store, options.Seed), identity, rights, throttling, faults, metrics, authenticator, graph);
         var ews = new EwsEndpoint(services, authenticator, rights, throttling, faults);
         var identityEndpoints = new IdentityEndpoints(identity, tokens, directory, keys, metrics, () => options.DeviceCodeInterval);
 
         var app = BuildApp(options, keys);
         app.MapPost("/EWS/Exchange.asmx", ews.HandleAsync);
+        var graphEndpoint = new GraphEndpoint(graph);
+        app.Map("/v1.0/{**path}", graphEndpoint.HandleAsync);
         identityEndpoints.Map(app);
         ExchangeSimulator? simulator = null;
         new ControlEndpoints(control, () => simulator!).Map(app);
@@ -163,6 +176,7 @@ public sealed class ExchangeSimulator : IAsyncDisposable
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             baseUri = new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/");
+            graph.BaseUrl = new Uri(baseUri, "v1.0/");
             simulator = new ExchangeSimulator(app, baseUri, identity, keys, directory, control, workDirectory, ownsWorkDirectory);
             await File.WriteAllTextAsync(simulator.CaCertificatePath, keys.CaCertificate.ExportCertificatePem() + "\n", ct);
             await File.WriteAllBytesAsync(simulator.CertificatePath, keys.AppCertificate.Export(X509ContentType.Pkcs12, identity.CertificatePassword), ct);
@@ -208,6 +222,8 @@ public sealed class ExchangeSimulator : IAsyncDisposable
     public string ConnectionInfoJson() => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["ewsUrl"] = EwsUrl.ToString(),
+        ["graphUrl"] = GraphUrl.ToString(),
+        ["graphScope"] = GraphScope,
         ["authority"] = Authority.ToString(),
         ["tenantId"] = TenantId,
         ["clientId"] = ClientId,

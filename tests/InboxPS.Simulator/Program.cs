@@ -86,7 +86,7 @@ public static class Program
 internal static class CommandLine
 {
     public const string Usage = """
-        InboxPS Exchange simulator: EWS + identity endpoint on https://127.0.0.1:PORT (prints one JSON line when ready).
+        InboxPS Exchange simulator: EWS + Graph + identity endpoint on https://127.0.0.1:PORT (prints one JSON line when ready).
           --users N               generated mailboxes user0001@contoso.test.. (default 200)
           --seed N                seed for everything generated (default 7)
           --items-per-folder N    items in each Inbox; other folders get fractions (default 40)
@@ -105,6 +105,10 @@ internal static class CommandLine
           --token-lifetime S      access token lifetime in seconds (default 3600)
           --device-code-interval S  polling interval for device code sign-in (default 1)
           --no-basic              refuse Basic authentication (Exchange Online behaviour)
+          --graph-cloud NAME      Graph audience the /v1.0 endpoint accepts: Global, USGov, USGovDoD, China (default Global)
+          --graph-max-concurrency N  concurrent Graph requests per app per mailbox (default 4)
+          --graph-requests-per-window N  Graph requests per app per mailbox in 10 minutes (default 10000)
+          --graph-retry-after S   Retry-After of a Graph 429, decimal seconds (default 1; 2.128 sends "2.128")
           --work-dir PATH         where certificate files go (default: a temp folder, deleted on exit)
           --no-stdin-exit         keep running when stdin closes (e.g. started with < /dev/null)
           --verbose               ASP.NET Core information logs on stderr
@@ -142,6 +146,10 @@ internal static class CommandLine
                 case "--token-lifetime": o.TokenLifetime = TimeSpan.FromSeconds(Number()); break;
                 case "--device-code-interval": o.DeviceCodeInterval = TimeSpan.FromSeconds(Number()); break;
                 case "--no-basic": o.AllowBasicAuth = false; break;
+                case "--graph-cloud": o.GraphCloud = Enum.TryParse<GraphCloud>(Value(), ignoreCase: true, out var cloud) ? cloud : throw new ArgumentException("--graph-cloud: Global, USGov, USGovDoD or China."); break;
+                case "--graph-max-concurrency": o.GraphMaxConcurrencyPerMailbox = Int(); break;
+                case "--graph-requests-per-window": o.GraphRequestsPerWindow = Int(); break;
+                case "--graph-retry-after": o.GraphRetryAfter = TimeSpan.FromSeconds(Number()); break;
                 case "--work-dir": o.WorkDirectory = Path.GetFullPath(Value()); break;
                 case "--no-stdin-exit": watchStdin = false; break;
                 case "--verbose": o.Verbose = true; break;

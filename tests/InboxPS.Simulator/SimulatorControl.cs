@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using InboxPS.Simulator.Ews;
+using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Identity;
 using InboxPS.Simulator.Tenant;
 
@@ -22,10 +23,12 @@ public sealed class SimulatorControl
     private readonly FaultInjector _faults;
     private readonly MetricsRecorder _metrics;
     private readonly EwsAuthenticator _authenticator;
+    private readonly GraphServices _graph;
 
     internal SimulatorControl(TenantStore store, TenantChanges changes, IdentityState identity, ImpersonationRights rights, Throttling throttling,
-        FaultInjector faults, MetricsRecorder metrics, EwsAuthenticator authenticator)
+        FaultInjector faults, MetricsRecorder metrics, EwsAuthenticator authenticator, GraphServices graph)
     {
+        _graph = graph;
         _store = store;
         _changes = changes;
         _identity = identity;
@@ -37,13 +40,16 @@ public sealed class SimulatorControl
     }
 
     /// <summary>What the server saw since start or the last reset.</summary>
-    public SimulatorMetrics Metrics => _metrics.Snapshot(_throttling, _store.Directory.PrimarySmtp, _store.MaterialisedMailboxes);
+    public SimulatorMetrics Metrics => _metrics.Snapshot(_throttling, _store.Directory.PrimarySmtp, _store.MaterialisedMailboxes,
+        _graph.Metrics.Snapshot(_graph.Throttling, _store.Directory.PrimarySmtp));
 
-    /// <summary>Starts a new measuring period (counters, peaks and the elapsed clock).</summary>
+    /// <summary>Starts a new measuring period (counters, peaks and the elapsed clock), for both protocols.</summary>
     public void ResetMetrics()
     {
         _metrics.Reset();
         _throttling.ResetPeaks();
+        _graph.Metrics.Reset();
+        _graph.Throttling.ResetPeaks();
     }
 
     /// <summary>The tenant's users in order: user0001.. then the broken users; the service account is not listed.</summary>
@@ -244,6 +250,82 @@ public sealed class SimulatorControl
         }
 
         return grant is not null;
+    }
+
+    /// <summary>Moves an item to another folder (new EWS id and default Graph id; same immutable id). Returns the new EWS id, or null if it does not exist.</summary>
+    public string? MoveItem(string itemId, string targetFolder)
+    {
+        var key = ItemKey(itemId);
+        return _changes.MoveItem(key, FolderIndex(key.Mailbox, targetFolder)) is { } moved ? _store.Ids.ItemId(moved) : null;
+    }
+
+    /// <summary>The Graph id of an item (by EWS id): the default (REST) id, or the immutable one.</summary>
+    public string GraphItemId(string itemId, bool immutable = false)
+    {
+        var key = ItemKey(itemId);
+        return immutable
+            ? _store.Read(key.Mailbox, data => _graph.Ids.ImmutableItemId(data.Folder(key.Folder) is { } f ? TenantStore.OriginOf(f, key) : key))
+            : _graph.Ids.ItemId(key);
+    }
+
+    /// <summary>The Graph object id of a user (what /v1.0/users returns as id).</summary>
+    public string GraphUserId(string user) => _store.Directory.Find(user) is { } u ? _graph.Tokens.UserObjectId(u.Index) : throw new ArgumentException($"There is no user '{user}' in the simulated tenant.");
+
+    /// <summary>The Graph application permissions consented for the app: the roles of Graph tokens issued from now on.</summary>
+    public void SetGraphPermissions(string clientId, IEnumerable<string> roles) => _identity.SetGraphPermissions(clientId, roles);
+
+    public IReadOnlyList<string> GraphPermissions(string clientId) => _identity.GraphPermissions(clientId);
+
+    /// <summary>Scopes an app's Graph access to mailboxes (RBAC for Applications stand-in): others answer 403 ErrorAccessDenied.</summary>
+    public void SetGraphMailboxScope(string clientId, ImpersonationScope scope, IEnumerable<string>? mailboxes = null) =>
+        _graph.MailboxScopes.Set(clientId, scope, mailboxes?.Select(MailboxIndex));
+
+    /// <summary>The national cloud whose Graph audience the /v1.0 endpoint accepts.</summary>
+    public GraphCloud GraphCloud
+    {
+        get => _graph.Cloud;
+        set => _graph.Cloud = value;
+    }
+
+    /// <summary>Changes Graph's per-app-per-mailbox limits; null leaves a setting as it is.</summary>
+    public void SetGraphThrottling(int? maxConcurrencyPerMailbox = null, int? requestsPerWindow = null, TimeSpan? window = null, TimeSpan? retryAfter = null,
+        TimeSpan? latency = null)
+    {
+        _graph.Latency = latency ?? _graph.Latency;
+        _graph.Throttling.MaxConcurrency = maxConcurrencyPerMailbox ?? _graph.Throttling.MaxConcurrency;
+        _graph.Throttling.RequestsPerWindow = requestsPerWindow ?? _graph.Throttling.RequestsPerWindow;
+        _graph.Throttling.Window = window ?? _graph.Throttling.Window;
+        _graph.Throttling.RetryAfter = retryAfter ?? _graph.Throttling.RetryAfter;
+    }
+
+    /// <summary>Ends every Graph Retry-After in force and empties the request windows.</summary>
+    public void ClearGraphRetryAfters() => _graph.Throttling.ClearRetryAfters();
+
+    /// <summary>Queues <paramref name="count"/> of a Graph quirk for a mailbox (or any mailbox when null).</summary>
+    public void InjectGraphQuirk(GraphQuirk quirk, int count = 1, string? mailbox = null) =>
+        _graph.Quirks.Queue(quirk, count, mailbox is null ? null : MailboxIndex(mailbox));
+
+    /// <summary>From now on, a seeded fraction (0..1) of the occasions for <paramref name="quirk"/> meet it (reproducible for a sequential client).</summary>
+    public void SetGraphQuirkRate(GraphQuirk quirk, double rate) =>
+        _graph.Quirks.SetRate(quirk, rate is >= 0 and <= 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), "A fraction between 0 and 1."));
+
+    /// <summary>Drops queued quirks and rates.</summary>
+    public void ClearGraphQuirks() => _graph.Quirks.Clear();
+
+    /// <summary>Refuse (410 SyncStateNotFound) delta links older than the newest one issued for the folder, as Exchange does for stale nextLinks.</summary>
+    public void RefuseStaleDeltaLinks(bool refuse, string? mailbox = null) => _graph.Quirks.RefuseStaleLinks(mailbox is null ? null : MailboxIndex(mailbox), refuse);
+
+    /// <summary>Expires Graph delta tokens (410 SyncStateNotFound): the tenant's, a mailbox's, or one folder's. EWS sync states stay valid.</summary>
+    public void ExpireDeltaTokens(string? mailbox = null, string? folder = null)
+    {
+        if (mailbox is null)
+        {
+            _graph.Quirks.Expire(null, null);
+            return;
+        }
+
+        var index = MailboxIndex(mailbox);
+        _graph.Quirks.Expire(index, folder is null ? null : FolderIndex(index, folder));
     }
 
     internal int MailboxIndex(string mailbox) => User(mailbox).Index;

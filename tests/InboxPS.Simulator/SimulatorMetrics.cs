@@ -88,4 +88,7 @@ public sealed class SimulatorMetrics
     /// <summary>Share of the server's capacity used: busy time / (elapsed × capacity), 0..1.</summary>
     public double ServerUtilisation =>
         Elapsed <= TimeSpan.Zero || ServerCapacity <= 0 ? 0 : ServerBusyTime.TotalSeconds / (Elapsed.TotalSeconds * ServerCapacity);
+
+    /// <summary>The Graph endpoint's counters (the EWS ones above count EWS only).</summary>
+    public GraphMetrics Graph { get; init; } = new();
 }

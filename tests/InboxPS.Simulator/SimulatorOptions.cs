@@ -75,6 +75,18 @@ public sealed class SimulatorOptions
     /// <summary>Log ASP.NET Core information messages to stderr (quiet by default).</summary>
     public bool Verbose { get; set; }
 
+    /// <summary>Which national cloud's Graph tokens the /v1.0 endpoint accepts (the audience it checks).</summary>
+    public GraphCloud GraphCloud { get; set; } = GraphCloud.Global;
+
+    /// <summary>Outlook's concurrent requests per app per mailbox over Graph (4 in Exchange Online).</summary>
+    public int GraphMaxConcurrencyPerMailbox { get; set; } = 4;
+
+    /// <summary>Graph requests per app per mailbox in 10 minutes (10,000 in Exchange Online).</summary>
+    public int GraphRequestsPerWindow { get; set; } = 10_000;
+
+    /// <summary>Retry-After sent with a Graph 429 (decimal seconds on the wire: 2128 ms is "2.128").</summary>
+    public TimeSpan GraphRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     internal void Validate()
     {
         Require(Users is >= 1 and <= 1_000_000, "Users must be between 1 and 1,000,000.");
@@ -83,6 +95,8 @@ public sealed class SimulatorOptions
         Require(MaxConcurrencyPerMailbox >= 1 && MaxConcurrentSyncCallsPerMailbox >= 1 && ServerCapacity >= 1, "Concurrency limits must be at least 1.");
         Require(FaultRate is >= 0 and <= 1, "FaultRate must be between 0 and 1.");
         Require(TokenLifetime >= TimeSpan.FromSeconds(1), "TokenLifetime must be at least one second.");
+        Require(GraphMaxConcurrencyPerMailbox >= 1 && GraphRequestsPerWindow >= 1, "Graph limits must be at least 1.");
+        Require(GraphRetryAfter >= TimeSpan.Zero, "GraphRetryAfter cannot be negative.");
         Require(Latency >= TimeSpan.Zero && LatencyJitter >= TimeSpan.Zero && BackOff >= TimeSpan.Zero, "Delays cannot be negative.");
     }
 

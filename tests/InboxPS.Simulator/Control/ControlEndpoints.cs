@@ -65,6 +65,19 @@ internal sealed class ControlEndpoints
         c.MapPost("/refresh-tokens/revoke", (UserRequest? r) => Ok(() => _control.RevokeRefreshTokens(r?.User)));
         c.MapPost("/service-account/password", (PasswordRequest r) => Ok(() => _control.ChangeServiceAccountPassword(Required(r.Password, "password"))));
         c.MapPost("/basic-auth", (BasicAuthRequest r) => Ok(() => _control.SetBasicAuth(r.Allowed)));
+        c.MapPost("/items/move", (ItemRequest r) => new { itemId = _control.MoveItem(Required(r.ItemId, "itemId"), Required(r.Folder, "folder")) });
+        c.MapGet("/graph/ids", (string itemId, bool? immutable) => new { graphId = _control.GraphItemId(itemId, immutable ?? false) });
+        c.MapPost("/graph/permissions", (GraphPermissionsRequest r) => Ok(() => _control.SetGraphPermissions(Required(r.ClientId, "clientId"), r.Roles ?? Array.Empty<string>())));
+        c.MapPost("/graph/scope", (RightsRequest r) => Ok(() => _control.SetGraphMailboxScope(Required(r.Principal, "principal"), r.Scope, r.Mailboxes)));
+        c.MapPost("/graph/cloud", (GraphCloudRequest r) => Ok(() => _control.GraphCloud = r.Cloud));
+        c.MapPost("/graph/throttling", (GraphThrottlingRequest r) => Ok(() => _control.SetGraphThrottling(
+            r.MaxConcurrencyPerMailbox, r.RequestsPerWindow, Ms(r.WindowMs), Ms(r.RetryAfterMs), Ms(r.LatencyMs))));
+        c.MapPost("/graph/throttling/clear-retry-afters", () => Ok(_control.ClearGraphRetryAfters));
+        c.MapPost("/graph/quirks", (GraphQuirkRequest r) => Ok(() => _control.InjectGraphQuirk(r.Quirk, r.Count ?? 1, r.Mailbox)));
+        c.MapPost("/graph/quirks/rate", (GraphQuirkRateRequest r) => Ok(() => _control.SetGraphQuirkRate(r.Quirk, r.Rate)));
+        c.MapPost("/graph/quirks/clear", () => Ok(_control.ClearGraphQuirks));
+        c.MapPost("/graph/stale-links", (StaleLinksRequest r) => Ok(() => _control.RefuseStaleDeltaLinks(r.Refuse, r.Mailbox)));
+        c.MapPost("/graph/delta-tokens/expire", (InvalidateRequest r) => Ok(() => _control.ExpireDeltaTokens(r.Mailbox, r.Folder)));
         c.MapGet("/device-codes", () => _control.PendingDeviceCodes);
         c.MapPost("/device-codes/approve", (DeviceCodeRequest r) => new { found = _control.ApproveDeviceCode(Required(r.UserCode, "userCode"), r.User) });
         c.MapPost("/device-codes/decline", (DeviceCodeRequest r) => new { found = _control.DeclineDeviceCode(Required(r.UserCode, "userCode")) });
@@ -101,7 +114,19 @@ internal sealed class ControlEndpoints
 
     internal sealed record ThrottleRequest(int BusyCalls);
 
-    internal sealed record ItemRequest(string? ItemId, string? Subject, bool? IsRead);
+    internal sealed record ItemRequest(string? ItemId, string? Subject, bool? IsRead, string? Folder);
+
+    internal sealed record GraphPermissionsRequest(string? ClientId, IReadOnlyList<string>? Roles);
+
+    internal sealed record GraphCloudRequest(GraphCloud Cloud);
+
+    internal sealed record GraphThrottlingRequest(int? MaxConcurrencyPerMailbox, int? RequestsPerWindow, double? WindowMs, double? RetryAfterMs, double? LatencyMs);
+
+    internal sealed record GraphQuirkRequest(GraphQuirk Quirk, int? Count, string? Mailbox);
+
+    internal sealed record GraphQuirkRateRequest(GraphQuirk Quirk, double Rate);
+
+    internal sealed record StaleLinksRequest(bool Refuse, string? Mailbox);
 
     internal sealed record InvalidateRequest(string? Mailbox, string? Folder);
 

@@ -88,7 +88,7 @@ internal sealed class MetricsRecorder
         _violationsByMailbox.AddOrUpdate(mailbox, 1, (_, n) => n + 1);
     }
 
-    public SimulatorMetrics Snapshot(Throttling throttling, Func<int, string> address, int materialised)
+    public SimulatorMetrics Snapshot(Throttling throttling, Func<int, string> address, int materialised, GraphMetrics graph)
     {
         var peaks = throttling.Peaks();
         return new SimulatorMetrics
@@ -117,6 +117,7 @@ internal sealed class MetricsRecorder
             MaxConcurrencyPerMailbox = throttling.MaxConcurrency,
             MaxConcurrentSyncCallsPerMailbox = throttling.MaxSyncCalls,
             MaterialisedMailboxes = materialised,
+            Graph = graph,
         };
     }
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using InboxPS.Simulator.Ews;
+using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Security;
 using InboxPS.Simulator.Tenant;
 using Microsoft.AspNetCore.Builder;
@@ -120,7 +121,8 @@ internal sealed class IdentityEndpoints
         }
 
         var scope = form["scope"].ToString().Trim();
-        if (!scope.Equals(TokenService.ExchangeResource + "/.default", StringComparison.OrdinalIgnoreCase)
+        var graphRoot = GraphClouds.RootOfScope(scope);
+        if (graphRoot is null && !scope.Equals(TokenService.ExchangeResource + "/.default", StringComparison.OrdinalIgnoreCase)
             && !scope.Equals(TokenService.ExchangeAppId + "/.default", StringComparison.OrdinalIgnoreCase))
         {
             return scope.EndsWith("/.default", StringComparison.Ordinal)
@@ -130,7 +132,7 @@ internal sealed class IdentityEndpoints
         }
 
         var now = DateTimeOffset.UtcNow;
-        var accessToken = _tokens.AppToken(clientId, now, out var expires);
+        var accessToken = _tokens.AppToken(clientId, now, out var expires, graphRoot);
         return Results.Json(new { token_type = "Bearer", expires_in = Seconds(expires - now), ext_expires_in = Seconds(expires - now), access_token = accessToken });
     }
 
@@ -341,18 +343,19 @@ internal sealed class IdentityEndpoints
             resource = resource[..^"/.default".Length];
         }
 
-        if (!resource.Equals(TokenService.ExchangeResource, StringComparison.OrdinalIgnoreCase))
+        var graphRoot = GraphClouds.RootOfScope(resource + "/.default");
+        if (graphRoot is null && !resource.Equals(TokenService.ExchangeResource, StringComparison.OrdinalIgnoreCase))
         {
             return Results.Json(new { statusCode = 400, message = $"AADSTS500011: The resource principal named {resource} was not found in the tenant.", error = "invalid_resource" }, statusCode: 400);
         }
 
         var now = DateTimeOffset.UtcNow;
-        var token = _tokens.AppToken(_identity.ManagedIdentityClientId, now, out var expires);
+        var token = _tokens.AppToken(_identity.ManagedIdentityClientId, now, out var expires, graphRoot);
         return Results.Json(new
         {
             access_token = token,
             expires_on = expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            resource = TokenService.ExchangeResource,
+            resource = graphRoot ?? TokenService.ExchangeResource,
             token_type = "Bearer",
             client_id = _identity.ManagedIdentityClientId,
         });

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
+using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Tenant;
 
 namespace InboxPS.Simulator.Identity;
@@ -44,6 +46,7 @@ internal sealed class IdentityState
     private readonly ConcurrentDictionary<string, RefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _validFromGeneration = new();
     private readonly ConcurrentDictionary<string, bool> _appPermission = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string[]> _graphPermissions = new(StringComparer.OrdinalIgnoreCase);
     private long _generation;
     private long _tokenLifetimeTicks;
 
@@ -60,6 +63,8 @@ internal sealed class IdentityState
         TokenLifetime = tokenLifetime;
         _appPermission[ClientId] = true;
         _appPermission[ManagedIdentityClientId] = true;
+        _graphPermissions[ClientId] = GraphClouds.DefaultRoles;
+        _graphPermissions[ManagedIdentityClientId] = GraphClouds.DefaultRoles;
     }
 
     public string TenantId { get; }
@@ -92,6 +97,11 @@ internal sealed class IdentityState
     public bool HasAppPermission(string clientId) => _appPermission.TryGetValue(clientId, out var granted) && granted;
 
     public void SetAppPermission(string clientId, bool granted) => _appPermission[clientId] = granted;
+
+    /// <summary>The Microsoft Graph application permissions consented for the app: the roles of its Graph tokens.</summary>
+    public string[] GraphPermissions(string clientId) => _graphPermissions.TryGetValue(clientId, out var roles) ? roles : Array.Empty<string>();
+
+    public void SetGraphPermissions(string clientId, IEnumerable<string> roles) => _graphPermissions[clientId] = roles.Distinct().ToArray();
 
     public bool IsConfidentialApp(string clientId) => clientId.Equals(ClientId, StringComparison.OrdinalIgnoreCase);
 

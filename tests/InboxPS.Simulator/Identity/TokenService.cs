@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Security;
 using InboxPS.Simulator.Tenant;
 
@@ -50,12 +51,18 @@ internal sealed class TokenService
 
     private int ObjectIdMask => (int)Mix.Hash(_seed, 0x0B1D);
 
-    public string AppToken(string clientId, DateTimeOffset now, out DateTimeOffset expires)
+    /// <summary>
+    /// An app-only token for Exchange (roles: full_access_as_app when granted) or, when <paramref name="graphRoot"/> names
+    /// a Graph root, for Microsoft Graph (audience that root, roles: the app's consented Graph permissions).
+    /// </summary>
+    public string AppToken(string clientId, DateTimeOffset now, out DateTimeOffset expires, string? graphRoot = null)
     {
         var lifetime = _identity.TokenLifetime;
         expires = now + lifetime;
-        var hasRole = _identity.HasAppPermission(clientId);
-        return Sign(now, lifetime, w =>
+        var roles = graphRoot is null
+            ? (_identity.HasAppPermission(clientId) ? new[] { AppRole } : Array.Empty<string>())
+            : _identity.GraphPermissions(clientId);
+        return Sign(now, lifetime, graphRoot ?? ExchangeResource, w =>
         {
             w.WriteString("appid", clientId);
             w.WriteString("appidacr", "2");
@@ -63,9 +70,9 @@ internal sealed class TokenService
             w.WriteString("oid", AppObjectId(clientId));
             w.WriteString("sub", clientId);
             w.WriteStartArray("roles");
-            if (hasRole)
+            foreach (var role in roles)
             {
-                w.WriteStringValue(AppRole);
+                w.WriteStringValue(role);
             }
 
             w.WriteEndArray();
@@ -76,7 +83,7 @@ internal sealed class TokenService
     {
         var lifetime = _identity.TokenLifetime;
         expires = now + lifetime;
-        return Sign(now, lifetime, w =>
+        return Sign(now, lifetime, ExchangeResource, w =>
         {
             w.WriteString("appid", clientId);
             w.WriteString("appidacr", "0");
@@ -115,7 +122,19 @@ internal sealed class TokenService
         }));
 
     /// <summary>Checks a bearer token the way Exchange's OAuth module does; null rejection means it is good.</summary>
-    public TokenRejection? Validate(string token, DateTimeOffset now, out TokenPrincipal? principal)
+    public TokenRejection? Validate(string token, DateTimeOffset now, out TokenPrincipal? principal) =>
+        Validate(token, now, aud => aud is ExchangeResource or ExchangeAppId, roles => roles.Contains(AppRole), out principal);
+
+    /// <summary>
+    /// Checks a bearer token for Microsoft Graph: the audience must be <paramref name="graphRoot"/> (one cloud's root) and an
+    /// app-only token must carry at least one Graph role; which role an endpoint needs is the endpoint's business.
+    /// </summary>
+    public TokenRejection? ValidateGraph(string token, DateTimeOffset now, string graphRoot, out TokenPrincipal? principal) =>
+        Validate(token, now, aud => aud == graphRoot || (aud == GraphClouds.GraphAppId && graphRoot == GraphClouds.Global.Root),
+            roles => roles.Any(GraphClouds.IsGraphRole), out principal);
+
+    private TokenRejection? Validate(string token, DateTimeOffset now, Func<string?, bool> audienceAccepted,
+        Func<IReadOnlyList<string>, bool> appRolesSuffice, out TokenPrincipal? principal)
     {
         principal = null;
         if (!Jwt.TryParse(token, out var jwt))
@@ -133,7 +152,7 @@ internal sealed class TokenService
             return new TokenRejection(2000004, "The token was issued for a different tenant or by an untrusted issuer.", "invalid_tenant");
         }
 
-        if (jwt.Claim("aud") is not (ExchangeResource or ExchangeAppId))
+        if (!audienceAccepted(jwt.Claim("aud")))
         {
             return new TokenRejection(2000003, "The audience claim value is invalid for current resource. Audience claim is '" + jwt.Claim("aud") + "'.", "invalid_resource");
         }
@@ -148,7 +167,7 @@ internal sealed class TokenService
             : new List<string>();
         var scopes = (jwt.Claim("scp") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var isApp = jwt.Claim("idtyp") == "app";
-        if (isApp ? !roles.Contains(AppRole) : !scopes.Contains(DelegatedScope))
+        if (isApp ? !appRolesSuffice(roles) : !scopes.Contains(DelegatedScope))
         {
             return new TokenRejection(2000008, "The token contains no permissions, or permissions can not be understood.", "invalid_grant");
         }
@@ -182,10 +201,10 @@ internal sealed class TokenService
         return index >= 0 && UserObjectId(index) == oid ? index : null;
     }
 
-    private string Sign(DateTimeOffset now, TimeSpan lifetime, Action<Utf8JsonWriter> claims) =>
+    private string Sign(DateTimeOffset now, TimeSpan lifetime, string audience, Action<Utf8JsonWriter> claims) =>
         Jwt.Sign(_keys.TokenSigningKey, _keys.TokenKeyId, w =>
         {
-            w.WriteString("aud", ExchangeResource);
+            w.WriteString("aud", audience);
             w.WriteString("iss", Issuer);
             w.WriteNumber("iat", now.ToUnixTimeSeconds());
             w.WriteNumber("nbf", now.ToUnixTimeSeconds());

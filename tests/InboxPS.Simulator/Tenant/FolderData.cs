@@ -35,8 +35,12 @@ internal sealed class ItemOverride
     public ItemOverride Clone() => (ItemOverride)MemberwiseClone();
 }
 
-/// <summary>An item injected after start: when (sequence and time) it was created.</summary>
-internal readonly record struct CreatedItem(long Seq, DateTime Time);
+/// <summary>
+/// An item that arrived after start: when (sequence and time). A moved item also names where it was first
+/// (<paramref name="Origin"/>, with that folder's generated count and its arrival time) so it keeps its content and its
+/// immutable id.
+/// </summary>
+internal readonly record struct CreatedItem(long Seq, DateTime Time, ItemKey? Origin = null, int OriginGeneratedCount = 0, DateTime? OriginTime = null);
 
 /// <summary>
 /// One folder of one mailbox. Items 0..GeneratedCount-1 come from the generator; items injected later get the next
@@ -83,6 +87,9 @@ internal sealed class FolderData
 
     public HashSet<int> DeletedItems { get; private set; } = new();
 
+    /// <summary>Deleted items that were moved out rather than deleted (Graph's @removed reason "changed").</summary>
+    public HashSet<int> MovedOut { get; private set; } = new();
+
     public Dictionary<int, CreatedItem> CreatedItems { get; private set; } = new();
 
     /// <summary>Changes in sequence order (ascending).</summary>
@@ -119,6 +126,7 @@ internal sealed class FolderData
         }
 
         copy.DeletedItems = new HashSet<int>(DeletedItems);
+        copy.MovedOut = new HashSet<int>(MovedOut);
         copy.CreatedItems = new Dictionary<int, CreatedItem>(CreatedItems);
         copy.Log = new List<LogEntry>(Log);
         return copy;

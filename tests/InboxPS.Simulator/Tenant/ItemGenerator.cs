@@ -57,20 +57,26 @@ internal sealed class ItemGenerator
     }
 
     /// <summary>The read flag of a generated item, without generating the rest (folder unread counts need only this).</summary>
-    public bool GeneratedIsRead(ItemKey key, FolderData folder) => folder.Index switch
+    public bool GeneratedIsRead(ItemKey key, FolderData folder) => GeneratedIsRead(key, folder.Index);
+
+    private bool GeneratedIsRead(ItemKey key, int folderIndex) => folderIndex switch
     {
         WellKnownFolders.SentItems or 4 => true,
         WellKnownFolders.Inbox => Mix.Chance(Mix.Hash(_seed, key.Mailbox, key.Folder, key.Number, 0x1E), 70),
         _ => Mix.Chance(Mix.Hash(_seed, key.Mailbox, key.Folder, key.Number, 0x1E), 90),
     };
 
-    public MessageData Generate(ItemKey key, FolderData folder, DateTime? createdAt, ItemOverride? change)
+    public MessageData Generate(ItemKey key, FolderData folder, DateTime? createdAt, ItemOverride? change) =>
+        Generate(key, folder.Index, folder.GeneratedCount, createdAt, change);
+
+    /// <summary>The item as generated in folder <paramref name="folderIndex"/> (which held <paramref name="generatedCount"/> generated items).</summary>
+    public MessageData Generate(ItemKey key, int folderIndex, int generatedCount, DateTime? createdAt, ItemOverride? change)
     {
         var h = Mix.Hash(_seed, key.Mailbox, key.Folder, key.Number);
         var owner = _directory.Get(key.Mailbox);
         var ownerRecipient = new Recipient(owner.DisplayName, owner.PrimarySmtp);
-        var isSent = folder.Index == WellKnownFolders.SentItems;
-        var isDraft = folder.Index == 4;
+        var isSent = folderIndex == WellKnownFolders.SentItems;
+        var isDraft = folderIndex == 4;
         var fromOwner = isSent || isDraft;
 
         var topicIndex = Mix.Pick(h, s_topics.Length);
@@ -78,7 +84,7 @@ internal sealed class ItemGenerator
         var subject = s_prefixes[Mix.Pick(h >> 8, s_prefixes.Length)] + topic;
 
         var received = createdAt ?? NewestGenerated
-            - TimeSpan.FromHours(3 * (folder.GeneratedCount - 1 - key.Number))
+            - TimeSpan.FromHours(3 * (generatedCount - 1 - key.Number))
             - TimeSpan.FromMinutes(Mix.Pick(h >> 16, 90));
         received = new DateTime(received.Ticks - (received.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var sent = received - TimeSpan.FromSeconds(5 + Mix.Pick(h >> 24, 300));
@@ -119,7 +125,7 @@ internal sealed class ItemGenerator
             received,
             change?.LastModified ?? received,
             size,
-            change?.IsRead ?? GeneratedIsRead(key, folder),
+            change?.IsRead ?? GeneratedIsRead(key, folderIndex),
             hasAttachments,
             isDraft,
             fromOwner,

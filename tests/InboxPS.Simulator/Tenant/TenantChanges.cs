@@ -31,6 +31,44 @@ internal sealed class TenantChanges
 
     public bool DeleteItem(ItemKey key) => WriteItem(key, (data, folder) => Delete(data, folder, key.Number));
 
+    /// <summary>
+    /// Moves an item to another folder of its mailbox: a delete in the source and a create in the target (new EWS id and
+    /// default Graph id, as in Exchange Online), same content and read state, same immutable id. Null if it does not exist.
+    /// </summary>
+    public ItemKey? MoveItem(ItemKey key, int targetFolderIndex) => _store.Write(key.Mailbox, data =>
+    {
+        var source = data.Folder(key.Folder);
+        if (source is null || !source.Exists(key.Number))
+        {
+            return (ItemKey?)null;
+        }
+
+        var target = RequireMailFolder(data, targetFolderIndex);
+        if (target.Index == source.Index)
+        {
+            return key;
+        }
+
+        var isRead = _store.IsRead(key.Mailbox, source, key.Number);
+        source.Overrides.TryGetValue(key.Number, out var change);
+        source.CreatedItems.TryGetValue(key.Number, out var created);
+        var origin = created.Origin ?? key;
+        var originGenerated = created.Origin is null ? source.GeneratedCount : created.OriginGeneratedCount;
+        var originTime = created.Origin is null ? (source.CreatedItems.ContainsKey(key.Number) ? created.Time : (DateTime?)null) : created.OriginTime;
+        Delete(data, source, key.Number);
+        source.MovedOut.Add(key.Number);
+
+        var number = target.NextNumber++;
+        var seq = data.NextSeq();
+        target.CreatedItems[number] = new CreatedItem(seq, DateTime.UtcNow, origin, originGenerated, originTime);
+        var moved = change?.Clone() ?? new ItemOverride();
+        moved.IsRead = isRead;
+        moved.Version++;
+        target.Overrides[number] = moved;
+        target.Log.Add(new LogEntry(seq, number, ChangeKind.Create));
+        return new ItemKey(key.Mailbox, target.Index, number);
+    });
+
     /// <summary>Creates, updates, deletes and flips read flags of distinct existing items picked from the seed.</summary>
     public ChangeBatch Inject(int mailbox, int folderIndex, int creates, int updates, int deletes, int readFlags) => _store.Write(mailbox, data =>
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 
 namespace InboxPS.Simulator.Tenant;
@@ -84,10 +85,44 @@ internal sealed class TenantStore
 
     public MessageData Resolve(int mailbox, FolderData folder, int number)
     {
-        DateTime? createdAt = folder.CreatedItems.TryGetValue(number, out var created) ? created.Time : null;
+        var key = new ItemKey(mailbox, folder.Index, number);
         folder.Overrides.TryGetValue(number, out var change);
-        return Generator.Generate(new ItemKey(mailbox, folder.Index, number), folder, createdAt, change);
+        if (!folder.CreatedItems.TryGetValue(number, out var created))
+        {
+            return Generator.Generate(key, folder, null, change);
+        }
+
+        // A moved item is generated where it started, so its content (and MIME) survive the move.
+        return created.Origin is { } origin
+            ? Generator.Generate(origin, origin.Folder, created.OriginGeneratedCount, created.OriginTime, change) with { Key = key }
+            : Generator.Generate(key, folder, created.Time, change);
     }
+
+    /// <summary>Where the item that started at <paramref name="origin"/> lives now (it may have moved), or null when gone.</summary>
+    public ItemKey? FindByOrigin(MailboxData data, ItemKey origin)
+    {
+        if (data.Folder(origin.Folder) is { } first && first.Exists(origin.Number))
+        {
+            return origin;
+        }
+
+        foreach (var folder in data.Folders.Where(f => !f.IsDeleted))
+        {
+            foreach (var (number, created) in folder.CreatedItems)
+            {
+                if (created.Origin == origin && folder.Exists(number))
+                {
+                    return new ItemKey(origin.Mailbox, folder.Index, number);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where the item at <paramref name="key"/> started (itself unless it was moved there).</summary>
+    public static ItemKey OriginOf(FolderData folder, ItemKey key) =>
+        folder.CreatedItems.TryGetValue(key.Number, out var created) && created.Origin is { } origin ? origin : key;
 
     public bool IsRead(int mailbox, FolderData folder, int number) =>
         folder.Overrides.TryGetValue(number, out var change) && change.IsRead is { } isRead
