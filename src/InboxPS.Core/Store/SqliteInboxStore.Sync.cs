@@ -173,6 +173,7 @@ public sealed partial class SqliteInboxStore
     {
         Write(connection =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             foreach (var change in page.Changes)
             {
                 using var command = connection.CreateCommand();
@@ -242,6 +243,7 @@ public sealed partial class SqliteInboxStore
     {
         Write(connection =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class,
@@ -268,6 +270,7 @@ public sealed partial class SqliteInboxStore
         var now = FormatTime(DateTimeOffset.UtcNow);
         Write(connection =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             using var upsert = connection.CreateCommand();
             upsert.CommandText = """
                 INSERT INTO items (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
@@ -350,7 +353,7 @@ public sealed partial class SqliteInboxStore
             state.Parameters.AddWithValue("$folder", folderId);
             if (state.ExecuteNonQuery() != 1)
             {
-                throw new InvalidOperationException($"Folder {folderId} of {mailbox} is not in the store; select it before syncing its items.");
+                throw RemovedDuringSync(mailbox);
             }
         });
         return new ItemPageOutcome(added, updated, deleted);
@@ -386,6 +389,25 @@ public sealed partial class SqliteInboxStore
         reader.Read();
         return (reader.GetInt32(0), reader.GetInt32(1));
     }
+
+    // Stop-InboxSync -RemoveData (or Remove-InboxOrganization) may take a user out while a run syncs them: their next
+    // write fails that user alone, with this error, instead of a foreign-key failure.
+    private void RequireOnRoster(SqliteConnection connection, string organization, string mailbox)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM roster WHERE organization = $org AND mailbox = $mailbox";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        if (command.ExecuteScalar() is null)
+        {
+            throw RemovedDuringSync(mailbox);
+        }
+    }
+
+    private StoreException RemovedDuringSync(string mailbox) =>
+        new("MailboxRemovedDuringSync", InboxErrorKind.OperationStopped, Location,
+            $"{mailbox} was removed from the store (Stop-InboxSync -RemoveData or Remove-InboxOrganization) while this run synced it; nothing more was stored for it.",
+            "Run Start-InboxSync for this user again if they should be synced.");
 
     private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
         new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))

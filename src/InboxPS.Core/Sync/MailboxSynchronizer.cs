@@ -60,9 +60,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             session = _protocol.Open(mailbox);
         }
-        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        catch (Exception e) when (MailboxFailure.IsMailboxFailure(e, cancellationToken))
         {
-            result.Fail(e, timer.Elapsed);
+            result.Fail(MailboxFailure.From(e, mailbox.Address), timer.Elapsed);
             return result;
         }
 
@@ -84,16 +84,31 @@ public sealed class MailboxSynchronizer : IMailboxJob
             _sink.Log(InboxLogLevel.Verbose,
                 $"{mailbox}: synced {result.Folders} folder(s), +{result.ItemsAdded} ~{result.ItemsUpdated} -{result.ItemsDeleted}.");
         }
-        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        catch (Exception e) when (MailboxFailure.IsMailboxFailure(e, cancellationToken))
         {
-            result.Fail(e, timer.Elapsed);
-            _store.RecordFailure(_organization, mailbox.Address, e.ErrorId, e.Message, e.RecommendedAction);
+            var error = MailboxFailure.From(e, mailbox.Address);
+            result.Fail(error, timer.Elapsed);
+            RecordFailure(mailbox, error);
         }
 
         result.Attempts = session.Requests;
         result.ThrottledFor = session.ThrottledFor;
         result.Duration = timer.Elapsed;
         return result;
+    }
+
+    // The failure is the user's result whether or not the roster takes it; only a store that cannot be written at all
+    // (StoreFailed) goes on to stop the run.
+    private void RecordFailure(MailboxTarget mailbox, InboxException error)
+    {
+        try
+        {
+            _store.RecordFailure(_organization, mailbox.Address, error.ErrorId, error.Message, error.RecommendedAction);
+        }
+        catch (InboxException e) when (!MailboxFailure.StopsRun(e))
+        {
+            _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the failure could not be recorded on the roster: {e.Message}");
+        }
     }
 
     private async Task SyncHierarchyAsync(IMailboxSession session, CancellationToken cancellationToken)
