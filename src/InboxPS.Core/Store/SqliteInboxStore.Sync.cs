@@ -107,7 +107,8 @@ public sealed partial class SqliteInboxStore
                 UPDATE roster SET status = $synced, last_attempt_utc = $now, last_success_utc = $now,
                     last_error_id = NULL, last_error = NULL, recommended_action = NULL,
                     folder_count = (SELECT COUNT(*) FROM folders f WHERE f.organization = $org AND f.mailbox = $mailbox AND f.selected = 1),
-                    item_count = (SELECT COUNT(*) FROM items i WHERE i.organization = $org AND i.mailbox = $mailbox)
+                    item_count = (SELECT COUNT(*) FROM items i WHERE i.organization = $org AND i.mailbox = $mailbox),
+                    skipped_count = (SELECT COUNT(*) FROM skipped_items s WHERE s.organization = $org AND s.mailbox = $mailbox)
                 WHERE organization = $org AND mailbox = $mailbox
                 """;
             command.Parameters.AddWithValue("$org", organization);
@@ -182,6 +183,7 @@ public sealed partial class SqliteInboxStore
                     // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
                     command.CommandText = """
                         DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+                        DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
                         DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
                         """;
                 }
@@ -266,7 +268,7 @@ public sealed partial class SqliteInboxStore
     public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths)
     {
-        int added = 0, updated = 0, deleted = 0;
+        int added = 0, updated = 0, deleted = 0, skipped = 0;
         var now = FormatTime(DateTimeOffset.UtcNow);
         Write(connection =>
         {
@@ -341,6 +343,8 @@ public sealed partial class SqliteInboxStore
                 updated += flag.ExecuteNonQuery();
             }
 
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page, now);
+
             using var state = connection.CreateCommand();
             state.CommandText = """
                 UPDATE folders SET sync_state = $state, synced_utc = $now
@@ -356,7 +360,81 @@ public sealed partial class SqliteInboxStore
                 throw RemovedDuringSync(mailbox);
             }
         });
-        return new ItemPageOutcome(added, updated, deleted);
+        return new ItemPageOutcome(added, updated, deleted, skipped);
+    }
+
+    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT item_id, error_id, reason FROM skipped_items
+            WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder ORDER BY item_id
+            """;
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$folder", folderId);
+        var skipped = new List<SkippedItem>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            skipped.Add(new SkippedItem(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return skipped;
+    }
+
+    // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
+    private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page, string now)
+    {
+        using var forget = connection.CreateCommand();
+        forget.CommandText = "DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+        forget.Parameters.AddWithValue("$org", organization);
+        forget.Parameters.AddWithValue("$mailbox", mailbox);
+        var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
+        foreach (var id in Ids(page))
+        {
+            forgetId.Value = id;
+            forget.ExecuteNonQuery();
+        }
+
+        using var remember = connection.CreateCommand();
+        remember.CommandText = """
+            INSERT INTO skipped_items (organization, mailbox, item_id, folder_id, error_id, reason, first_utc, last_utc)
+            VALUES ($org, $mailbox, $id, $folder, $error, $reason, $now, $now)
+            ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
+                last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
+            """;
+        remember.Parameters.AddWithValue("$org", organization);
+        remember.Parameters.AddWithValue("$mailbox", mailbox);
+        remember.Parameters.AddWithValue("$folder", folderId);
+        remember.Parameters.AddWithValue("$now", now);
+        var rememberId = remember.Parameters.Add("$id", SqliteType.Text);
+        var error = remember.Parameters.Add("$error", SqliteType.Text);
+        var reason = remember.Parameters.Add("$reason", SqliteType.Text);
+        foreach (var item in page.Skipped)
+        {
+            rememberId.Value = item.ItemId;
+            error.Value = item.ErrorId;
+            reason.Value = item.Reason;
+            remember.ExecuteNonQuery();
+        }
+
+        return page.Skipped.Count;
+    }
+
+    private static IEnumerable<string> Ids(ItemPage page)
+    {
+        foreach (var item in page.Upserts)
+        {
+            yield return item.Id;
+        }
+
+        foreach (var id in page.Deletes)
+        {
+            yield return id;
+        }
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId)
@@ -366,6 +444,7 @@ public sealed partial class SqliteInboxStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 """;
             command.Parameters.AddWithValue("$org", organization);
@@ -423,6 +502,7 @@ public sealed partial class SqliteInboxStore
             RecommendedAction = ReadString(reader, "recommended_action"),
             Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
             Items = reader.GetInt32(reader.GetOrdinal("item_count")),
+            SkippedItems = reader.GetInt32(reader.GetOrdinal("skipped_count")),
         };
 
     private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>

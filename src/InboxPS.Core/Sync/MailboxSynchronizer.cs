@@ -188,6 +188,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
         var mailbox = session.Mailbox.Address;
         var state = folder.SyncState;
         var restarted = false;
+        if (state is not null && session is IItemReader reader)
+        {
+            await RetrySkippedAsync(reader, mailbox, folder, state, result, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -214,18 +219,52 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 return false;
             }
 
-            // The .eml files are on disk before the page (and its state) is committed, and written outside the
-            // store's lock: a slow disk holds up this mailbox only.
-            var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
-            var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
-            result.ItemsAdded += applied.Added;
-            result.ItemsUpdated += applied.Updated;
-            result.ItemsDeleted += applied.Deleted;
+            Apply(mailbox, folder, page, result);
             state = page.State;
             if (page.IsLast)
             {
                 return true;
             }
+        }
+    }
+
+    // Items skipped on an earlier run are read again first: the error may have been transient. The folder's state stays.
+    private async Task RetrySkippedAsync(IItemReader reader, string mailbox, StoredFolder folder, string state,
+        MailboxSyncResult result, CancellationToken cancellationToken)
+    {
+        var skipped = _store.GetSkippedItems(_organization, mailbox, folder.FolderId);
+        if (skipped.Count == 0)
+        {
+            return;
+        }
+
+        var ids = new string[skipped.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = skipped[i].ItemId;
+        }
+
+        _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: reading {ids.Length} item(s) skipped by an earlier run again.");
+        var read = await reader.ReadItemsAsync(folder.FolderId, ids, _exporter is not null, cancellationToken).ConfigureAwait(false);
+        Apply(mailbox, folder, new ItemPage(state, true, read.Upserts, read.Deletes, read.ReadFlags, read.Skipped), result);
+    }
+
+    private void Apply(string mailbox, StoredFolder folder, ItemPage page, MailboxSyncResult result)
+    {
+        // The .eml files are on disk before the page (and its state) is committed, and written outside the store's
+        // lock: a slow disk holds up this mailbox only.
+        var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
+        var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
+        result.ItemsAdded += applied.Added;
+        result.ItemsUpdated += applied.Updated;
+        result.ItemsDeleted += applied.Deleted;
+        result.ItemsSkipped += applied.Skipped;
+        foreach (var item in page.Skipped)
+        {
+            // One bad item never blocks its folder: the state advances past it and a later run reads it again.
+            _sink.Log(InboxLogLevel.Warning,
+                $"{mailbox}: an item of folder '{folder.DisplayName ?? folder.WellKnownName}' was skipped ({item.ErrorId}): {item.Reason} It is read again on the next run.");
+            result.Message ??= $"Some items could not be read and were skipped ({item.ErrorId}: {item.Reason}); they are read again on the next run (Get-InboxSyncStatus shows how many).";
         }
     }
 

@@ -119,6 +119,7 @@ public sealed class RunSurvivalTests : IDisposable
         public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox) => _inner.GetFolders(organization, mailbox);
         public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName) => Fail<bool>();
         public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page, IReadOnlyDictionary<string, string>? mimePaths) => Fail<ItemPageOutcome>();
+        public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) => _inner.GetSkippedItems(organization, mailbox, folderId);
         public void ResetFolder(string organization, string mailbox, string folderId) => Fail<bool>();
         public (int Folders, int Items) CountStored(string organization, string mailbox) => _inner.CountStored(organization, mailbox);
 
