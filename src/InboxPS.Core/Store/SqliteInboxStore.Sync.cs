@@ -9,6 +9,12 @@ namespace InboxPS.Core.Store;
 // transaction that writes the items of the page it came with, so a rerun resumes exactly after the last stored page.
 public sealed partial class SqliteInboxStore
 {
+    private const string ForgetFolderSql = """
+        DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        """;
+
     public RosterEntry? GetRosterEntry(string organization, string mailbox)
     {
         using var connection = OpenConnection();
@@ -181,11 +187,7 @@ public sealed partial class SqliteInboxStore
                 if (change.Kind == MailChangeKind.Delete || change.Folder is null)
                 {
                     // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
-                    command.CommandText = """
-                        DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
-                        DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
-                        DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
-                        """;
+                    command.CommandText = ForgetFolderSql;
                 }
                 else
                 {
@@ -239,6 +241,23 @@ public sealed partial class SqliteInboxStore
         }
 
         return folders;
+    }
+
+    public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = ForgetFolderSql;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            foreach (var folderId in folderIds)
+            {
+                id.Value = folderId;
+                command.ExecuteNonQuery();
+            }
+        });
     }
 
     public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName)

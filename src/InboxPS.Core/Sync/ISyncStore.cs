@@ -28,6 +28,9 @@ public interface ISyncStore
 
     IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox);
 
+    /// <summary>Forgets folders the server no longer has, with their items, skipped items and states, atomically.</summary>
+    void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds);
+
     /// <summary>Records the folder (found by well-known name or chosen by -AllMailFolders) as one to sync.</summary>
     void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName);
 

@@ -116,6 +116,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
         var mailbox = session.Mailbox.Address;
         var state = _store.GetHierarchyState(_organization, mailbox);
         var restarted = false;
+
+        // A full read (no state) lists every folder there is: what the store has beyond it is gone from the server.
+        var listed = state is null ? new HashSet<string>(StringComparer.Ordinal) : null;
         while (true)
         {
             FolderPage page;
@@ -128,15 +131,45 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the folder hierarchy's sync state is no longer valid; reading the hierarchy again.");
                 state = null;
                 restarted = true;
+                listed = new HashSet<string>(StringComparer.Ordinal);
                 continue;
             }
 
             _store.ApplyFolderPage(_organization, mailbox, page);
+            foreach (var change in page.Changes)
+            {
+                listed?.Add(change.FolderId);
+            }
+
             state = page.State;
             if (page.IsLast)
             {
+                if (listed is not null)
+                {
+                    ForgetUnlisted(mailbox, listed);
+                }
+
                 return;
             }
+        }
+    }
+
+    // Well-known folders are found by name, not through the hierarchy (some live outside it), and never deleted.
+    private void ForgetUnlisted(string mailbox, HashSet<string> listed)
+    {
+        var gone = new List<string>();
+        foreach (var folder in _store.GetFolders(_organization, mailbox))
+        {
+            if (folder.WellKnownName is null && !listed.Contains(folder.FolderId))
+            {
+                gone.Add(folder.FolderId);
+            }
+        }
+
+        if (gone.Count > 0)
+        {
+            _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: {gone.Count} folder(s) no longer on the server were removed from the store.");
+            _store.ForgetFolders(_organization, mailbox, gone);
         }
     }
 
@@ -212,9 +245,10 @@ public sealed class MailboxSynchronizer : IMailboxJob
             }
             catch (InboxException e) when (e.Fault == SyncFault.FolderNotFound)
             {
-                // Deleted or moved since the hierarchy was read: reading it again drops the folder (and its items) from
-                // the store, and a moved folder comes back under its new id on the next run.
+                // Deleted or moved since the hierarchy was read: the folder (and its items) leaves the store whether or
+                // not the hierarchy reports it, and reading the hierarchy again brings a moved folder under its new id.
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
+                _store.ForgetFolders(_organization, mailbox, new[] { folder.FolderId });
                 await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
                 return false;
             }

@@ -117,6 +117,7 @@ public sealed class RunSurvivalTests : IDisposable
         public string? GetHierarchyState(string organization, string mailbox) => _inner.GetHierarchyState(organization, mailbox);
         public void ApplyFolderPage(string organization, string mailbox, FolderPage page) => Fail<bool>();
         public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox) => _inner.GetFolders(organization, mailbox);
+        public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds) => Fail<bool>();
         public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName) => Fail<bool>();
         public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page, IReadOnlyDictionary<string, string>? mimePaths) => Fail<ItemPageOutcome>();
         public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) => _inner.GetSkippedItems(organization, mailbox, folderId);
