@@ -465,7 +465,9 @@ public sealed partial class SqliteInboxStore
                 DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                UPDATE roster SET status = $incomplete WHERE organization = $org AND mailbox = $mailbox;
                 """;
+            command.Parameters.AddWithValue("$incomplete", RosterStatus.Incomplete);
             command.Parameters.AddWithValue("$org", organization);
             command.Parameters.AddWithValue("$mailbox", mailbox);
             command.Parameters.AddWithValue("$folder", folderId);

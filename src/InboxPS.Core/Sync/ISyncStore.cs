@@ -46,7 +46,11 @@ public interface ISyncStore
     /// <summary>The folder's items that were skipped (SyncFault.ItemFailed) and not read since, with their reasons.</summary>
     IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId);
 
-    /// <summary>Forgets a folder's items and state so it can be synced again from the start (invalid sync state).</summary>
+    /// <summary>
+    /// Forgets a folder's items and state so it can be synced again from the start (invalid sync state), and marks the
+    /// user <see cref="RosterStatus.Incomplete"/> in the same transaction: only <see cref="RecordSuccess"/> after the
+    /// whole run shows Synced again, so a resync killed part-way never shows Synced with items missing.
+    /// </summary>
     void ResetFolder(string organization, string mailbox, string folderId);
 
     /// <summary>Counts the user's stored folders and items (for the roster's figures).</summary>
