@@ -9,6 +9,8 @@ namespace InboxPS.Core.Store;
 // transaction that writes the items of the page it came with, so a rerun resumes exactly after the last stored page.
 public sealed partial class SqliteInboxStore
 {
+    private const string FolderItems = "organization = $org AND mailbox = $mailbox AND folder_id = $id";
+
     private const string ForgetFolderSql = """
         DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
         DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
@@ -152,8 +154,13 @@ public sealed partial class SqliteInboxStore
     public bool Deactivate(string organization, string mailbox, bool removeData)
     {
         var changed = false;
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            if (removeData)
+            {
+                files.Collect(connection, "organization = $org AND mailbox = $mailbox", Bind(organization, mailbox));
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = removeData
                 ? "DELETE FROM roster WHERE organization = $org AND mailbox = $mailbox"
@@ -178,7 +185,7 @@ public sealed partial class SqliteInboxStore
 
     public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
             RequireOnRoster(connection, organization, mailbox);
             foreach (var change in page.Changes)
@@ -187,6 +194,7 @@ public sealed partial class SqliteInboxStore
                 if (change.Kind == MailChangeKind.Delete || change.Folder is null)
                 {
                     // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
+                    files.Collect(connection, FolderItems, Bind(organization, mailbox, change.FolderId));
                     command.CommandText = ForgetFolderSql;
                 }
                 else
@@ -245,8 +253,13 @@ public sealed partial class SqliteInboxStore
 
     public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            foreach (var folderId in folderIds)
+            {
+                files.Collect(connection, FolderItems, Bind(organization, mailbox, folderId));
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = ForgetFolderSql;
             command.Parameters.AddWithValue("$org", organization);
@@ -289,7 +302,7 @@ public sealed partial class SqliteInboxStore
     {
         int added = 0, updated = 0, deleted = 0, skipped = 0;
         var now = FormatTime(DateTimeOffset.UtcNow);
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
             RequireOnRoster(connection, organization, mailbox);
             using var upsert = connection.CreateCommand();
@@ -339,6 +352,7 @@ public sealed partial class SqliteInboxStore
             var deleteId = delete.Parameters.Add("$id", SqliteType.Text);
             foreach (var id in page.Deletes)
             {
+                files.Collect(connection, "organization = $org AND mailbox = $mailbox AND item_id = $id", Bind(organization, mailbox, item: id));
                 deleteId.Value = id;
                 deleted += delete.ExecuteNonQuery();
             }
@@ -458,8 +472,9 @@ public sealed partial class SqliteInboxStore
 
     public void ResetFolder(string organization, string mailbox, string folderId)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            files.Collect(connection, FolderItems, Bind(organization, mailbox, folderId));
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
@@ -508,6 +523,17 @@ public sealed partial class SqliteInboxStore
         new("MailboxRemovedDuringSync", InboxErrorKind.OperationStopped, Location,
             $"{mailbox} was removed from the store (Stop-InboxSync -RemoveData or Remove-InboxOrganization) while this run synced it; nothing more was stored for it.",
             "Run Start-InboxSync for this user again if they should be synced.");
+
+    private static Action<SqliteParameterCollection> Bind(string organization, string mailbox, string? folder = null, string? item = null) =>
+        parameters =>
+        {
+            parameters.AddWithValue("$org", organization);
+            parameters.AddWithValue("$mailbox", mailbox);
+            if ((folder ?? item) is { } id)
+            {
+                parameters.AddWithValue("$id", id);
+            }
+        };
 
     private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
         new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))

@@ -134,8 +134,9 @@ public sealed partial class SqliteInboxStore : IInboxStore
     public bool RemoveOrganization(string name)
     {
         var removed = false;
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            files.Collect(connection, "organization = $org", p => p.AddWithValue("$org", name));
             using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM organizations WHERE name = $name";
             command.Parameters.AddWithValue("$name", name);
@@ -226,6 +227,18 @@ public sealed partial class SqliteInboxStore : IInboxStore
         {
             Monitor.Exit(_writeGate);
         }
+    }
+
+    /// <summary>
+    /// A write that removes items: <paramref name="work"/> names their .eml files (<see cref="ContentFiles.Collect"/>)
+    /// in the transaction, and the files are deleted once it committed, outside the write lock. A file goes only after its
+    /// row: a crash in between leaves a file no row names, never a row naming a missing file.
+    /// </summary>
+    internal void WriteRemovingContent(Action<SqliteConnection, ContentFiles> work)
+    {
+        var files = new ContentFiles();
+        Write(connection => work(connection, files));
+        files.Delete(Location);
     }
 
     private static StoreException StoreBusy(string path, Exception? inner, TimeSpan? waited = null) =>
