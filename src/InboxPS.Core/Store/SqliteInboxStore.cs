@@ -59,6 +59,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
         path = Path.GetFullPath(path ?? StoreLocation.DefaultDatabasePath());
         NativeSqlite.EnsureInitialized();
         CreateFolder(path);
+        RestrictToOwner(path);
 
         var store = new SqliteInboxStore(path);
         try
@@ -297,6 +298,30 @@ public sealed partial class SqliteInboxStore : IInboxStore
             throw new StoreException("StoreFolderNotWritable", InboxErrorKind.OpenError, path,
                 $"Cannot create the InboxPS data folder '{folder}': {e.Message}",
                 $"Set $env:{StoreLocation.HomeVariable} to a folder you can write to, or fix the permissions of '{folder}'.", e);
+        }
+    }
+
+    // The store holds mail metadata: owner-only (0600) like the token cache, created so before SQLite writes a byte, and
+    // an older store's 0644 narrowed on open. SQLite gives its -wal and -shm files the database file's mode.
+    private static void RestrictToOwner(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                OwnerOnlyAccess.WriteNew(path, Array.Empty<byte>());
+            }
+            else
+            {
+                OwnerOnlyAccess.Restrict(path, OwnerOnlyAccess.OwnerReadWrite);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException("StoreNotWritable", InboxErrorKind.OpenError, path,
+                $"Cannot create the InboxPS store '{path}' readable by its owner only: {e.Message}",
+                $"Make the file and its folder writable for this account, or set $env:{StoreLocation.HomeVariable} to a folder you can write to.", e,
+                SyncFault.StoreFailed);
         }
     }
 
