@@ -1,7 +1,5 @@
 using System;
-using System.Globalization;
 using System.Net.Mail;
-using System.Text;
 
 namespace InboxPS.Core.Sync;
 
@@ -65,12 +63,12 @@ public sealed class MailboxInput
     private static string RequireAddress(string value, string property)
     {
         var trimmed = value.Trim();
-        if (FindInvisible(trimmed) is { } invisible)
+        if (VisibleText.FindInvisible(trimmed) is { } invisible)
         {
             // Shown by code point: the character itself (a right-to-left override) would garble the console line.
-            var shown = Visible(trimmed);
+            var shown = VisibleText.Show(trimmed);
             throw new InboxException("MailboxAddressInvalid", InboxErrorKind.InvalidArgument,
-                $"'{shown}' ({property}) contains the invisible character U+{(int)invisible:X4}; no mailbox address does.",
+                $"'{shown}' ({property}) contains the invisible character {VisibleText.CodePoint(invisible)}; no mailbox address does.",
                 "Remove the character from the input (it usually comes from a copied address or a CSV saved by another program) and run the command again for that record.",
                 shown);
         }
@@ -84,35 +82,6 @@ public sealed class MailboxInput
             $"'{trimmed}' ({property}) is not a valid e-mail address.",
             "Correct the address in the input (for example user@contoso.com) and run the command again for that record.",
             trimmed);
-    }
-
-    // Control characters (NUL, ...), formatting characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF) and
-    // line separators: invisible on screen, never part of an address Exchange accepts.
-    private static char? FindInvisible(string value)
-    {
-        foreach (var c in value)
-        {
-            if (IsInvisible(c))
-            {
-                return c;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
-        or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
-
-    private static string Visible(string value)
-    {
-        var builder = new StringBuilder(value.Length + 8);
-        foreach (var c in value)
-        {
-            builder.Append(IsInvisible(c) ? $"<U+{(int)c:X4}>" : c.ToString());
-        }
-
-        return builder.ToString();
     }
 
     internal static bool IsAddress(string value)
