@@ -33,4 +33,7 @@ public enum SyncFault
 
     /// <summary>One item could not be read (deleted meanwhile, corrupt, too large); the rest of the folder can go on.</summary>
     ItemFailed,
+
+    /// <summary>The store cannot be written at all (full disk, read-only, damaged, locked past the wait): stop the run once.</summary>
+    StoreFailed,
 }

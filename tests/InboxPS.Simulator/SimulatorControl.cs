@@ -126,6 +126,11 @@ public sealed class SimulatorControl
         _changes.DeleteFolder(index, FolderIndex(index, folder));
     }
 
+    /// <summary>GetItem answers <paramref name="responseCode"/> for this item until <see cref="HealItem"/> (issue 17).</summary>
+    public void BreakItem(string itemId, string responseCode = "ErrorItemCorrupt") => _store.SetUnreadable(itemId, responseCode);
+
+    public void HealItem(string itemId) => _store.SetUnreadable(itemId, null);
+
     /// <summary>
     /// Makes sync states invalid (ErrorInvalidSyncStateData): every state in the tenant when <paramref name="mailbox"/>
     /// is null, else the mailbox's (items and hierarchy), or one folder's.

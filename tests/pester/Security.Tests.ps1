@@ -67,8 +67,11 @@ Set-InboxAccessType -Organization delegated -AccessType OAuthImpersonation -EwsU
 Connect-InboxImpersonation -Organization delegated -DeviceCode -Authority `$sim.authority -TenantId `$sim.tenantId -ClientId `$sim.delegatedClientId -Verbose | Format-List * -Force | Out-String
 `$null = Wait-Job `$approver -Timeout 60
 
+# contoso also writes each message as an .eml file: mail bodies on disk, which must be owner-only like the store.
+`$mime = @{ IncludeMime = `$true; ContentPath = (Join-Path `$env:INBOXPS_HOME 'content') }
 foreach (`$organization in 'contoso', 'certorg', 'tokenorg', 'onprem', 'delegated') {
-    `$users | Start-InboxSync -Organization `$organization -Verbose | ForEach-Object { `$_ | Format-List * -Force | Out-String; if (`$_.GetError()) { `$_.GetError() | Format-List * -Force | Out-String } }
+    `$withMime = if (`$organization -eq 'contoso') { `$mime } else { @{} }
+    `$users | Start-InboxSync -Organization `$organization @withMime -Verbose | ForEach-Object { `$_ | Format-List * -Force | Out-String; if (`$_.GetError()) { `$_.GetError() | Format-List * -Force | Out-String } }
 }
 `$users | Test-InboxImpersonation -Organization contoso -Verbose | Format-List * -Force | Out-String
 Get-InboxConnection | Format-List * -Force | Out-String
@@ -104,6 +107,15 @@ Disconnect-InboxImpersonation -Organization certorg -Confirm:`$false -Verbose
         }
         $i = 0
         foreach ($token in $cachedTokens) { $secrets["token from the cache #$((++$i))"] = $token }
+        # Issue 17: the encoded forms a secret travels in, too: URL-encoded (a form body) and, for Basic, base64 of
+        # user:password (the Authorization header).
+        foreach ($name in @($secrets.Keys)) {
+            $escaped = [uri]::EscapeDataString([string]$secrets[$name])
+            if ($escaped -ne $secrets[$name]) { $secrets["$name, URL-encoded"] = $escaped }
+        }
+        foreach ($password in $sim.serviceAccountPassword, $wrongPassword) {
+            $secrets["Basic credentials ($($password.Substring(0, 3))...), base64"] = [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes("$($sim.serviceAccount):$password"))
+        }
 
         function Find-Secret([string] $Text) {
             # The names of the secrets found in the text, whole or as a recognisable piece (a token is long: its
@@ -155,6 +167,15 @@ Disconnect-InboxImpersonation -Organization certorg -Confirm:`$false -Verbose
                 $text.Contains([string]$secrets[$name]) | Should -BeFalse -Because "$($file.Name) must not hold the $name"
             }
         }
+    }
+
+    It 'keeps the store and every .eml file owner-only (issue 17)' -Skip:$IsWindows {
+        (Get-Item -LiteralPath (Join-Path $storeHome 'inboxps.db')).UnixMode | Should -Be '-rw-------'
+        $content = Join-Path $storeHome 'content'
+        $eml = @(Get-ChildItem -LiteralPath $content -Recurse -File -Filter *.eml)
+        $eml.Count | Should -BeGreaterThan 0 -Because 'contoso synced with -IncludeMime'
+        foreach ($file in $eml) { $file.UnixMode | Should -Be '-rw-------' }
+        foreach ($folder in Get-ChildItem -LiteralPath $content -Recurse -Directory) { $folder.UnixMode | Should -Be 'drwx------' }
     }
 
     It 'keeps the token caches owner-only' -Skip:$IsWindows {

@@ -49,7 +49,7 @@ Describe 'Start-InboxSync' {
         $rows = @(Import-Csv $csv)
         $rows | Should -HaveCount 7
         $rows[0].PSObject.Properties.Name -join ',' |
-            Should -BeExactly 'Organization,Mailbox,Status,Activated,Folders,ItemsAdded,ItemsUpdated,ItemsDeleted,ThrottledFor,Attempts,Duration,ErrorId,Message,RecommendedAction'
+            Should -BeExactly 'Organization,Mailbox,Status,Activated,Folders,ItemsAdded,ItemsUpdated,ItemsDeleted,ItemsSkipped,ThrottledFor,Attempts,Duration,ErrorId,Message,RecommendedAction'
         @(Get-InboxSyncStatus -Organization contoso | Where-Object Status -eq 'Synced') | Should -HaveCount 5
         $first = $results | Where-Object Mailbox -eq $users[1].primarySmtpAddress
         $first.Folders | Should -Be 2

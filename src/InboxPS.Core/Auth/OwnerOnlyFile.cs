@@ -12,8 +12,6 @@ namespace InboxPS.Core.Auth;
 /// </summary>
 internal static class OwnerOnlyFile
 {
-    private const int OwnerReadWrite = 0x180; // 0600
-    private const int OwnerAll = 0x1C0;       // 0700
     private static readonly byte[] s_entropy = { 0x49, 0x6E, 0x62, 0x6F, 0x78, 0x50, 0x53 }; // "InboxPS"
 
     /// <summary>True where the content is encrypted at rest (Windows DPAPI), false where only file permissions protect it.</summary>
@@ -54,22 +52,14 @@ internal static class OwnerOnlyFile
     public static void Write(string path, byte[] content)
     {
         var folder = Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(folder))
-        {
-            Directory.CreateDirectory(folder);
-            RestrictMode(folder, OwnerAll);
-        }
+        OwnerOnlyAccess.CreateFolder(folder);
 
         var data = IsEncrypted ? ProtectedData.Protect(content, s_entropy, DataProtectionScope.CurrentUser) : content;
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            // Restrict before the first byte is written, so the content is never readable by others.
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                RestrictMode(temporary, OwnerReadWrite);
-                stream.Write(data, 0, data.Length);
-            }
+            // Restricted before the first byte is written, so the content is never readable by others.
+            OwnerOnlyAccess.WriteNew(temporary, data);
 
             MoveOver(temporary, path);
         }
@@ -91,16 +81,7 @@ internal static class OwnerOnlyFile
     }
 
     /// <summary>The file's Unix permission bits (e.g. 0x180 for 0600), or null on Windows.</summary>
-    public static int? UnixMode(string path)
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            return null;
-        }
-
-        var getMode = typeof(File).GetMethod("GetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string) }, null);
-        return getMode is null ? null : Convert.ToInt32(getMode.Invoke(null, new object[] { path }));
-    }
+    public static int? UnixMode(string path) => OwnerOnlyAccess.UnixMode(path);
 
     /// <summary>Puts <paramref name="source"/> in the place of <paramref name="destination"/> in one step.</summary>
     public static void MoveOver(string source, string destination)
@@ -115,30 +96,4 @@ internal static class OwnerOnlyFile
         }
     }
 
-    private static void RestrictMode(string path, int mode)
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            return; // DPAPI protects the content; the profile folder's ACL already keeps other users out.
-        }
-
-        // File.SetUnixFileMode exists from .NET 7 on; this assembly targets netstandard2.0, so it is found by reflection,
-        // with libc's chmod for older runtimes.
-        var unixFileMode = typeof(File).Assembly.GetType("System.IO.UnixFileMode");
-        var setMode = unixFileMode is null ? null
-            : typeof(File).GetMethod("SetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), unixFileMode }, null);
-        if (setMode is not null)
-        {
-            setMode.Invoke(null, new[] { path, Enum.ToObject(unixFileMode!, mode) });
-            return;
-        }
-
-        if (Chmod(path, mode) != 0)
-        {
-            throw new IOException($"Cannot restrict '{path}' to its owner (chmod failed with error {Marshal.GetLastWin32Error()}).");
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
-    private static extern int Chmod(string path, int mode);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security.Authentication;
 using System.Net.Http;
 using System.Text.RegularExpressions;
 using InboxPS.Core.Organizations;
@@ -26,6 +27,11 @@ internal static class SignInErrors
         var detail = Redact(Detail(error.Message), secrets);
         var code = AadstsCode(error);
         var app = organization.ClientId ?? "<app>";
+        if (UntrustedCertificate(error) is { } tls)
+        {
+            return CertificateUntrusted(name, organization.Authority, tls, error);
+        }
+
         switch (error)
         {
             case HttpRequestException or TimeoutException or OperationCanceledException:
@@ -102,6 +108,12 @@ internal static class SignInErrors
     public static InboxException ForRenewal(Exception error, string organization, IReadOnlyCollection<string> secrets)
     {
         var detail = Redact(Detail(error.Message), secrets);
+        if (UntrustedCertificate(error) is { } tls)
+        {
+            // Every mailbox of the organization would fail the same way: the run stops once.
+            return CertificateUntrusted(organization, null, tls, error, SyncFault.OrganizationSignIn);
+        }
+
         if (IsTransient(error))
         {
             return Unreachable(organization, detail, error as HttpRequestException);
@@ -134,6 +146,31 @@ internal static class SignInErrors
         new("IdentityProviderUnavailable", InboxErrorKind.ResourceUnavailable,
             $"The identity endpoint did not answer the sign-in for '{organization}': {detail}",
             "Check the network path to the sign-in endpoint (proxy, firewall, -Authority) and try again.", organization, inner);
+
+    // A TLS failure (untrusted root, wrong host name, expired certificate) somewhere in the chain MSAL or HttpClient
+    // wrapped it in: not "unreachable", which would send the admin to DNS and firewalls.
+    private static AuthenticationException? UntrustedCertificate(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is AuthenticationException tls)
+            {
+                return tls;
+            }
+        }
+
+        return null;
+    }
+
+    private static InboxException CertificateUntrusted(string organization, Uri? authority, AuthenticationException tls, Exception error,
+        SyncFault fault = SyncFault.None)
+    {
+        var host = authority?.Host ?? "the identity endpoint";
+        return new InboxException("IdentityProviderCertificateUntrusted", InboxErrorKind.ConnectionError,
+            $"The sign-in for '{organization}' could not start: the TLS certificate of {host} is not trusted ({tls.Message}).",
+            $"Make this machine trust the certificate of {host} (install its issuing CA, or configure the proxy that inspects TLS to be trusted), or check -Authority names the host the certificate was issued for.",
+            organization, error, fault);
+    }
 
     private static string? AadstsCode(Exception error)
     {

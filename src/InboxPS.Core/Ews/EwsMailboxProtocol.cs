@@ -37,7 +37,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
     public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession
+    private sealed class Session : IMailboxSession, IItemReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -102,32 +102,49 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
                 }
             }
 
-            var upserts = await ReadItemsAsync(toRead, includeMime, cancellationToken).ConfigureAwait(false);
-            return new ItemPage(page.SyncState, page.IncludesLastItemInRange, upserts, deletes, readFlags);
+            // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
+            var read = await ReadItemsAsync(toRead, includeMime, cancellationToken).ConfigureAwait(false);
+            return new ItemPage(page.SyncState, page.IncludesLastItemInRange, read.Upserts, deletes, readFlags, read.Skipped);
         }
 
-        private async Task<List<MailItem>> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)
+        public async Task<ItemPage> ReadItemsAsync(string folderId, IReadOnlyList<string> itemIds, bool includeMime, CancellationToken cancellationToken)
         {
-            var items = new List<MailItem>(ids.Count);
+            // Items skipped by an earlier run: one the server no longer has is gone for the store too.
+            var read = await ReadItemsAsync(new List<string>(itemIds), includeMime, cancellationToken).ConfigureAwait(false);
+            return new ItemPage(string.Empty, true, read.Upserts, read.Missing, Array.Empty<ReadFlagChange>(), read.Skipped);
+        }
+
+        private async Task<ItemsRead> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)
+        {
+            var read = new ItemsRead();
             var batchSize = includeMime ? MimeItemBatch : ItemBatch;
             for (var start = 0; start < ids.Count; start += batchSize)
             {
                 var batch = ids.GetRange(start, Math.Min(batchSize, ids.Count - start));
                 var found = await _client.GetItemBatchAsync(_identity, batch, includeMime, _metrics, cancellationToken).ConfigureAwait(false);
-                if (found.FailedItems.Count > 0)
+
+                // One bad item (ErrorItemCorrupt, ErrorMessageSizeExceeded, ...) never blocks its folder: it is skipped
+                // with its reason, and the engine reads it again on a later run.
+                foreach (var failure in found.FailedItems)
                 {
-                    // Not "deleted meanwhile" (that is MissingItemIds, which the next page reports as a delete): stop
-                    // before the state moves past an item the store never got.
-                    throw found.FailedItems[0].Error;
+                    read.Skipped.Add(new SkippedItem(failure.ItemId, failure.Error.ErrorId, failure.Error.Message));
                 }
 
+                read.Missing.AddRange(found.MissingItemIds);
                 foreach (var item in found)
                 {
-                    items.Add(ToItem(item));
+                    read.Upserts.Add(ToItem(item));
                 }
             }
 
-            return items;
+            return read;
+        }
+
+        private sealed class ItemsRead
+        {
+            public List<MailItem> Upserts { get; } = new();
+            public List<string> Missing { get; } = new();
+            public List<SkippedItem> Skipped { get; } = new();
         }
 
         private static MailFolder ToFolder(EwsFolder folder) =>

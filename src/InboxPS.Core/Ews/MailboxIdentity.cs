@@ -1,3 +1,5 @@
+using System;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace InboxPS.Core.Ews;
@@ -13,6 +15,7 @@ public sealed class MailboxIdentity
     {
         Value = Validate(value?.Trim() ?? string.Empty, kind);
         Kind = kind;
+        AnchorMailbox = kind == ConnectingSidKind.SID ? null : AsciiAnchor(Value);
     }
 
     public string Value { get; }
@@ -21,11 +24,39 @@ public sealed class MailboxIdentity
 
     /// <summary>
     /// The X-AnchorMailbox header value: Exchange routes by address, so every kind but a SID anchors on its value.
-    /// A SID is no address, so requests that impersonate by SID go without the header.
+    /// A SID is no address, so requests that impersonate by SID go without the header. HTTP headers carry ASCII only:
+    /// an internationalized domain is sent in its ASCII (punycode) form, as Exchange stores accepted domains.
     /// </summary>
-    internal string? AnchorMailbox => Kind == ConnectingSidKind.SID ? null : Value;
+    internal string? AnchorMailbox { get; }
 
     public override string ToString() => Value;
+
+    private static string AsciiAnchor(string address)
+    {
+        var at = address.IndexOf('@');
+        var local = address.Substring(0, at);
+        foreach (var c in local)
+        {
+            if (c > 0x7F)
+            {
+                throw new InboxException("MailboxAddressNotAscii", InboxErrorKind.InvalidArgument,
+                    $"'{address}' has characters beyond ASCII before the '@'. EWS routes every request by the mailbox's address in the X-AnchorMailbox HTTP header, which carries ASCII only, so this mailbox cannot be reached by this address over EWS.",
+                    "Pipe the mailbox's UserPrincipalName or an ASCII address from its EmailAddresses (Get-Mailbox shows them), or use the Graph access type (Set-InboxAccessType).",
+                    address);
+            }
+        }
+
+        try
+        {
+            return local + "@" + new IdnMapping().GetAscii(address.Substring(at + 1));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InboxException("InvalidMailboxIdentity", InboxErrorKind.InvalidArgument,
+                $"'{address}' has a domain that is not a valid internationalized domain name: {e.Message}",
+                "Pass the mailbox's primary SMTP address or user principal name.", address, e);
+        }
+    }
 
     private static string Validate(string value, ConnectingSidKind kind)
     {

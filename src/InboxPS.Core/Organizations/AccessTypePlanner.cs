@@ -19,6 +19,11 @@ public static class AccessTypePlanner
     /// <exception cref="InboxException">The combination cannot work; the message says why and what to use instead.</exception>
     public static AccessTypePlan Plan(OrganizationProfile? existing, AccessTypeRequest request, DateTimeOffset now)
     {
+        if (existing is null)
+        {
+            OrganizationErrors.RequireValidName(request.Organization);
+        }
+
         var environment = ChooseEnvironment(existing, request);
         var ewsUrl = ChooseEwsUrl(existing, request, environment);
         Validate(request, ewsUrl);

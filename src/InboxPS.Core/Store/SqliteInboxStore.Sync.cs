@@ -9,6 +9,14 @@ namespace InboxPS.Core.Store;
 // transaction that writes the items of the page it came with, so a rerun resumes exactly after the last stored page.
 public sealed partial class SqliteInboxStore
 {
+    private const string FolderItems = "organization = $org AND mailbox = $mailbox AND folder_id = $id";
+
+    private const string ForgetFolderSql = """
+        DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
+        """;
+
     public RosterEntry? GetRosterEntry(string organization, string mailbox)
     {
         using var connection = OpenConnection();
@@ -107,7 +115,8 @@ public sealed partial class SqliteInboxStore
                 UPDATE roster SET status = $synced, last_attempt_utc = $now, last_success_utc = $now,
                     last_error_id = NULL, last_error = NULL, recommended_action = NULL,
                     folder_count = (SELECT COUNT(*) FROM folders f WHERE f.organization = $org AND f.mailbox = $mailbox AND f.selected = 1),
-                    item_count = (SELECT COUNT(*) FROM items i WHERE i.organization = $org AND i.mailbox = $mailbox)
+                    item_count = (SELECT COUNT(*) FROM items i WHERE i.organization = $org AND i.mailbox = $mailbox),
+                    skipped_count = (SELECT COUNT(*) FROM skipped_items s WHERE s.organization = $org AND s.mailbox = $mailbox)
                 WHERE organization = $org AND mailbox = $mailbox
                 """;
             command.Parameters.AddWithValue("$org", organization);
@@ -145,8 +154,13 @@ public sealed partial class SqliteInboxStore
     public bool Deactivate(string organization, string mailbox, bool removeData)
     {
         var changed = false;
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            if (removeData)
+            {
+                files.Collect(connection, "organization = $org AND mailbox = $mailbox", Bind(organization, mailbox));
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = removeData
                 ? "DELETE FROM roster WHERE organization = $org AND mailbox = $mailbox"
@@ -171,18 +185,17 @@ public sealed partial class SqliteInboxStore
 
     public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             foreach (var change in page.Changes)
             {
                 using var command = connection.CreateCommand();
                 if (change.Kind == MailChangeKind.Delete || change.Folder is null)
                 {
                     // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
-                    command.CommandText = """
-                        DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
-                        DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
-                        """;
+                    files.Collect(connection, FolderItems, Bind(organization, mailbox, change.FolderId));
+                    command.CommandText = ForgetFolderSql;
                 }
                 else
                 {
@@ -238,10 +251,33 @@ public sealed partial class SqliteInboxStore
         return folders;
     }
 
+    public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds)
+    {
+        WriteRemovingContent((connection, files) =>
+        {
+            foreach (var folderId in folderIds)
+            {
+                files.Collect(connection, FolderItems, Bind(organization, mailbox, folderId));
+            }
+
+            using var command = connection.CreateCommand();
+            command.CommandText = ForgetFolderSql;
+            command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            foreach (var folderId in folderIds)
+            {
+                id.Value = folderId;
+                command.ExecuteNonQuery();
+            }
+        });
+    }
+
     public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName)
     {
         Write(connection =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class,
@@ -264,10 +300,11 @@ public sealed partial class SqliteInboxStore
     public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths)
     {
-        int added = 0, updated = 0, deleted = 0;
+        int added = 0, updated = 0, deleted = 0, skipped = 0;
         var now = FormatTime(DateTimeOffset.UtcNow);
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             using var upsert = connection.CreateCommand();
             upsert.CommandText = """
                 INSERT INTO items (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
@@ -315,6 +352,7 @@ public sealed partial class SqliteInboxStore
             var deleteId = delete.Parameters.Add("$id", SqliteType.Text);
             foreach (var id in page.Deletes)
             {
+                files.Collect(connection, "organization = $org AND mailbox = $mailbox AND item_id = $id", Bind(organization, mailbox, item: id));
                 deleteId.Value = id;
                 deleted += delete.ExecuteNonQuery();
             }
@@ -338,6 +376,8 @@ public sealed partial class SqliteInboxStore
                 updated += flag.ExecuteNonQuery();
             }
 
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page, now);
+
             using var state = connection.CreateCommand();
             state.CommandText = """
                 UPDATE folders SET sync_state = $state, synced_utc = $now
@@ -350,21 +390,99 @@ public sealed partial class SqliteInboxStore
             state.Parameters.AddWithValue("$folder", folderId);
             if (state.ExecuteNonQuery() != 1)
             {
-                throw new InvalidOperationException($"Folder {folderId} of {mailbox} is not in the store; select it before syncing its items.");
+                throw RemovedDuringSync(mailbox);
             }
         });
-        return new ItemPageOutcome(added, updated, deleted);
+        return new ItemPageOutcome(added, updated, deleted, skipped);
+    }
+
+    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT item_id, error_id, reason FROM skipped_items
+            WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder ORDER BY item_id
+            """;
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$folder", folderId);
+        var skipped = new List<SkippedItem>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            skipped.Add(new SkippedItem(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return skipped;
+    }
+
+    // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
+    private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page, string now)
+    {
+        using var forget = connection.CreateCommand();
+        forget.CommandText = "DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+        forget.Parameters.AddWithValue("$org", organization);
+        forget.Parameters.AddWithValue("$mailbox", mailbox);
+        var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
+        foreach (var id in Ids(page))
+        {
+            forgetId.Value = id;
+            forget.ExecuteNonQuery();
+        }
+
+        using var remember = connection.CreateCommand();
+        remember.CommandText = """
+            INSERT INTO skipped_items (organization, mailbox, item_id, folder_id, error_id, reason, first_utc, last_utc)
+            VALUES ($org, $mailbox, $id, $folder, $error, $reason, $now, $now)
+            ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
+                last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
+            """;
+        remember.Parameters.AddWithValue("$org", organization);
+        remember.Parameters.AddWithValue("$mailbox", mailbox);
+        remember.Parameters.AddWithValue("$folder", folderId);
+        remember.Parameters.AddWithValue("$now", now);
+        var rememberId = remember.Parameters.Add("$id", SqliteType.Text);
+        var error = remember.Parameters.Add("$error", SqliteType.Text);
+        var reason = remember.Parameters.Add("$reason", SqliteType.Text);
+        foreach (var item in page.Skipped)
+        {
+            rememberId.Value = item.ItemId;
+            error.Value = item.ErrorId;
+            reason.Value = item.Reason;
+            remember.ExecuteNonQuery();
+        }
+
+        return page.Skipped.Count;
+    }
+
+    private static IEnumerable<string> Ids(ItemPage page)
+    {
+        foreach (var item in page.Upserts)
+        {
+            yield return item.Id;
+        }
+
+        foreach (var id in page.Deletes)
+        {
+            yield return id;
+        }
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            files.Collect(connection, FolderItems, Bind(organization, mailbox, folderId));
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+                UPDATE roster SET status = $incomplete WHERE organization = $org AND mailbox = $mailbox;
                 """;
+            command.Parameters.AddWithValue("$incomplete", RosterStatus.Incomplete);
             command.Parameters.AddWithValue("$org", organization);
             command.Parameters.AddWithValue("$mailbox", mailbox);
             command.Parameters.AddWithValue("$folder", folderId);
@@ -387,6 +505,36 @@ public sealed partial class SqliteInboxStore
         return (reader.GetInt32(0), reader.GetInt32(1));
     }
 
+    // Stop-InboxSync -RemoveData (or Remove-InboxOrganization) may take a user out while a run syncs them: their next
+    // write fails that user alone, with this error, instead of a foreign-key failure.
+    private void RequireOnRoster(SqliteConnection connection, string organization, string mailbox)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM roster WHERE organization = $org AND mailbox = $mailbox";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        if (command.ExecuteScalar() is null)
+        {
+            throw RemovedDuringSync(mailbox);
+        }
+    }
+
+    private StoreException RemovedDuringSync(string mailbox) =>
+        new("MailboxRemovedDuringSync", InboxErrorKind.OperationStopped, Location,
+            $"{mailbox} was removed from the store (Stop-InboxSync -RemoveData or Remove-InboxOrganization) while this run synced it; nothing more was stored for it.",
+            "Run Start-InboxSync for this user again if they should be synced.");
+
+    private static Action<SqliteParameterCollection> Bind(string organization, string mailbox, string? folder = null, string? item = null) =>
+        parameters =>
+        {
+            parameters.AddWithValue("$org", organization);
+            parameters.AddWithValue("$mailbox", mailbox);
+            if ((folder ?? item) is { } id)
+            {
+                parameters.AddWithValue("$id", id);
+            }
+        };
+
     private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
         new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
         {
@@ -401,6 +549,7 @@ public sealed partial class SqliteInboxStore
             RecommendedAction = ReadString(reader, "recommended_action"),
             Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
             Items = reader.GetInt32(reader.GetOrdinal("item_count")),
+            SkippedItems = reader.GetInt32(reader.GetOrdinal("skipped_count")),
         };
 
     private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>

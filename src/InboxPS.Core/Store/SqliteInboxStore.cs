@@ -2,7 +2,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Diagnostics;
 using System.IO;
+using System.Threading;
 using InboxPS.Core.Organizations;
 using Microsoft.Data.Sqlite;
 
@@ -19,6 +21,10 @@ public sealed partial class SqliteInboxStore : IInboxStore
     private const int SqliteReadOnly = 8;
     private const int SqliteCantOpen = 14;
     private const int SqlitePermission = 3;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
 
     // How long a writer waits for another process's transaction before SQLite reports the file busy.
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -53,6 +59,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
         path = Path.GetFullPath(path ?? StoreLocation.DefaultDatabasePath());
         NativeSqlite.EnsureInitialized();
         CreateFolder(path);
+        RestrictToOwner(path);
 
         var store = new SqliteInboxStore(path);
         try
@@ -128,8 +135,9 @@ public sealed partial class SqliteInboxStore : IInboxStore
     public bool RemoveOrganization(string name)
     {
         var removed = false;
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            files.Collect(connection, "organization = $org", p => p.AddWithValue("$org", name));
             using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM organizations WHERE name = $name";
             command.Parameters.AddWithValue("$name", name);
@@ -166,24 +174,81 @@ public sealed partial class SqliteInboxStore : IInboxStore
         }
     }
 
+    /// <summary>
+    /// The longest one write waits for the write lock, in this process's queue and behind another process's writer
+    /// together; past it the write fails with StoreBusy (which stops a sync run once) instead of waiting on.
+    /// </summary>
+    internal TimeSpan WriteLockTimeout { get; set; } = TimeSpan.FromMilliseconds(BusyTimeoutMilliseconds);
+
     /// <summary>Runs <paramref name="work"/> in one transaction, turning SQLite's codes into errors an admin can act on.</summary>
+    /// <exception cref="StoreException">StoreBusy when the lock was not had within <see cref="WriteLockTimeout"/>.</exception>
     internal void Write(Action<SqliteConnection> work)
     {
-        lock (_writeGate)
+        var waited = Stopwatch.StartNew();
+        var bound = WriteLockTimeout;
+        if (!Monitor.TryEnter(_writeGate, bound))
+        {
+            throw StoreBusy(Location, null, bound);
+        }
+
+        try
         {
             using var connection = OpenConnection();
             try
             {
+                // What is left of the bound is all SQLite (and Microsoft.Data.Sqlite's own retries) may wait for another
+                // process: queued writers never stack one full wait after another.
+                var left = bound - waited.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw StoreBusy(Location, null, bound);
+                }
+
+                connection.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds));
+                using (var busy = connection.CreateCommand())
+                {
+                    busy.CommandText = "PRAGMA busy_timeout = " + ((int)left.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";";
+                    busy.ExecuteNonQuery();
+                }
+
                 using var transaction = connection.BeginTransaction();
                 work(connection);
                 transaction.Commit();
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
+            {
+                throw StoreBusy(Location, e, bound);
             }
             catch (SqliteException e)
             {
                 throw Explain(e, Location);
             }
         }
+        finally
+        {
+            Monitor.Exit(_writeGate);
+        }
     }
+
+    /// <summary>
+    /// A write that removes items: <paramref name="work"/> names their .eml files (<see cref="ContentFiles.Collect"/>)
+    /// in the transaction, and the files are deleted once it committed, outside the write lock. A file goes only after its
+    /// row: a crash in between leaves a file no row names, never a row naming a missing file.
+    /// </summary>
+    internal void WriteRemovingContent(Action<SqliteConnection, ContentFiles> work)
+    {
+        var files = new ContentFiles();
+        Write(connection => work(connection, files));
+        files.Delete(Location);
+    }
+
+    private static StoreException StoreBusy(string path, Exception? inner, TimeSpan? waited = null) =>
+        new("StoreBusy", InboxErrorKind.ResourceBusy, path,
+            waited is { } bound
+                ? $"The InboxPS store '{path}' is locked by another process: no write was possible for {bound.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s, so InboxPS stopped instead of waiting on."
+                : $"The InboxPS store '{path}' is locked by another process.",
+            "Let the other InboxPS run finish (or close the program holding the file open), then run the command again; what was stored so far is kept.",
+            inner, SyncFault.StoreFailed);
 
     private void Migrate()
     {
@@ -236,7 +301,36 @@ public sealed partial class SqliteInboxStore : IInboxStore
         }
     }
 
-    private static StoreException Explain(SqliteException e, string path)
+    // The store holds mail metadata: owner-only (0600) like the token cache, created so before SQLite writes a byte, and
+    // an older store's 0644 narrowed on open. SQLite gives its -wal and -shm files the database file's mode.
+    private static void RestrictToOwner(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                OwnerOnlyAccess.WriteNew(path, Array.Empty<byte>());
+            }
+            else
+            {
+                OwnerOnlyAccess.Restrict(path, OwnerOnlyAccess.OwnerReadWrite);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException("StoreNotWritable", InboxErrorKind.OpenError, path,
+                $"Cannot create the InboxPS store '{path}' readable by its owner only: {e.Message}",
+                $"Make the file and its folder writable for this account, or set $env:{StoreLocation.HomeVariable} to a folder you can write to.", e,
+                SyncFault.StoreFailed);
+        }
+    }
+
+    /// <summary>
+    /// An admin's reading of a SQLite failure. A store that cannot be written at all (damaged, read-only, full, locked
+    /// past the wait) carries <see cref="SyncFault.StoreFailed"/>: the sync engine stops the run once instead of failing
+    /// every user with the same message.
+    /// </summary>
+    internal static StoreException Explain(SqliteException e, string path)
     {
         switch (e.SqliteErrorCode)
         {
@@ -244,13 +338,24 @@ public sealed partial class SqliteInboxStore : IInboxStore
             case SqliteCorrupt:
                 return new StoreException("StoreCorrupt", InboxErrorKind.InvalidData, path,
                     $"'{path}' is not a usable InboxPS store: the file is damaged or is not a SQLite database ({e.Message}).",
-                    "Rename or move the file aside and run the command again to start a new store, or restore it from a backup.", e);
+                    "Rename or move the file aside and run the command again to start a new store, or restore it from a backup.", e,
+                    SyncFault.StoreFailed);
             case SqliteReadOnly:
             case SqliteCantOpen:
             case SqlitePermission:
                 return new StoreException("StoreNotWritable", InboxErrorKind.OpenError, path,
                     $"Cannot open the InboxPS store '{path}' for writing ({e.Message}).",
-                    $"Make the file and its folder writable for this account, or set $env:{StoreLocation.HomeVariable} to a folder you can write to.", e);
+                    $"Make the file and its folder writable for this account, or set $env:{StoreLocation.HomeVariable} to a folder you can write to.", e,
+                    SyncFault.StoreFailed);
+            case SqliteFull:
+            case SqliteIoError:
+                return new StoreException("StoreFull", InboxErrorKind.WriteError, path,
+                    $"The InboxPS store '{path}' could not be written: the disk is full or failed ({e.Message}).",
+                    "Free space on the disk that holds the store (or move it with $env:INBOXPS_HOME), then run the command again; nothing stored so far is lost.", e,
+                    SyncFault.StoreFailed);
+            case SqliteBusy:
+            case SqliteLocked:
+                return StoreBusy(path, e);
             default:
                 return new StoreException("StoreError", InboxErrorKind.WriteError, path,
                     $"The InboxPS store '{path}' failed: {e.Message}",

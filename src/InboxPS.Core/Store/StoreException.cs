@@ -6,8 +6,8 @@ namespace InboxPS.Core.Store;
 public sealed class StoreException : InboxException
 {
     public StoreException(string errorId, InboxErrorKind kind, string path, string message, string recommendedAction,
-        Exception? innerException = null)
-        : base(errorId, kind, message, recommendedAction, path, innerException)
+        Exception? innerException = null, SyncFault fault = SyncFault.None)
+        : base(errorId, kind, message, recommendedAction, path, innerException, fault)
     {
         Path = path;
     }

@@ -83,6 +83,26 @@ internal static class StoreSchema
         );
         CREATE INDEX items_by_folder ON items (organization, mailbox, folder_id);
         """,
+
+        // 3 (issue 17): items a page named that the server could not hand over (corrupt, too large), with the reason;
+        // the folder advances past them and every later run tries them again. The roster counts them for the status.
+        """
+        CREATE TABLE skipped_items (
+            organization TEXT NOT NULL COLLATE NOCASE,
+            mailbox      TEXT NOT NULL COLLATE NOCASE,
+            item_id      TEXT NOT NULL,
+            folder_id    TEXT NOT NULL,
+            error_id     TEXT NOT NULL,
+            reason       TEXT NOT NULL,
+            first_utc    TEXT NOT NULL,
+            last_utc     TEXT NOT NULL,
+            attempts     INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (organization, mailbox, item_id),
+            FOREIGN KEY (organization, mailbox) REFERENCES roster (organization, mailbox) ON DELETE CASCADE
+        );
+        CREATE INDEX skipped_items_by_folder ON skipped_items (organization, mailbox, folder_id);
+        ALTER TABLE roster ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -10,14 +10,15 @@ namespace InboxPS.Core.Sync;
 /// </summary>
 public interface IMailboxJob
 {
-    /// <summary>The outcome of an input record that names no mailbox the job could work on.</summary>
+    /// <summary>The failed outcome of a record: it names no mailbox the job could work on, or the work on it threw.</summary>
     MailboxOutcome Unresolvable(string record, InboxException error);
 
     /// <summary>
     /// Works on one mailbox and returns its outcome; a failure of the mailbox is an outcome, not an exception.
     /// <paramref name="revisit"/> is true for the second visit of a parked mailbox.
     /// </summary>
-    /// <exception cref="InboxException">Only with <see cref="SyncFault.OrganizationSignIn"/>: no mailbox can be worked on.</exception>
+    /// <exception cref="InboxException">Only with <see cref="SyncFault.OrganizationSignIn"/> or <see cref="SyncFault.StoreFailed"/>:
+    /// no mailbox can be worked on.</exception>
     /// <exception cref="System.OperationCanceledException">The run was cancelled; what was stored so far stays.</exception>
     Task<MailboxOutcome> RunAsync(MailboxTarget mailbox, bool revisit, CancellationToken cancellationToken);
 }

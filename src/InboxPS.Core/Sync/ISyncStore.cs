@@ -28,18 +28,29 @@ public interface ISyncStore
 
     IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox);
 
+    /// <summary>Forgets folders the server no longer has, with their items, skipped items and states, atomically.</summary>
+    void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds);
+
     /// <summary>Records the folder (found by well-known name or chosen by -AllMailFolders) as one to sync.</summary>
     void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName);
 
     /// <summary>
-    /// Applies one page of item changes and advances the folder's state in the same transaction.
+    /// Applies one page of item changes and advances the folder's state in the same transaction. The page's skipped
+    /// items are remembered (with their reasons) in that transaction too; an item upserted or deleted is no longer skipped.
     /// <paramref name="mimePaths"/> (item id => .eml file) names the files the engine already wrote for the page; the
     /// store never calls back into the engine, so no disk I/O happens under its write lock.
     /// </summary>
     ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths);
 
-    /// <summary>Forgets a folder's items and state so it can be synced again from the start (invalid sync state).</summary>
+    /// <summary>The folder's items that were skipped (SyncFault.ItemFailed) and not read since, with their reasons.</summary>
+    IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId);
+
+    /// <summary>
+    /// Forgets a folder's items and state so it can be synced again from the start (invalid sync state), and marks the
+    /// user <see cref="RosterStatus.Incomplete"/> in the same transaction: only <see cref="RecordSuccess"/> after the
+    /// whole run shows Synced again, so a resync killed part-way never shows Synced with items missing.
+    /// </summary>
     void ResetFolder(string organization, string mailbox, string folderId);
 
     /// <summary>Counts the user's stored folders and items (for the roster's figures).</summary>

@@ -63,6 +63,16 @@ public sealed class MailboxInput
     private static string RequireAddress(string value, string property)
     {
         var trimmed = value.Trim();
+        if (VisibleText.FindInvisible(trimmed) is { } invisible)
+        {
+            // Shown by code point: the character itself (a right-to-left override) would garble the console line.
+            var shown = VisibleText.Show(trimmed);
+            throw new InboxException("MailboxAddressInvalid", InboxErrorKind.InvalidArgument,
+                $"'{shown}' ({property}) contains the invisible character {VisibleText.CodePoint(invisible)}; no mailbox address does.",
+                "Remove the character from the input (it usually comes from a copied address or a CSV saved by another program) and run the command again for that record.",
+                shown);
+        }
+
         if (IsAddress(trimmed))
         {
             return trimmed;

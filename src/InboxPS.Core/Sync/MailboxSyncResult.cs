@@ -22,6 +22,9 @@ public sealed class MailboxSyncResult : MailboxOutcome
     public int ItemsAdded { get; set; }
     public int ItemsUpdated { get; set; }
     public int ItemsDeleted { get; set; }
+
+    /// <summary>Items the server could not hand over in this run (each recorded with its reason, read again next run).</summary>
+    public int ItemsSkipped { get; set; }
     public TimeSpan ThrottledFor { get; set; }
 
     /// <summary>Requests sent for this mailbox, retries included.</summary>

@@ -60,9 +60,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             session = _protocol.Open(mailbox);
         }
-        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        catch (Exception e) when (MailboxFailure.IsMailboxFailure(e, cancellationToken))
         {
-            result.Fail(e, timer.Elapsed);
+            result.Fail(MailboxFailure.From(e, mailbox.Address), timer.Elapsed);
             return result;
         }
 
@@ -84,10 +84,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
             _sink.Log(InboxLogLevel.Verbose,
                 $"{mailbox}: synced {result.Folders} folder(s), +{result.ItemsAdded} ~{result.ItemsUpdated} -{result.ItemsDeleted}.");
         }
-        catch (InboxException e) when (e.Fault != SyncFault.OrganizationSignIn)
+        catch (Exception e) when (MailboxFailure.IsMailboxFailure(e, cancellationToken))
         {
-            result.Fail(e, timer.Elapsed);
-            _store.RecordFailure(_organization, mailbox.Address, e.ErrorId, e.Message, e.RecommendedAction);
+            var error = MailboxFailure.From(e, mailbox.Address);
+            result.Fail(error, timer.Elapsed);
+            RecordFailure(mailbox, error);
         }
 
         result.Attempts = session.Requests;
@@ -96,11 +97,28 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return result;
     }
 
+    // The failure is the user's result whether or not the roster takes it; only a store that cannot be written at all
+    // (StoreFailed) goes on to stop the run.
+    private void RecordFailure(MailboxTarget mailbox, InboxException error)
+    {
+        try
+        {
+            _store.RecordFailure(_organization, mailbox.Address, error.ErrorId, error.Message, error.RecommendedAction);
+        }
+        catch (InboxException e) when (!MailboxFailure.StopsRun(e))
+        {
+            _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the failure could not be recorded on the roster: {e.Message}");
+        }
+    }
+
     private async Task SyncHierarchyAsync(IMailboxSession session, CancellationToken cancellationToken)
     {
         var mailbox = session.Mailbox.Address;
         var state = _store.GetHierarchyState(_organization, mailbox);
         var restarted = false;
+
+        // A full read (no state) lists every folder there is: what the store has beyond it is gone from the server.
+        var listed = state is null ? new HashSet<string>(StringComparer.Ordinal) : null;
         while (true)
         {
             FolderPage page;
@@ -113,15 +131,45 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the folder hierarchy's sync state is no longer valid; reading the hierarchy again.");
                 state = null;
                 restarted = true;
+                listed = new HashSet<string>(StringComparer.Ordinal);
                 continue;
             }
 
             _store.ApplyFolderPage(_organization, mailbox, page);
+            foreach (var change in page.Changes)
+            {
+                listed?.Add(change.FolderId);
+            }
+
             state = page.State;
             if (page.IsLast)
             {
+                if (listed is not null)
+                {
+                    ForgetUnlisted(mailbox, listed);
+                }
+
                 return;
             }
+        }
+    }
+
+    // Well-known folders are found by name, not through the hierarchy (some live outside it), and never deleted.
+    private void ForgetUnlisted(string mailbox, HashSet<string> listed)
+    {
+        var gone = new List<string>();
+        foreach (var folder in _store.GetFolders(_organization, mailbox))
+        {
+            if (folder.WellKnownName is null && !listed.Contains(folder.FolderId))
+            {
+                gone.Add(folder.FolderId);
+            }
+        }
+
+        if (gone.Count > 0)
+        {
+            _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: {gone.Count} folder(s) no longer on the server were removed from the store.");
+            _store.ForgetFolders(_organization, mailbox, gone);
         }
     }
 
@@ -173,6 +221,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
         var mailbox = session.Mailbox.Address;
         var state = folder.SyncState;
         var restarted = false;
+        if (state is not null && session is IItemReader reader)
+        {
+            await RetrySkippedAsync(reader, mailbox, folder, state, result, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -192,25 +245,60 @@ public sealed class MailboxSynchronizer : IMailboxJob
             }
             catch (InboxException e) when (e.Fault == SyncFault.FolderNotFound)
             {
-                // Deleted or moved since the hierarchy was read: reading it again drops the folder (and its items) from
-                // the store, and a moved folder comes back under its new id on the next run.
+                // Deleted or moved since the hierarchy was read: the folder (and its items) leaves the store whether or
+                // not the hierarchy reports it, and reading the hierarchy again brings a moved folder under its new id.
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
+                _store.ForgetFolders(_organization, mailbox, new[] { folder.FolderId });
                 await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
                 return false;
             }
 
-            // The .eml files are on disk before the page (and its state) is committed, and written outside the
-            // store's lock: a slow disk holds up this mailbox only.
-            var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
-            var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
-            result.ItemsAdded += applied.Added;
-            result.ItemsUpdated += applied.Updated;
-            result.ItemsDeleted += applied.Deleted;
+            Apply(mailbox, folder, page, result);
             state = page.State;
             if (page.IsLast)
             {
                 return true;
             }
+        }
+    }
+
+    // Items skipped on an earlier run are read again first: the error may have been transient. The folder's state stays.
+    private async Task RetrySkippedAsync(IItemReader reader, string mailbox, StoredFolder folder, string state,
+        MailboxSyncResult result, CancellationToken cancellationToken)
+    {
+        var skipped = _store.GetSkippedItems(_organization, mailbox, folder.FolderId);
+        if (skipped.Count == 0)
+        {
+            return;
+        }
+
+        var ids = new string[skipped.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = skipped[i].ItemId;
+        }
+
+        _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: reading {ids.Length} item(s) skipped by an earlier run again.");
+        var read = await reader.ReadItemsAsync(folder.FolderId, ids, _exporter is not null, cancellationToken).ConfigureAwait(false);
+        Apply(mailbox, folder, new ItemPage(state, true, read.Upserts, read.Deletes, read.ReadFlags, read.Skipped), result);
+    }
+
+    private void Apply(string mailbox, StoredFolder folder, ItemPage page, MailboxSyncResult result)
+    {
+        // The .eml files are on disk before the page (and its state) is committed, and written outside the store's
+        // lock: a slow disk holds up this mailbox only.
+        var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
+        var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
+        result.ItemsAdded += applied.Added;
+        result.ItemsUpdated += applied.Updated;
+        result.ItemsDeleted += applied.Deleted;
+        result.ItemsSkipped += applied.Skipped;
+        foreach (var item in page.Skipped)
+        {
+            // One bad item never blocks its folder: the state advances past it and a later run reads it again.
+            _sink.Log(InboxLogLevel.Warning,
+                $"{mailbox}: an item of folder '{folder.DisplayName ?? folder.WellKnownName}' was skipped ({item.ErrorId}): {item.Reason} It is read again on the next run.");
+            result.Message ??= $"Some items could not be read and were skipped ({item.ErrorId}: {item.Reason}); they are read again on the next run (Get-InboxSyncStatus shows how many).";
         }
     }
 

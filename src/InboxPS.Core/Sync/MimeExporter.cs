@@ -38,8 +38,12 @@ public sealed class MimeExporter
 
                 if (folder is null)
                 {
-                    folder = Path.Combine(Path.Combine(_contentPath, SafeName(mailbox)), Hash(folderId));
-                    Directory.CreateDirectory(folder);
+                    // Mail is owner-only, like the token cache: 0700 folders, 0600 files on Linux and macOS.
+                    Directory.CreateDirectory(_contentPath);
+                    var mailboxFolder = Path.Combine(_contentPath, SafeName(mailbox));
+                    OwnerOnlyAccess.CreateFolder(mailboxFolder);
+                    folder = Path.Combine(mailboxFolder, Hash(folderId));
+                    OwnerOnlyAccess.CreateFolder(folder);
                 }
 
                 var path = Path.Combine(folder, Hash(item.Id) + ".eml");
@@ -61,7 +65,12 @@ public sealed class MimeExporter
     private static void WriteAtomically(string path, byte[] content)
     {
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, content);
+        if (File.Exists(temp))
+        {
+            File.Delete(temp); // left by a killed run
+        }
+
+        OwnerOnlyAccess.WriteNew(temp, content);
         if (File.Exists(path))
         {
             File.Delete(path);

@@ -31,5 +31,8 @@ public sealed class RosterEntry
     public int Folders { get; set; }
     public int Items { get; set; }
 
+    /// <summary>Items skipped because the server could not hand them over (see the store's skipped items); retried every run.</summary>
+    public int SkippedItems { get; set; }
+
     public override string ToString() => Mailbox;
 }

@@ -6,4 +6,8 @@ public static class RosterStatus
     public const string Synced = "Synced";
     public const string Failed = "Failed";
     public const string Inactive = "Inactive";
+
+    /// <summary>A folder is being synced again from the start (its sync state was refused) and is not complete yet: the
+    /// next run finishes it.</summary>
+    public const string Incomplete = "Incomplete";
 }

@@ -11,7 +11,7 @@ namespace InboxPS.Core.Sync;
 /// with one <see cref="IMailboxJob"/>, and reports one outcome per distinct mailbox through the sink as soon as that
 /// mailbox is done. Input streams: the first mailbox starts while the rest is still arriving, and only in-flight
 /// mailboxes are held in memory. A mailbox that is only throttled or unreachable is parked and visited once more after
-/// the rest; a failure of the organization's sign-in stops the whole run once.
+/// the rest; a failure of the organization's sign-in, or a store that cannot be written, stops the whole run once.
 /// </summary>
 public sealed class SyncEngine
 {
@@ -21,7 +21,7 @@ public sealed class SyncEngine
     private readonly RunProgress _progress;
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ParkedMailbox> _parked = new();
-    private InboxException? _organizationError;
+    private InboxException? _runError;
 
     public SyncEngine(IMailboxJob job, SyncOptions options, IInboxSink sink)
     {
@@ -32,7 +32,8 @@ public sealed class SyncEngine
     }
 
     /// <summary>Runs until the input is complete and every mailbox has an outcome.</summary>
-    /// <exception cref="InboxException">The organization's sign-in failed for good (reconnect the service account).</exception>
+    /// <exception cref="InboxException">The organization's sign-in failed for good (reconnect the service account), or the
+    /// store cannot be written (<see cref="SyncFault.StoreFailed"/>).</exception>
     public async Task RunAsync(ChannelReader<MailboxInput> input, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -46,11 +47,11 @@ public sealed class SyncEngine
         {
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (Volatile.Read(ref _organizationError) is not null)
+        catch (OperationCanceledException) when (Volatile.Read(ref _runError) is not null)
         {
         }
 
-        if (Volatile.Read(ref _organizationError) is { } organizationError)
+        if (Volatile.Read(ref _runError) is { } organizationError)
         {
             throw organizationError;
         }
@@ -110,12 +111,18 @@ public sealed class SyncEngine
         {
             outcome = await _job.RunAsync(target, revisit, stop.Token).ConfigureAwait(false);
         }
-        catch (InboxException e) when (e.Fault == SyncFault.OrganizationSignIn)
+        catch (InboxException e) when (MailboxFailure.StopsRun(e))
         {
-            // One error for the run instead of every user failing with the same message.
-            Interlocked.CompareExchange(ref _organizationError, e, null);
+            // One error for the run instead of every user failing with the same message: a failed sign-in of the
+            // organization, or a store that cannot be written.
+            Interlocked.CompareExchange(ref _runError, e, null);
             stop.Cancel();
             throw new OperationCanceledException(e.Message, e, stop.Token);
+        }
+        catch (Exception e) when (MailboxFailure.IsMailboxFailure(e, stop.Token))
+        {
+            // A job that let an exception escape: still that mailbox's outcome only.
+            outcome = _job.Unresolvable(target.Address, MailboxFailure.From(e, target.Address));
         }
 
         // A mailbox that failed only because the server was busy or unreachable, after every retry of the call, waits

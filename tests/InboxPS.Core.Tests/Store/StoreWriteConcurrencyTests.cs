@@ -51,4 +51,37 @@ public sealed class StoreWriteConcurrencyTests
             }
         }
     }
+
+    [Fact]
+    public void WritersQueuedBehindAnotherProcesssLockWaitOneBoundTogetherAndSaySo()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("inboxps.db");
+        using var store = SqliteInboxStore.Open(path);
+        store.WriteLockTimeout = TimeSpan.FromSeconds(1);
+
+        // Another process's writer: its own connection holding the write lock.
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        var errors = new System.Collections.Concurrent.ConcurrentBag<StoreException>();
+        // Threads of their own: four workers queued at once, as parallel sync workers are.
+        var writers = Enumerable.Range(0, 4).Select(i => new Thread(() =>
+            errors.Add(Assert.Throws<StoreException>(() => store.SaveOrganization(new OrganizationProfile($"org{i}")))))).ToArray();
+        Array.ForEach(writers, w => w.Start());
+        Array.ForEach(writers, w => w.Join());
+        timer.Stop();
+
+        // Four writers each waiting its own full bound one after another would take 4 s.
+        Assert.InRange(timer.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+        Assert.Equal(4, errors.Count);
+        Assert.All(errors, e => Assert.Equal(("StoreBusy", SyncFault.StoreFailed), (e.ErrorId, e.Fault)));
+        Assert.All(errors, e => Assert.Contains("locked by another process", e.Message));
+    }
 }

@@ -78,6 +78,27 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task A_corrupt_item_is_skipped_over_the_wire_the_folder_advances_and_a_later_run_reads_it()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[8];
+        await org.SyncAsync(new[] { user });
+        var created = Simulator.Control.InjectChanges(user, "inbox", creates: 3).Created;
+        Simulator.Control.BreakItem(created[1]);
+        Simulator.Control.BreakItem(created[2], "ErrorMessageSizeExceeded");
+
+        var skipped = (await org.SyncAsync(new[] { user })).For(user);
+        Simulator.Control.HealItem(created[1]);
+        Simulator.Control.HealItem(created[2]);
+        var healed = (await org.SyncAsync(new[] { user })).For(user);
+
+        Assert.Equal((SyncStatus.Synced, 1, 2), (skipped.Status, skipped.ItemsAdded, skipped.ItemsSkipped));
+        Assert.Contains("ErrorItemCorrupt", skipped.Message);
+        Assert.Equal((SyncStatus.Synced, 2, 0), (healed.Status, healed.ItemsAdded, healed.ItemsSkipped));
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
     public async Task The_same_mailbox_twice_is_synced_once_and_reported_once()
     {
         using var org = await _tenant.ConnectAsync();

@@ -179,6 +179,10 @@ public sealed class SyncTenant : IAsyncLifetime
             {
                 Assert.Equal(expected, stored[id]);
             }
+
+            // Issue 17: every impersonated request was routed by the mailbox it impersonates.
+            var metrics = _tenant.Simulator.Control.Metrics;
+            Assert.Equal((0L, 0L), (metrics.MissingAnchorMailbox, metrics.MismatchedAnchorMailbox));
         }
 
         public void Dispose()

@@ -31,9 +31,28 @@ internal sealed class TenantStore
 {
     private readonly ConcurrentDictionary<int, MailboxData> _changed = new();
     private readonly ConcurrentDictionary<int, MailboxFlags> _flags = new();
+    private readonly ConcurrentDictionary<string, string> _unreadable = new(System.StringComparer.Ordinal);
     private readonly MailboxData _pristine;
     private readonly int _throttledBusyCalls;
     private int _globalEpoch;
+
+    /// <summary>
+    /// Items GetItem cannot hand over until healed (ErrorItemCorrupt, ErrorMessageSizeExceeded, ...): item id =>
+    /// response code. The item stays in its folder and in every sync page, as a corrupt item does in Exchange.
+    /// </summary>
+    public void SetUnreadable(string itemId, string? responseCode)
+    {
+        if (responseCode is null)
+        {
+            _unreadable.TryRemove(itemId, out _);
+        }
+        else
+        {
+            _unreadable[itemId] = responseCode;
+        }
+    }
+
+    public string? UnreadableCode(string itemId) => _unreadable.TryGetValue(itemId, out var code) ? code : null;
 
     public TenantStore(TenantDirectory directory, ItemGenerator generator, EwsIds ids, int itemsPerFolder, int throttledBusyCalls)
     {

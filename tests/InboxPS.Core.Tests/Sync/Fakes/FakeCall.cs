@@ -7,4 +7,5 @@ public enum FakeCall
     GetFolder,
     SyncFolders,
     SyncItems,
+    ReadItems,
 }

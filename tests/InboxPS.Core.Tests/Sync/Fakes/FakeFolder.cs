@@ -13,6 +13,7 @@ public sealed class FakeFolder
     private readonly object _gate = new();
     private readonly List<Change> _log = new();
     private readonly HashSet<string> _current = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InboxException> _unreadable = new(StringComparer.Ordinal);
     private int _epoch;
     private int _nextItem;
 
@@ -78,6 +79,47 @@ public sealed class FakeFolder
         }
     }
 
+    /// <summary>The item cannot be read (corrupt, too large) until <see cref="Heal"/>: a page skips it with this error.</summary>
+    public void Break(string itemId, InboxException error)
+    {
+        lock (_gate)
+        {
+            _unreadable[itemId] = error;
+        }
+    }
+
+    public void Heal(string itemId)
+    {
+        lock (_gate)
+        {
+            _unreadable.Remove(itemId);
+        }
+    }
+
+    /// <summary>What a protocol's read of named items answers: readable ones, gone ones as deletes, broken ones skipped.</summary>
+    internal ItemPage Read(IReadOnlyList<string> itemIds, bool includeMime)
+    {
+        lock (_gate)
+        {
+            var upserts = new List<MailItem>();
+            var deletes = new List<string>();
+            var skipped = new List<SkippedItem>();
+            foreach (var id in itemIds)
+            {
+                if (!_current.Contains(id))
+                {
+                    deletes.Add(id);
+                }
+                else if (!TrySkip(id, skipped))
+                {
+                    upserts.Add(Item(id, includeMime));
+                }
+            }
+
+            return new ItemPage(string.Empty, true, upserts, deletes, Array.Empty<ReadFlagChange>(), skipped);
+        }
+    }
+
     /// <summary>The server forgets this folder's sync states: the next call with an old state fails.</summary>
     public void InvalidateSyncStates()
     {
@@ -110,6 +152,7 @@ public sealed class FakeFolder
             var upserts = new List<MailItem>();
             var deletes = new List<string>();
             var readFlags = new List<ReadFlagChange>();
+            var skipped = new List<SkippedItem>();
             for (var i = position; i < end; i++)
             {
                 var change = _log[i];
@@ -121,20 +164,33 @@ public sealed class FakeFolder
                 {
                     readFlags.Add(new ReadFlagChange(change.ItemId, isRead));
                 }
-                else
+                else if (!TrySkip(change.ItemId, skipped))
                 {
-                    upserts.Add(new MailItem(change.ItemId)
-                    {
-                        Subject = change.ItemId,
-                        IsRead = false,
-                        Mime = includeMime ? MimeOf(change.ItemId) : null,
-                    });
+                    upserts.Add(Item(change.ItemId, includeMime));
                 }
             }
 
             var next = string.Create(CultureInfo.InvariantCulture, $"{_epoch}:{end}");
-            return new ItemPage(next, end == _log.Count, upserts, deletes, readFlags);
+            return new ItemPage(next, end == _log.Count, upserts, deletes, readFlags, skipped);
         }
+    }
+
+    private static MailItem Item(string id, bool includeMime) => new(id)
+    {
+        Subject = id,
+        IsRead = false,
+        Mime = includeMime ? MimeOf(id) : null,
+    };
+
+    private bool TrySkip(string itemId, List<SkippedItem> skipped)
+    {
+        if (!_unreadable.TryGetValue(itemId, out var error))
+        {
+            return false;
+        }
+
+        skipped.Add(new SkippedItem(itemId, error.ErrorId, error.Message));
+        return true;
     }
 
     private sealed record Change(MailChangeKind Kind, string ItemId, bool? IsRead);

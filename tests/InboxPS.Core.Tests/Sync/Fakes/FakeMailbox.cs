@@ -62,13 +62,19 @@ public sealed class FakeMailbox
         }
     }
 
-    /// <summary>The folder is deleted: the hierarchy reports it gone, syncing its items fails with FolderNotFound.</summary>
-    public void DeleteFolder(FakeFolder folder)
+    /// <summary>
+    /// The folder is deleted: syncing its items fails with FolderNotFound, a full hierarchy read no longer lists it, and
+    /// (when <paramref name="announced"/>) an incremental hierarchy read reports it gone.
+    /// </summary>
+    public void DeleteFolder(FakeFolder folder, bool announced = true)
     {
         lock (_gate)
         {
             _folders.Remove(folder);
-            _hierarchyLog.Add((MailChangeKind.Delete, folder));
+            if (announced)
+            {
+                _hierarchyLog.Add((MailChangeKind.Delete, folder));
+            }
         }
     }
 
@@ -135,17 +141,20 @@ public sealed class FakeMailbox
     {
         lock (_gate)
         {
-            var position = 0;
-            if (state is not null)
+            if (state is null)
             {
-                var parts = state.Split(':');
-                if (int.Parse(parts[0], CultureInfo.InvariantCulture) != _hierarchyEpoch)
-                {
-                    throw Faults.InvalidSyncState($"the folder hierarchy of {Address}");
-                }
-
-                position = int.Parse(parts[1], CultureInfo.InvariantCulture);
+                // A full read lists the folders there are now, as a server does, not the history of the hierarchy.
+                var now = _folders.Select(f => new FolderChange(MailChangeKind.Upsert, f.Id, f.ToMailFolder())).ToArray();
+                return new FolderPage(string.Create(CultureInfo.InvariantCulture, $"{_hierarchyEpoch}:{_hierarchyLog.Count}"), true, now);
             }
+
+            var parts = state.Split(':');
+            if (int.Parse(parts[0], CultureInfo.InvariantCulture) != _hierarchyEpoch)
+            {
+                throw Faults.InvalidSyncState($"the folder hierarchy of {Address}");
+            }
+
+            var position = int.Parse(parts[1], CultureInfo.InvariantCulture);
 
             var end = Math.Min(_hierarchyLog.Count, position + PageSize);
             var changes = _hierarchyLog.Skip(position).Take(end - position)

@@ -57,7 +57,7 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         return new Session(found, mailbox);
     }
 
-    private sealed class Session : IMailboxSession
+    private sealed class Session : IMailboxSession, IItemReader
     {
         private readonly FakeMailbox _mailbox;
         private int _requests;
@@ -82,6 +82,10 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
 
         public Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken) =>
             CallAsync(FakeCall.SyncFolders, cancellationToken, () => _mailbox.HierarchyPage(state));
+
+        public Task<ItemPage> ReadItemsAsync(string folderId, IReadOnlyList<string> itemIds, bool includeMime, CancellationToken cancellationToken) =>
+            CallAsync(FakeCall.ReadItems, cancellationToken, () =>
+                (_mailbox.Folders.FirstOrDefault(f => f.Id == folderId) ?? throw Faults.FolderNotFound(folderId)).Read(itemIds, includeMime));
 
         public Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken) =>
             CallAsync(FakeCall.SyncItems, cancellationToken, () =>

@@ -28,6 +28,12 @@ internal sealed class GetItemOperation : BatchOperation
             return;
         }
 
+        if (Services.Store.UnreadableCode((string)id.Attribute("Id")!) is { } code)
+        {
+            ErrorMessage(w, new EwsError(code, $"The item cannot be read ({code})."));
+            return;
+        }
+
         var found = key.Mailbox != mailbox ? null : Services.Store.Read(mailbox, data =>
         {
             var folder = data.Folder(key.Folder);
