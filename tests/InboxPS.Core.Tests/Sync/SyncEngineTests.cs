@@ -20,7 +20,9 @@ public sealed class SyncEngineTests : IDisposable
         var run = await _harness.SyncAsync(new[] { "alice@contoso.com", "ALICE@contoso.com", "bob@contoso.com", "alice@contoso.com" },
             new SyncOptions { ThrottleLimit = 3 });
 
-        Assert.Equal(new[] { "alice@contoso.com", "bob@contoso.com" }, run.Synced.Select(r => r.Mailbox).OrderBy(m => m));
+        // Which spelling of alice's address reaches a worker first is up to the workers: compare as Exchange does.
+        Assert.Equal(new[] { "alice@contoso.com", "bob@contoso.com" },
+            run.Synced.Select(r => r.Mailbox.ToLowerInvariant()).OrderBy(m => m, StringComparer.Ordinal));
         Assert.Equal(1, alice.Calls(FakeCall.Open));
         Assert.Equal(2, run.ProgressReports.Last().Total);
     }
