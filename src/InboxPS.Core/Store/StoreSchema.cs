@@ -83,6 +83,12 @@ internal static class StoreSchema
         );
         CREATE INDEX items_by_folder ON items (organization, mailbox, folder_id);
         """,
+
+        // 3 (issue 19): the folders chosen for each user (FolderChoice's text form), so a run that names no folders
+        // syncs what was chosen. NULL for users activated before: they keep the default folders.
+        """
+        ALTER TABLE roster ADD COLUMN folder_choice TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;
