@@ -7,18 +7,23 @@ using InboxPS.Infrastructure;
 namespace InboxPS.Commands;
 
 /// <summary>
-/// Deactivates users: they leave the organization's scheduled sync. With -RemoveData their folders, sync states and
-/// stored items are deleted too. ConfirmImpact is High: it asks by default; pass -Confirm:$false in scripts.
+/// Deactivates users: they leave the organization's scheduled sync (nothing that runs is stopped). With -RemoveData their
+/// folders, sync states and stored items are deleted too. ConfirmImpact is High: it asks by default; pass -Confirm:$false
+/// in scripts. Stop-InboxSync, its former name, stays an alias for one release.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "InboxSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Disable, "InboxSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Alias("Stop-InboxSync")]
 [OutputType(typeof(RosterEntry))]
-public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
+public sealed class DisableInboxSyncCommand : MailboxPipelineCmdlet
 {
     /// <summary>Also delete the users' stored folders, sync states and items.</summary>
     [Parameter]
     public SwitchParameter RemoveData { get; set; }
 
-    /// <summary>Output the users' roster entries after the change.</summary>
+    /// <summary>
+    /// Output each user's roster entry after the change; with -RemoveData, the entry as it was removed (its Folders and
+    /// Items say what was deleted).
+    /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -39,7 +44,8 @@ public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
                 continue;
             }
 
-            if (Store.GetRosterEntry(organization, target.Address) is null)
+            var before = Store.GetRosterEntry(organization, target.Address);
+            if (before is null)
             {
                 WriteInboxError(RosterErrors.NotOnRoster(organization, target));
                 continue;
@@ -50,8 +56,25 @@ public sealed class StopInboxSyncCommand : MailboxPipelineCmdlet
                 continue;
             }
 
+            if (RemoveData)
+            {
+                // What is about to go: the figures counted now, not those of the last run.
+                (before.Folders, before.Items) = Store.CountStored(organization, target.Address);
+            }
+
             Store.Deactivate(organization, target.Address, RemoveData);
-            if (PassThru && Store.GetRosterEntry(organization, target.Address) is { } entry)
+            if (!PassThru)
+            {
+                continue;
+            }
+
+            if (RemoveData)
+            {
+                before.Active = false;
+                before.Status = RosterStatus.Inactive;
+                WriteObject(before);
+            }
+            else if (Store.GetRosterEntry(organization, target.Address) is { } entry)
             {
                 WriteObject(entry);
             }
