@@ -174,7 +174,7 @@ Describe 'Disconnect-InboxImpersonation and Get-InboxConnection' {
         Connect-TestOrganization $sim
         Disconnect-InboxImpersonation -WhatIf
         @(Get-InboxConnection) | Should -HaveCount 1
-        Get-InboxConnection | Disconnect-InboxImpersonation
+        Get-InboxConnection | Disconnect-InboxImpersonation -Confirm:$false
         @(Get-InboxConnection) | Should -HaveCount 0
         $null = Get-InboxConnection -Organization contoso -ErrorAction SilentlyContinue -ErrorVariable notConnected
         $notConnected[0].FullyQualifiedErrorId | Should -BeExactly 'NotConnected,InboxPS.Commands.GetInboxConnectionCommand'
