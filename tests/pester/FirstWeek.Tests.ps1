@@ -111,8 +111,8 @@ Describe 'Pipelines that work as the help says' {
         $emails = Join-Path $storeHome 'emails.csv'
         @([pscustomobject]@{ Name = $users[2].displayName; Email = $users[2].primarySmtpAddress }) | Export-Csv $emails -NoTypeInformation
         $results = @(Import-Csv $csv; Import-Csv $emails) | Start-InboxSync -Organization contoso
-        @($results | ForEach-Object { "$($_.Mailbox) $($_.Status)" }) |
-            Should -BeExactly @("$($users[1].userPrincipalName) Synced", "$($users[2].primarySmtpAddress) Synced")
+        @($results | ForEach-Object { "$($_.Mailbox) $($_.Status)" } | Sort-Object) |
+            Should -BeExactly @("$($users[1].userPrincipalName) Synced", "$($users[2].primarySmtpAddress) Synced" | Sort-Object)
     }
 
     It 'names the columns it saw when none is recognised' {
@@ -121,5 +121,39 @@ Describe 'Pipelines that work as the help says' {
         $result.Status | Should -Be 'Failed'
         "$($rowErrors[0])" | Should -Not -BeLike '*(an empty record)*'
         "$($rowErrors[0])" | Should -BeLike '*Given name*Surname*Department*'
+    }
+}
+
+Describe 'Views, progress, errors' {
+    BeforeEach {
+        $null = Enter-TestStore
+        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+    }
+    AfterEach { Exit-TestStore }
+
+    It 'fits every default table in 80 columns, the most important columns first' {
+        $long = $users[1].primarySmtpAddress
+        $tables = [ordered]@{
+            'Start-InboxSync'         = @(@($long, 'not an address') | Start-InboxSync -Organization contoso -ErrorAction SilentlyContinue)
+            'Get-InboxSyncStatus'     = @(Get-InboxSyncStatus -IncludeInactive)
+            'Test-InboxImpersonation' = @($long, $outOfScope | Test-InboxImpersonation -Organization contoso)
+            'Get-InboxConnection'     = @(Get-InboxConnection)
+            'Get-InboxOrganization'   = @(Get-InboxOrganization)
+        }
+        $headers = @{
+            'Start-InboxSync'         = 'Mailbox\s+Status\s+Fldrs\s+Added\s+Upd\s+Del\s+Duration\s+Message'
+            'Get-InboxSyncStatus'     = 'Mailbox\s+Status\s+LastSuccess\s+Items\s+LastError'
+            'Test-InboxImpersonation' = 'Mailbox\s+CanImpersonate\s+ErrorId'
+            'Get-InboxConnection'     = 'Organization\s+Status\s+TokenExpiresOn\s+Account or AppId'
+            'Get-InboxOrganization'   = 'Name\s+AccessType\s+Environment\s+ServiceAccount'
+        }
+        foreach ($command in $tables.Keys) {
+            $lines = @($tables[$command] | Format-Table | Out-String -Width 80 -Stream)
+            ($lines -join "`n") | Should -Match $headers[$command] -Because "$command's header fits on one line"
+            foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "$command's table: '$line'" }
+        }
+        # Duration and the status stay whole values, not one letter per line.
+        ($tables['Start-InboxSync'] | Format-Table | Out-String -Width 80) | Should -Match "Synced\s+2\s+\d+\s+\d+\s+\d+\s+\d+\.\ds"
+        ($tables['Get-InboxConnection'] | Format-Table | Out-String -Width 80) | Should -Match 'contoso\s+Connected\s+\d{4}-\d\d-\d\d \d\d:\d\d'
     }
 }

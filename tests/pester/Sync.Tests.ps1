@@ -81,7 +81,7 @@ Describe 'Start-InboxSync' {
 
     It 'fits its default table in a 120-column console' {
         $lines = @($users[11].primarySmtpAddress, 'bad address' | Start-InboxSync -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 120 -Stream)
-        ($lines -join "`n") | Should -Match 'Mailbox\s+Status\s+New\s+Fldrs\s+Added\s+Upd\s+Del\s+Throttled\s+Duration\s+Message'
+        ($lines -join "`n") | Should -Match 'Mailbox\s+Status\s+Fldrs\s+Added\s+Upd\s+Del\s+Duration\s+Message'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
         ($lines -join "`n") | Should -Match 'bad address\s+Failed.*MailboxIdentityUnresolvable'
     }
