@@ -157,3 +157,48 @@ Describe 'Views, progress, errors' {
         ($tables['Get-InboxConnection'] | Format-Table | Out-String -Width 80) | Should -Match 'contoso\s+Connected\s+\d{4}-\d\d-\d\d \d\d:\d\d'
     }
 }
+
+Describe 'A failed user at the console' {
+    BeforeEach {
+        $null = Enter-TestStore
+        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+    }
+    AfterEach { Exit-TestStore }
+
+    It 'keeps the error record short (one line) while the result row and the exception carry the detail' {
+        $result = $outOfScope | Start-InboxSync -Organization contoso -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed | Should -HaveCount 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'EwsImpersonationDenied,*'
+        $text = "$($failed[0])"
+        $text | Should -Not -Match "`n"
+        $text | Should -Not -BeLike '*client-request-id*'
+        $text.Length | Should -BeLessOrEqual 160
+        $text | Should -BeLike "*$outOfScope*EwsImpersonationDenied*"
+        $failed[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        $failed[0].Exception.Message | Should -Be $result.Message
+        $result.Message | Should -BeLike '*ErrorImpersonateUserDenied*'
+    }
+}
+
+Describe 'A missing organization' {
+    BeforeEach {
+        $null = Enter-TestStore
+        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $null = $users[1].primarySmtpAddress | Start-InboxSync -Organization contoso
+    }
+    AfterEach { Exit-TestStore }
+
+    It 'is a non-terminating error of <Name> that honours -ErrorAction' -ForEach @(
+        @{ Name = 'Get-InboxSyncStatus'; Command = { param($ea) Get-InboxSyncStatus -Organization nosuch -ErrorAction $ea } }
+        @{ Name = 'Remove-InboxOrganization'; Command = { param($ea) Remove-InboxOrganization -Organization nosuch -Confirm:$false -ErrorAction $ea } }
+        @{ Name = 'Get-InboxConnection'; Command = { param($ea) Get-InboxConnection -Organization nosuch -ErrorAction $ea } }
+    ) {
+        $errorsBefore = $Error.Count
+        { & $Command 'SilentlyContinue' } | Should -Not -Throw
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'OrganizationNotFound,*'
+        { & $Command 'Stop' } | Should -Throw -ErrorId 'OrganizationNotFound*'
+        # The next record of a pipeline still runs.
+        @('nosuch', 'contoso' | ForEach-Object { [pscustomobject]@{ Organization = $_ } } | Get-InboxSyncStatus -ErrorAction SilentlyContinue) | Should -HaveCount 1
+        $Error.Count | Should -BeGreaterThan $errorsBefore
+    }
+}

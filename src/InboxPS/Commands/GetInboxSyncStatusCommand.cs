@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using InboxPS.Core;
 using InboxPS.Core.Hosting;
+using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 using InboxPS.Infrastructure;
 
@@ -80,6 +81,12 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
         try
         {
             entries = Session.QueryRoster(query);
+        }
+        catch (InboxException e) when (e.ErrorId == OrganizationErrors.NotFoundId)
+        {
+            // An organization that does not exist is an error of this record: -ErrorAction decides.
+            WriteInboxError(e);
+            return;
         }
         catch (InboxException e)
         {

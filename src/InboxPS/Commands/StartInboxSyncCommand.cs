@@ -94,7 +94,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         WriteObject(result);
         if (result is MailboxSyncResult { Status: SyncStatus.Failed } failed && failed.GetError() is { } error)
         {
-            WriteInboxError(error);
+            WriteError(ErrorRecords.ForMailbox(error, failed.Mailbox));
         }
     }
 }
