@@ -4,6 +4,12 @@ BeforeAll {
     $sim = Start-TestSimulator -ArgumentList '--users', '16', '--items-per-folder', '8', '--broken'
     $users = @(Invoke-SimulatorControl -Simulator $sim -Path 'users' | Where-Object { -not $_.broken -and $_.hasMailbox })
     $outOfScope = @(Invoke-SimulatorControl -Simulator $sim -Path 'users' | Where-Object broken -eq 'OutOfScope')[0].primarySmtpAddress
+
+    function Enter-ConnectedStore {
+        # Every test's start: a private store with contoso connected to the simulator; returns the store's folder.
+        $storeHome = Enter-ConnectedStore
+        return $storeHome
+    }
 }
 
 AfterAll {
@@ -12,8 +18,7 @@ AfterAll {
 
 Describe 'Safe and predictable' {
     BeforeEach {
-        $null = Enter-TestStore
-        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $null = Enter-ConnectedStore
         $null = $users[1..3].primarySmtpAddress | Start-InboxSync -Organization contoso
     }
     AfterEach { Exit-TestStore }
@@ -76,8 +81,7 @@ Describe 'Safe and predictable' {
 
 Describe 'Pipelines that work as the help says' {
     BeforeEach {
-        $storeHome = Enter-TestStore
-        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $storeHome = Enter-ConnectedStore
     }
     AfterEach { Exit-TestStore }
 
@@ -126,8 +130,7 @@ Describe 'Pipelines that work as the help says' {
 
 Describe 'Views, progress, errors' {
     BeforeEach {
-        $null = Enter-TestStore
-        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $null = Enter-ConnectedStore
     }
     AfterEach { Exit-TestStore }
 
@@ -160,8 +163,7 @@ Describe 'Views, progress, errors' {
 
 Describe 'A failed user at the console' {
     BeforeEach {
-        $null = Enter-TestStore
-        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $null = Enter-ConnectedStore
     }
     AfterEach { Exit-TestStore }
 
@@ -182,8 +184,7 @@ Describe 'A failed user at the console' {
 
 Describe 'A missing organization' {
     BeforeEach {
-        $null = Enter-TestStore
-        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
+        $null = Enter-ConnectedStore
         $null = $users[1].primarySmtpAddress | Start-InboxSync -Organization contoso
     }
     AfterEach { Exit-TestStore }
