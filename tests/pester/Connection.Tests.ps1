@@ -36,7 +36,7 @@ Describe 'Connect-InboxImpersonation' {
         $saved = Get-InboxOrganization contoso
         "$($saved.ServiceAccount) $($saved.ClientId)" | Should -BeExactly "$($sim.firstMailbox) $($sim.clientId)"
         $table = Get-InboxConnection | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Organization\s+AuthType\s+SignIn'
+        $table | Should -Match 'Organization\s+Status\s+TokenExpiresOn\s+Account or AppId'
         $table + ($c | Format-List * -Force | Out-String) | Should -Not -Match ([regex]::Escape($sim.clientSecret))
     }
 

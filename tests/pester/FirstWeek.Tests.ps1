@@ -7,7 +7,8 @@ BeforeAll {
 
     function Enter-ConnectedStore {
         # Every test's start: a private store with contoso connected to the simulator; returns the store's folder.
-        $storeHome = Enter-ConnectedStore
+        $storeHome = Enter-TestStore
+        Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
         return $storeHome
     }
 }
