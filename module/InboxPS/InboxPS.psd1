@@ -23,17 +23,17 @@
         'Get-InboxSyncStatus'
         'Start-InboxSync'
         'Test-InboxImpersonation'
-        'Stop-InboxSync'
+        'Disable-InboxSync'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Stop-InboxSync')   # Disable-InboxSync's former name, for one release
     PrivateData          = @{
         PSData = @{
             Tags         = @('Exchange', 'ExchangeOnline', 'EWS', 'Impersonation', 'Mailbox', 'Sync', 'OAuth', 'MSAL', 'Office365', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/inboxps/InboxPS'
             LicenseUri   = 'https://github.com/inboxps/InboxPS/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: Set-InboxAccessType, Connect-/Disconnect-InboxImpersonation (every MSAL sign-in mode, basic auth on-premises), Start-InboxSync (streaming, parallel, resumable EWS sync with one result per user), Test-InboxImpersonation, Get-InboxSyncStatus, Stop-InboxSync; dependencies isolated from other modules on PowerShell 7.'
+            ReleaseNotes = '0.1.0: Set-InboxAccessType, Connect-/Disconnect-InboxImpersonation (every MSAL sign-in mode, basic auth on-premises), Start-InboxSync (streaming, parallel, resumable EWS sync with one result per user), Test-InboxImpersonation, Get-InboxSyncStatus, Disable-InboxSync (formerly Stop-InboxSync, kept as an alias for one release); dependencies isolated from other modules on PowerShell 7.'
         }
     }
 }

@@ -36,7 +36,7 @@ Describe 'Connect-InboxImpersonation' {
         $saved = Get-InboxOrganization contoso
         "$($saved.ServiceAccount) $($saved.ClientId)" | Should -BeExactly "$($sim.firstMailbox) $($sim.clientId)"
         $table = Get-InboxConnection | Format-Table | Out-String -Width 200
-        $table | Should -Match 'Organization\s+AuthType\s+SignIn'
+        $table | Should -Match 'Organization\s+Status\s+TokenExpiresOn\s+Account or AppId'
         $table + ($c | Format-List * -Force | Out-String) | Should -Not -Match ([regex]::Escape($sim.clientSecret))
     }
 
@@ -174,7 +174,7 @@ Describe 'Disconnect-InboxImpersonation and Get-InboxConnection' {
         Connect-TestOrganization $sim
         Disconnect-InboxImpersonation -WhatIf
         @(Get-InboxConnection) | Should -HaveCount 1
-        Get-InboxConnection | Disconnect-InboxImpersonation
+        Get-InboxConnection | Disconnect-InboxImpersonation -Confirm:$false
         @(Get-InboxConnection) | Should -HaveCount 0
         $null = Get-InboxConnection -Organization contoso -ErrorAction SilentlyContinue -ErrorVariable notConnected
         $notConnected[0].FullyQualifiedErrorId | Should -BeExactly 'NotConnected,InboxPS.Commands.GetInboxConnectionCommand'

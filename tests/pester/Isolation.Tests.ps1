@@ -143,13 +143,13 @@ $org = Get-InboxOrganization contoso
 "parameter=$((Get-Command Set-InboxAccessType).Parameters['AccessType'].ParameterType.FullName)"
 # The format file's table view, chosen by type name: the header line holds exactly its column labels.
 "view=$((($org | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1).Trim() -split '\s+' -join ',')"
-"commands=$((Get-Command -Module InboxPS).Count)"
+"commands=$((Get-Command -Module InboxPS -CommandType Cmdlet).Count)"
 '@
         $run.ExitCode | Should -Be 0 -Because ($run.Output -join "`n")
         $run.Output | Should -Contain 'org=InboxPS.Core.Organizations.OrganizationProfile OAuthAppOnly'
         $run.Output | Should -Contain 'output=InboxPS.Core.Sync.MailboxSyncResult'
         $run.Output | Should -Contain 'parameter=InboxPS.Core.Organizations.AccessType'
-        $run.Output | Should -Contain 'view=Name,AccessType,Environment,ServiceAccount,EwsUrl'
+        $run.Output | Should -Contain 'view=Name,AccessType,Environment,ServiceAccount'
         $run.Output | Should -Contain "commands=$((Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count)"
     }
 }

@@ -11,7 +11,8 @@ BeforeAll {
 
 Describe 'The built InboxPS module' {
     It 'exports exactly the cmdlets its manifest lists' {
-        $exported = @(Get-Command -Module InboxPS | Select-Object -ExpandProperty Name | Sort-Object)
+        # Cmdlets only: Stop-InboxSync, Disable-InboxSync's former name, is an exported alias.
+        $exported = @(Get-Command -Module InboxPS -CommandType Cmdlet | Select-Object -ExpandProperty Name | Sort-Object)
         $exported | Should -Be @($manifest.CmdletsToExport | Sort-Object)
     }
 
@@ -27,7 +28,7 @@ Describe 'The built InboxPS module' {
 
     It 'uses only approved verbs' {
         $approved = Get-Verb | Select-Object -ExpandProperty Verb
-        foreach ($command in Get-Command -Module InboxPS) {
+        foreach ($command in Get-Command -Module InboxPS -CommandType Cmdlet) {
             $approved | Should -Contain $command.Verb -Because "$($command.Name) must use an approved verb"
         }
     }

@@ -92,7 +92,8 @@ Describe 'Remove-InboxOrganization' {
     }
 
     It 'reports an unknown organization with OrganizationNotFound' {
-        $record = { Remove-InboxOrganization -Organization nosuch -Confirm:$false } | Should -Throw -PassThru
+        # Non-terminating (issue 19): -ErrorAction Stop makes it throw.
+        $record = { Remove-InboxOrganization -Organization nosuch -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
         $record.FullyQualifiedErrorId | Should -BeExactly 'OrganizationNotFound,InboxPS.Commands.RemoveInboxOrganizationCommand'
         $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }

@@ -81,7 +81,7 @@ Describe 'Start-InboxSync' {
 
     It 'fits its default table in a 120-column console' {
         $lines = @($users[11].primarySmtpAddress, 'bad address' | Start-InboxSync -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 120 -Stream)
-        ($lines -join "`n") | Should -Match 'Mailbox\s+Status\s+New\s+Fldrs\s+Added\s+Upd\s+Del\s+Throttled\s+Duration\s+Message'
+        ($lines -join "`n") | Should -Match 'Mailbox\s+Status\s+Fldrs\s+Added\s+Upd\s+Del\s+Duration\s+Message'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
         ($lines -join "`n") | Should -Match 'bad address\s+Failed.*MailboxIdentityUnresolvable'
     }
@@ -143,7 +143,7 @@ Describe 'Test-InboxImpersonation' {
     }
 }
 
-Describe 'Stop-InboxSync' {
+Describe 'Disable-InboxSync' {
     BeforeEach {
         $null = Enter-TestStore
         Connect-TestOrganization $sim -ServiceAccount $users[0].primarySmtpAddress
@@ -152,11 +152,11 @@ Describe 'Stop-InboxSync' {
 
     It 'deactivates users, and -RemoveData forgets their items' {
         $null = $users[1..2].primarySmtpAddress | Start-InboxSync
-        Stop-InboxSync -Identity $users[1].primarySmtpAddress -Confirm:$false
-        Stop-InboxSync -Identity $users[2].primarySmtpAddress -RemoveData -Confirm:$false
+        Disable-InboxSync -Identity $users[1].primarySmtpAddress -Confirm:$false
+        Disable-InboxSync -Identity $users[2].primarySmtpAddress -RemoveData -Confirm:$false
         @(Get-InboxSyncStatus) | Should -HaveCount 0
         @(Get-InboxSyncStatus -IncludeInactive | ForEach-Object { "$($_.Mailbox):$($_.Status)" }) | Should -BeExactly @("$($users[1].primarySmtpAddress):Inactive")
-        Stop-InboxSync -Identity nobody@contoso.test -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable missing
-        $missing[0].FullyQualifiedErrorId | Should -BeExactly 'MailboxNotOnRoster,InboxPS.Commands.StopInboxSyncCommand'
+        Disable-InboxSync -Identity nobody@contoso.test -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].FullyQualifiedErrorId | Should -BeExactly 'MailboxNotOnRoster,InboxPS.Commands.DisableInboxSyncCommand'
     }
 }

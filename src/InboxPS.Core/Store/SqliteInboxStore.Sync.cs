@@ -75,7 +75,7 @@ public sealed partial class SqliteInboxStore
         }
     }
 
-    public bool Activate(string organization, MailboxTarget target)
+    public bool Activate(string organization, MailboxTarget target, FolderChoice? folders = null)
     {
         var mailbox = target.Address;
         var activated = false;
@@ -90,10 +90,11 @@ public sealed partial class SqliteInboxStore
 
             using var write = connection.CreateCommand();
             write.CommandText = """
-                INSERT INTO roster (organization, mailbox, address_kind, active, status, activated_utc)
-                VALUES ($org, $mailbox, $kind, 1, $pending, $now)
+                INSERT INTO roster (organization, mailbox, address_kind, active, status, activated_utc, folder_choice)
+                VALUES ($org, $mailbox, $kind, 1, $pending, $now, $folders)
                 ON CONFLICT (organization, mailbox) DO UPDATE SET
                     active = 1, address_kind = excluded.address_kind,
+                    folder_choice = COALESCE(excluded.folder_choice, roster.folder_choice),
                     activated_utc = CASE WHEN roster.active = 0 THEN excluded.activated_utc ELSE roster.activated_utc END
                 """;
             write.Parameters.AddWithValue("$org", organization);
@@ -101,6 +102,7 @@ public sealed partial class SqliteInboxStore
             write.Parameters.AddWithValue("$kind", target.Kind.ToString());
             write.Parameters.AddWithValue("$pending", RosterStatus.Pending);
             write.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
+            write.Parameters.AddWithValue("$folders", (object?)folders?.Serialize() ?? DBNull.Value);
             write.ExecuteNonQuery();
         });
         return activated;
@@ -550,6 +552,7 @@ public sealed partial class SqliteInboxStore
             Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
             Items = reader.GetInt32(reader.GetOrdinal("item_count")),
             SkippedItems = reader.GetInt32(reader.GetOrdinal("skipped_count")),
+            FolderChoice = ReadString(reader, "folder_choice") is { } choice ? FolderChoice.Parse(choice) : null,
         };
 
     private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>

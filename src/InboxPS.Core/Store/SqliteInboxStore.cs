@@ -59,6 +59,17 @@ public sealed partial class SqliteInboxStore : IInboxStore
         path = Path.GetFullPath(path ?? StoreLocation.DefaultDatabasePath());
         NativeSqlite.EnsureInitialized();
         CreateFolder(path);
+
+        // SQLite would quietly turn an empty file into a new, empty store: a copy or restore that went wrong would then
+        // look like a store that lost every organization. Say so instead, and leave the file as it is.
+        if (File.Exists(path) && new FileInfo(path).Length == 0)
+        {
+            throw new StoreException("StoreEmpty", InboxErrorKind.InvalidData, path,
+                $"The InboxPS store '{path}' is an empty file (0 bytes): it holds no organizations, roster or items.",
+                "Restore the store from a backup, or, to start over with a new store, delete the empty file and run the command again.");
+        }
+
+        // After the empty-file check: a new store is created here, empty and owner-only, before SQLite writes to it.
         RestrictToOwner(path);
 
         var store = new SqliteInboxStore(path);

@@ -103,6 +103,12 @@ internal static class StoreSchema
         CREATE INDEX skipped_items_by_folder ON skipped_items (organization, mailbox, folder_id);
         ALTER TABLE roster ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 4 (issue 19): the folders chosen for each user (FolderChoice's text form), so a run that names no folders
+        // syncs what was chosen. NULL for users activated before: they keep the default folders.
+        """
+        ALTER TABLE roster ADD COLUMN folder_choice TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -10,8 +10,11 @@ public interface ISyncStore
     /// <summary>Roster rows in mailbox order, read lazily so 100,000 users never sit in memory at once.</summary>
     IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly);
 
-    /// <summary>Puts the user on the roster (or reactivates them); true when they were not active before.</summary>
-    bool Activate(string organization, MailboxTarget mailbox);
+    /// <summary>
+    /// Puts the user on the roster (or reactivates them); true when they were not active before. <paramref name="folders"/>
+    /// is remembered as the user's folder choice; null keeps the one stored.
+    /// </summary>
+    bool Activate(string organization, MailboxTarget mailbox, FolderChoice? folders = null);
 
     void RecordSuccess(string organization, string mailbox);
 

@@ -70,9 +70,10 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
             var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
-            result.Activated = _store.Activate(_organization, mailbox);
+            var choice = ChooseFolders(mailbox.Address);
+            result.Activated = _store.Activate(_organization, mailbox, choice);
             await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
-            foreach (var folder in await SelectFoldersAsync(session, inbox, cancellationToken).ConfigureAwait(false))
+            foreach (var folder in await SelectFoldersAsync(session, inbox, choice, cancellationToken).ConfigureAwait(false))
             {
                 if (await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false))
                 {
@@ -173,11 +174,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
         }
     }
 
-    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, MailFolder inbox, CancellationToken cancellationToken)
+    /// <summary>The folders given on the command, or, when it named none, the ones chosen for the user before.</summary>
+    private FolderChoice ChooseFolders(string mailbox) =>
+        _options.KeepChosenFolders && _store.GetRosterEntry(_organization, mailbox)?.FolderChoice is { } chosen
+            ? chosen
+            : _options.GivenFolders;
+
+    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, MailFolder inbox, FolderChoice choice,
+        CancellationToken cancellationToken)
     {
         var mailbox = session.Mailbox.Address;
         var known = _store.GetFolders(_organization, mailbox);
-        if (_options.AllMailFolders)
+        if (choice.AllMailFolders)
         {
             foreach (var stored in known)
             {
@@ -189,7 +197,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
             }
         }
 
-        foreach (var name in _options.Folders)
+        foreach (var name in choice.WellKnownFolders)
         {
             if (FindWellKnown(known, name) is null)
             {
@@ -203,9 +211,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
         var selected = new List<StoredFolder>();
         foreach (var folder in _store.GetFolders(_organization, mailbox))
         {
-            var wanted = _options.AllMailFolders
+            var wanted = choice.AllMailFolders
                 ? folder.Selected
-                : folder.WellKnownName is { } wellKnown && Contains(_options.Folders, wellKnown);
+                : folder.WellKnownName is { } wellKnown && Contains(choice.WellKnownFolders, wellKnown);
             if (wanted)
             {
                 selected.Add(folder);

@@ -17,7 +17,7 @@ public sealed class RosterEntry
     /// <summary>How the mailbox was named when it was activated, so a scheduled run impersonates it the same way.</summary>
     public MailboxAddressKind AddressKind { get; set; }
 
-    /// <summary>False once Stop-InboxSync deactivated the user; the row stays for history until -RemoveData.</summary>
+    /// <summary>False once Disable-InboxSync deactivated the user; the row stays for history until -RemoveData.</summary>
     public bool Active { get; set; }
 
     /// <summary>Pending (activated, not synced yet), Synced or Failed.</summary>
@@ -33,6 +33,9 @@ public sealed class RosterEntry
 
     /// <summary>Items skipped because the server could not hand them over (see the store's skipped items); retried every run.</summary>
     public int SkippedItems { get; set; }
+
+    /// <summary>The folders chosen when the user was activated; null for a user stored before choices were kept.</summary>
+    public FolderChoice? FolderChoice { get; set; }
 
     public override string ToString() => Mailbox;
 }

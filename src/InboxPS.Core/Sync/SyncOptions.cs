@@ -15,6 +15,16 @@ public sealed class SyncOptions
     /// <summary>Sync every mail folder of the hierarchy instead of <see cref="Folders"/>.</summary>
     public bool AllMailFolders { get; set; }
 
+    /// <summary>
+    /// True when the command named no folders (the scheduled runbook, a retry): a user on the roster is synced with the
+    /// folders chosen for them, and <see cref="Folders"/> / <see cref="AllMailFolders"/> apply to new users only.
+    /// False: the folders given become the user's choice.
+    /// </summary>
+    public bool KeepChosenFolders { get; set; }
+
+    /// <summary>The choice <see cref="Folders"/> and <see cref="AllMailFolders"/> make.</summary>
+    public FolderChoice GivenFolders => new(Folders, AllMailFolders);
+
     public bool IncludeMime { get; set; }
 
     /// <summary>Where .eml files go when <see cref="IncludeMime"/> is set: one folder per mailbox below it.</summary>

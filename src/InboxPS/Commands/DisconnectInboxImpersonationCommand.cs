@@ -7,7 +7,7 @@ namespace InboxPS.Commands;
 /// Signs an organization's service account out: forgets the live connection and deletes the saved token cache, so
 /// neither this session nor a later one can use the sign-in again.
 /// </summary>
-[Cmdlet(VerbsCommunications.Disconnect, "InboxImpersonation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommunications.Disconnect, "InboxImpersonation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
 public sealed class DisconnectInboxImpersonationCommand : OrganizationCmdlet
 {

@@ -13,8 +13,8 @@ public sealed class RemoveInboxOrganizationCommand : OrganizationCmdlet
 {
     protected override void ProcessRecord()
     {
-        var profile = ResolveOrganization();
-        if (ShouldProcess(profile.Name, "Remove the organization with its sign-in, roster, sync states and stored items"))
+        // A name that does not exist is an error of this record: -ErrorAction decides, the next record goes on.
+        if (FindOrganization(Organization) is { } profile && ShouldProcess(profile.Name, "Remove the organization with its sign-in, roster, sync states and stored items"))
         {
             Session.RemoveOrganization(profile);
         }

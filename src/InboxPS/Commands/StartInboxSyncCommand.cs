@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 using InboxPS.Infrastructure;
 
@@ -12,7 +13,10 @@ namespace InboxPS.Commands;
 [OutputType(typeof(MailboxSyncResult))]
 public sealed class StartInboxSyncCommand : SyncEngineCmdlet
 {
-    /// <summary>Well-known folders to sync; Inbox and SentItems by default.</summary>
+    /// <summary>
+    /// Well-known folders to sync; Inbox and SentItems by default. Given, it becomes the users' folder choice; omitted,
+    /// users already activated keep theirs.
+    /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(WellKnownFolderCompleter))]
     [ValidateNotNullOrEmpty]
@@ -30,6 +34,9 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ContentPath { get; set; }
+
+    private SyncOptions? _options;
+    private bool _whatIf;
 
     protected override bool ReplayRosterWithoutInput => true;
 
@@ -51,12 +58,15 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                 "-IncludeMime needs -ContentPath: the folder where the .eml files go.", null, "Add -ContentPath <folder>."));
         }
 
-        var organization = ResolveOrganization();
         var whatIf = IsWhatIf();
-        var options = new SyncOptions
+        _whatIf = whatIf;
+        _options = new SyncOptions
         {
             Folders = Folder,
             AllMailFolders = AllMailFolders,
+            // No -Folder and no -AllMailFolders: every user already on the roster keeps the folders chosen for them.
+            KeepChosenFolders = !MyInvocation.BoundParameters.ContainsKey(nameof(Folder))
+                && !MyInvocation.BoundParameters.ContainsKey(nameof(AllMailFolders)),
             IncludeMime = IncludeMime,
             ContentPath = ContentPath is null ? null : GetUnresolvedProviderPathFromPSPath(ContentPath),
         };
@@ -64,14 +74,19 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         {
             // Only ask the pipeline thread per mailbox when an answer can be anything but yes: a worker waiting for it
             // would otherwise stall until the next input record arrives.
-            options.Approve = async target =>
+            _options.Approve = async target =>
                 await ShouldProcessFromWorker(target.Address, "Activate and sync the mailbox").ConfigureAwait(false)
                     ? SyncApproval.Proceed
                     : whatIf ? SyncApproval.WhatIf : SyncApproval.Declined;
         }
 
-        var protocol = ProtocolFor(organization, requireConnection: !whatIf);
-        StartEngine(new MailboxSynchronizer(organization.Name, Store, protocol, options, Sink), options);
+        StartEngines();
+    }
+
+    protected override (IMailboxJob Job, SyncOptions Options) CreateJob(OrganizationProfile organization)
+    {
+        var protocol = ProtocolFor(organization, requireConnection: !_whatIf);
+        return (new MailboxSynchronizer(organization.Name, Store, protocol, _options!, Sink), _options!);
     }
 
     protected override void WriteResult(object result)
@@ -79,7 +94,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         WriteObject(result);
         if (result is MailboxSyncResult { Status: SyncStatus.Failed } failed && failed.GetError() is { } error)
         {
-            WriteInboxError(error);
+            WriteError(ErrorRecords.ForMailbox(error, failed.Mailbox));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 using InboxPS.Infrastructure;
 
@@ -12,12 +13,10 @@ namespace InboxPS.Commands;
 [OutputType(typeof(ImpersonationTestResult))]
 public sealed class TestInboxImpersonationCommand : SyncEngineCmdlet
 {
-    protected override void BeginProcessing()
-    {
-        var organization = ResolveOrganization();
-        var protocol = ProtocolFor(organization, requireConnection: true);
-        StartEngine(new MailboxPreflight(organization.Name, protocol), new SyncOptions());
-    }
+    protected override void BeginProcessing() => StartEngines();
+
+    protected override (IMailboxJob Job, SyncOptions Options) CreateJob(OrganizationProfile organization) =>
+        (new MailboxPreflight(organization.Name, ProtocolFor(organization, requireConnection: true)), new SyncOptions());
 
     protected override void WriteResult(object result)
     {

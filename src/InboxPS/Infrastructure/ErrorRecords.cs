@@ -18,6 +18,20 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <summary>
+    /// A failed mailbox of a bulk run: the same record (id, category, exception, recommended action) with a one-line
+    /// text, so 2,000 failures do not bury the console; the result row carries the whole message.
+    /// </summary>
+    public static ErrorRecord ForMailbox(InboxException exception, string mailbox)
+    {
+        var record = From(exception);
+        record.ErrorDetails = new ErrorDetails($"{mailbox} failed ({exception.ErrorId}); its result's Message and RecommendedAction say why and what to do.")
+        {
+            RecommendedAction = exception.RecommendedAction ?? string.Empty,
+        };
+        return record;
+    }
+
     public static ErrorRecord From(string errorId, ErrorCategory category, string message, object? target, string? recommendedAction = null)
     {
         var record = new ErrorRecord(new InvalidOperationException(message), errorId, category, target);

@@ -61,6 +61,29 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Like <see cref="ResolveOrganization(string?)"/>, for Get- and Remove- cmdlets: an organization that does not exist
+    /// is a non-terminating error of this record (so -ErrorAction decides) and null is returned; a missing -Organization
+    /// among several still stops the cmdlet.
+    /// </summary>
+    protected OrganizationProfile? FindOrganization(string? name)
+    {
+        try
+        {
+            return Session.ResolveOrganization(name);
+        }
+        catch (InboxException e) when (e.ErrorId == OrganizationErrors.NotFoundId)
+        {
+            WriteInboxError(e);
+            return null;
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+            throw; // not reached: ThrowTerminating always throws
+        }
+    }
+
+    /// <summary>
     /// The organizations <paramref name="names"/> select (wildcards allowed), name by name, each with whether it was
     /// named without wildcards; a plain name that matches none is written as an OrganizationNotFound error.
     /// </summary>

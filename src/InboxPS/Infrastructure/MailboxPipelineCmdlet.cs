@@ -23,11 +23,12 @@ public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
     public string[]? Identity { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("WindowsEmailAddress", "Mail", "EmailAddress", "SmtpAddress")]
+    [Alias("WindowsEmailAddress", "Mail", "EmailAddress", "SmtpAddress", "Email")]
     public string? PrimarySmtpAddress { get; set; }
 
+    /// <summary>Also the Microsoft 365 admin center's user export, whose column is "User principal name".</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("UPN")]
+    [Alias("UPN", "User principal name")]
     public string? UserPrincipalName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
@@ -47,14 +48,27 @@ public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
     /// <summary>True once any record arrived by pipeline or -Identity.</summary>
     protected bool HadInput { get; private set; }
 
+    /// <summary>"(a record with the columns 'Given name', 'Surname')": what an error says of a row it cannot read.</summary>
+    private static string DescribeColumns(PSObject record)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        foreach (var property in record.Properties)
+        {
+            names.Add("'" + property.Name + "'");
+        }
+
+        return names.Count == 0 ? "(a record with no columns)" : "(a record with the columns " + string.Join(", ", names) + ")";
+    }
+
     /// <summary>The records of the current ProcessRecord call: one per -Identity value, or the one piped object.</summary>
     protected MailboxInput[] ReadInputs()
     {
         var text = InputObject?.BaseObject as string;
         if (text is null && InputObject?.BaseObject is { } other && !ReferenceEquals(other, InputObject))
         {
-            // A piped object with none of the known properties: keep it as a record, so it fails on its own.
-            text = other.ToString();
+            // A piped object with none of the known properties: keep it as a record, so it fails on its own, named by
+            // the columns it has (a CSV row's ToString is empty).
+            text = other is PSCustomObject ? DescribeColumns(InputObject) : other.ToString();
         }
 
         var hasProperties = PrimarySmtpAddress is not null || UserPrincipalName is not null || ExternalDirectoryObjectId is not null

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -14,18 +16,23 @@ namespace InboxPS.Infrastructure;
 /// </summary>
 public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
 {
-    private Channel<MailboxInput>? _input;
-    private Task? _engine;
+    // One engine per organization the input names (piped Get-InboxSyncStatus entries carry theirs), in start order.
+    private readonly Dictionary<string, EngineRun> _engines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<EngineRun> _runs = new();
+    private EngineRun? _defaultRun;
 
     /// <summary>How many mailboxes are worked on at once (each mailbox one request at a time).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
-    /// <summary>The organization being worked on, resolved in BeginProcessing.</summary>
-    protected OrganizationProfile? ResolvedOrganization { get; private set; }
+    /// <summary>The organization of the first engine started: the one -Organization (or the only one) names.</summary>
+    protected OrganizationProfile? ResolvedOrganization => _runs.Count > 0 ? _runs[0].Organization : null;
 
-    /// <summary>True for the scheduled-runbook form: no input means every activated user of the organization.</summary>
+    /// <summary>
+    /// True for the scheduled-runbook form: a call with no pipeline and no -Identity means every activated user of the
+    /// organization. A pipeline that delivered nothing means nobody (and warns).
+    /// </summary>
     protected virtual bool ReplayRosterWithoutInput => false;
 
     /// <summary>
@@ -38,7 +45,24 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
             ? message => Sink.Log(InboxLogLevel.Debug, message)
             : null;
 
-    protected OrganizationProfile ResolveOrganization() => ResolvedOrganization = ResolveOrganization(Organization);
+    /// <summary>
+    /// The job (and its options) for one organization; called once for each organization the run meets, on the
+    /// pipeline thread, before its first mailbox.
+    /// </summary>
+    protected abstract (IMailboxJob Job, SyncOptions Options) CreateJob(OrganizationProfile organization);
+
+    /// <summary>
+    /// Starts the engine now when the organization is known before any input: -Organization given, or no pipeline (the
+    /// runbook form). Otherwise each piped record's Organization (or the only organization) picks its engine, so
+    /// Get-InboxSyncStatus entries of two organizations pipe into one Start-InboxSync.
+    /// </summary>
+    protected void StartEngines()
+    {
+        if (Organization is not null || !MyInvocation.ExpectingInput)
+        {
+            _defaultRun = EngineFor(Organization);
+        }
+    }
 
     /// <summary>The protocol the engine syncs the resolved organization with; see <see cref="OrganizationConnections.ProtocolFor"/>.</summary>
     protected IMailboxProtocol ProtocolFor(OrganizationProfile organization, bool requireConnection)
@@ -54,37 +78,70 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         }
     }
 
-    protected void StartEngine(IMailboxJob job, SyncOptions options)
+    private EngineRun EngineFor(string? name)
     {
+        if (name is null && _defaultRun is not null)
+        {
+            return _defaultRun;
+        }
+
+        if (name is not null && _engines.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var organization = ResolveOrganization(name);
+        if (_engines.TryGetValue(organization.Name, out var run))
+        {
+            return name is null ? _defaultRun = run : run;
+        }
+
+        var (job, options) = CreateJob(organization);
         options.ThrottleLimit = ThrottleLimit;
         options.ProgressActivity = MyInvocation.MyCommand.Name;
 
         // Bounded: a fast producer (Get-Mailbox -ResultSize Unlimited) waits for the workers instead of filling memory.
-        _input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
+        var input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
         var engine = new SyncEngine(job, options, Sink);
-        _engine = Task.Run(() => engine.RunAsync(_input.Reader, CancellationToken));
+        run = new EngineRun(organization, input, Task.Run(() => engine.RunAsync(input.Reader, CancellationToken)));
 
         // An engine that stops early (the organization's sign-in is gone) must not leave the pipeline waiting to write.
-        _ = _engine.ContinueWith(_ => _input.Writer.TryComplete(), TaskScheduler.Default);
+        _ = run.Engine.ContinueWith(_ => input.Writer.TryComplete(), TaskScheduler.Default);
+        _engines[organization.Name] = run;
+        _runs.Add(run);
+        if (name is null)
+        {
+            _defaultRun = run;
+        }
+
+        return run;
     }
 
     protected override void ProcessRecord()
     {
-        foreach (var record in ReadInputs())
+        var records = ReadInputs();
+        if (records.Length == 0)
         {
-            if (_input!.Writer.TryWrite(record))
+            return;
+        }
+
+        // A command-line -Organization stays bound; otherwise this record's piped Organization, or the only one.
+        var run = EngineFor(Organization);
+        foreach (var record in records)
+        {
+            if (run.Input.Writer.TryWrite(record))
             {
                 continue;
             }
 
             try
             {
-                Pump(_input.Writer.WriteAsync(record, CancellationToken).AsTask());
+                Pump(run.Input.Writer.WriteAsync(record, CancellationToken).AsTask());
             }
             catch (ChannelClosedException)
             {
                 // The engine ended before the input did: report why, once, and stop the pipeline.
-                FinishEngine();
+                FinishEngines();
                 return;
             }
         }
@@ -92,11 +149,16 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         DrainPosted();
     }
 
-    private void FinishEngine()
+    private void FinishEngines()
     {
+        foreach (var run in _runs)
+        {
+            run.Input.Writer.TryComplete();
+        }
+
         try
         {
-            Pump(_engine!);
+            Pump(Task.WhenAll(_runs.ConvertAll(r => r.Engine)));
         }
         catch (InboxException e)
         {
@@ -106,27 +168,46 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
 
     protected override void EndProcessing()
     {
-        if (!HadInput && ReplayRosterWithoutInput)
+        if (!HadInput && ReplayRosterWithoutInput && MyInvocation.ExpectingInput)
+        {
+            // A pipeline that turned out empty (a Get-Mailbox filter that matched nobody, $null) means nobody, never
+            // everyone: only a call with no pipeline at all is the runbook form.
+            WriteWarning($"The piped input was empty: no mailbox was synced. To sync every activated user, run {MyInvocation.MyCommand.Name} with no pipeline input.");
+        }
+        else if (!HadInput && ReplayRosterWithoutInput && _defaultRun is { } run)
         {
             // Every activated user of the organization, read from the roster in pages.
             try
             {
                 Pump(Task.Run(async () =>
                 {
-                    foreach (var entry in Store.GetRoster(ResolvedOrganization!.Name, activeOnly: true))
+                    foreach (var entry in Store.GetRoster(run.Organization.Name, activeOnly: true))
                     {
-                        await _input!.Writer.WriteAsync(MailboxInput.FromRoster(entry), CancellationToken).ConfigureAwait(false);
+                        await run.Input.Writer.WriteAsync(MailboxInput.FromRoster(entry), CancellationToken).ConfigureAwait(false);
                     }
                 }));
             }
             catch (ChannelClosedException)
             {
-                // The engine stopped early; FinishEngine below reports why.
+                // The engine stopped early; FinishEngines below reports why.
             }
         }
 
-        _input!.Writer.TryComplete();
-        FinishEngine();
+        FinishEngines();
         WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    private sealed class EngineRun
+    {
+        public EngineRun(OrganizationProfile organization, Channel<MailboxInput> input, Task engine)
+        {
+            Organization = organization;
+            Input = input;
+            Engine = engine;
+        }
+
+        public OrganizationProfile Organization { get; }
+        public Channel<MailboxInput> Input { get; }
+        public Task Engine { get; }
     }
 }

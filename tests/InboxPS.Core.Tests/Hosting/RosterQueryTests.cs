@@ -79,6 +79,16 @@ public sealed class RosterQueryTests : IDisposable
         Assert.Equal(new[] { "b@contoso.com", "d@fabrikam.com" }, Mailboxes(query));
     }
 
+    [Fact]
+    public void Exact_addresses_are_read_by_key_in_every_organization_in_any_case_keeping_the_other_filters()
+    {
+        Assert.Equal(new[] { "a@contoso.com", "d@fabrikam.com" },
+            Mailboxes(new RosterQuery { Mailboxes = new[] { "A@contoso.com", "c@contoso.com", "d@fabrikam.com", "nobody@contoso.com" } }));
+        Assert.Equal(new[] { "c@contoso.com" },
+            Mailboxes(new RosterQuery { Mailboxes = new[] { "c@contoso.com", "a@contoso.com" }, Status = RosterStatus.Inactive }));
+        Assert.Empty(Mailboxes(new RosterQuery { Organization = "fabrikam", Mailboxes = new[] { "a@contoso.com" } }));
+    }
+
     private List<string> Mailboxes(RosterQuery query) => query.Run(_store).Select(e => e.Mailbox).OrderBy(m => m, StringComparer.Ordinal).ToList();
 
     private void Activate(string organization, string mailbox) =>

@@ -85,6 +85,20 @@ public sealed class SqliteInboxStoreTests
     }
 
     [Fact]
+    public void AZeroByteFileIsRefusedAndLeftAsItIs()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("inboxps.db");
+        File.WriteAllBytes(path, Array.Empty<byte>());
+
+        var error = Assert.Throws<StoreException>(() => SqliteInboxStore.Open(path));
+        Assert.Equal("StoreEmpty", error.ErrorId);
+        Assert.Contains(path, error.Message);
+        Assert.Contains("backup", error.RecommendedAction, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
+    [Fact]
     public void CorruptFileIsRefusedWithPathAndAdvice()
     {
         using var temp = new TempDirectory();

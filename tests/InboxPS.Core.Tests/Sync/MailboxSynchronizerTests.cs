@@ -105,6 +105,34 @@ public sealed class MailboxSynchronizerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_that_names_no_folders_syncs_each_user_with_the_folders_chosen_for_them()
+    {
+        var alice = _harness.Protocol.Add("alice@contoso.com", items: 3);
+        alice.AddFolder("Projects").AddItems(4);
+        var bob = _harness.Protocol.Add("bob@contoso.com", items: 5);
+        bob.SentItems.AddItems(2);
+        await _harness.SyncAsync(new[] { alice.Address }, new SyncOptions { AllMailFolders = true });
+        await _harness.SyncAsync(new[] { bob.Address }, new SyncOptions { Folders = new[] { "Inbox" } });
+
+        var later = alice.AddFolder("Later");
+        later.AddItems(2);
+        var carol = _harness.Protocol.Add("carol@contoso.com", items: 1);
+        var runbook = await _harness.SyncAsync(new[] { alice.Address, bob.Address, carol.Address }, new SyncOptions { KeepChosenFolders = true });
+
+        // Alice: every mail folder, the new one too; Bob: only his Inbox; Carol, new: the folders the command gives.
+        Assert.Equal((4, 2), (runbook.For(alice.Address).Folders, runbook.For(alice.Address).ItemsAdded));
+        Assert.Equal((1, 0), (runbook.For(bob.Address).Folders, runbook.For(bob.Address).ItemsAdded));
+        Assert.Equal(2, runbook.For(carol.Address).Folders);
+        Assert.Equal("*;inbox,sentitems", _harness.Store.GetRosterEntry(EngineHarness.Organization, alice.Address)!.FolderChoice!.Serialize());
+        Assert.Equal("inbox", _harness.Store.GetRosterEntry(EngineHarness.Organization, bob.Address)!.FolderChoice!.Serialize());
+
+        // Folders given again replace the choice.
+        await _harness.SyncAsync(new[] { bob.Address }, new SyncOptions());
+        var again = await _harness.SyncAsync(new[] { bob.Address }, new SyncOptions { KeepChosenFolders = true });
+        Assert.Equal((2, 0), (again.For(bob.Address).Folders, again.For(bob.Address).ItemsAdded));
+    }
+
+    [Fact]
     public async Task A_folder_deleted_after_the_hierarchy_was_read_is_dropped_and_the_rest_syncs()
     {
         var alice = _harness.Protocol.Add("alice@contoso.com", items: 3);
