@@ -83,6 +83,11 @@ internal static class StoreSchema
         );
         CREATE INDEX items_by_folder ON items (organization, mailbox, folder_id);
         """,
+
+        // graphaccess (issue 14): an organization's Microsoft Graph endpoint override (null: the cloud's Graph).
+        """
+        ALTER TABLE organizations ADD COLUMN graph_url TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;
