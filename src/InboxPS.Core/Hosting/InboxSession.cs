@@ -57,6 +57,11 @@ public sealed class InboxSession : IDisposable
     {
         var disconnected = plan.InvalidatesSignIn && Connections.Disconnect(plan.Profile.Name);
         Store.SaveOrganization(plan.Profile);
+        if (plan.SwitchesProtocol)
+        {
+            Store.ForgetProtocolState(plan.Profile.Name);
+        }
+
         return disconnected;
     }
 

@@ -14,21 +14,21 @@ public static class MailboxProtocols
     /// The protocol over <paramref name="connection"/>. Without one, and without <paramref name="requireConnection"/>, a
     /// protocol that fails only when a mailbox is actually opened, so -WhatIf runs need no sign-in.
     /// Each request is reported to <paramref name="trace"/> (see <see cref="EwsClientOptions.Trace"/>, <see cref="GraphClientOptions.Trace"/>).
-    /// <paramref name="graphHandler"/> is the HTTP handler under a Graph client (null: the shared default).
+    /// <paramref name="handler"/> is the HTTP handler under the client (null: the shared default); the caller keeps it.
     /// </summary>
     /// <exception cref="InboxException">NotConnected, when a connection is required and there is none.</exception>
     public static IMailboxProtocol For(InboxConnection? connection, string organization, bool requireConnection, Action<string>? trace = null,
-        HttpMessageHandler? graphHandler = null)
+        HttpMessageHandler? handler = null)
     {
         if (connection is not null && connection.Organization.UsesGraph)
         {
-            return new GraphMailboxProtocol(GraphAccess.ClientFor(connection, graphHandler, trace));
+            return new GraphMailboxProtocol(GraphAccess.ClientFor(connection, handler, trace));
         }
 
         if (connection is not null)
         {
             var options = new EwsClientOptions(connection.EwsUrl) { Trace = trace };
-            return new EwsMailboxProtocol(new EwsClient(options, EwsAuthentication.For(connection)));
+            return new EwsMailboxProtocol(new EwsClient(options, EwsAuthentication.For(connection), handler));
         }
 
         var error = ConnectionErrors.NotConnected(organization);

@@ -34,7 +34,16 @@ public static class AccessTypePlanner
         var invalidates = existing is not null &&
             (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment || existing.EwsUrl != profile.EwsUrl
              || existing.GraphUrl != profile.GraphUrl);
-        return new AccessTypePlan(profile, existing is null, invalidates, Warnings(profile, now));
+        var switches = existing is not null && existing.UsesGraph != profile.UsesGraph;
+        var warnings = new List<string>(Warnings(profile, now));
+        if (switches)
+        {
+            var protocol = profile.UsesGraph ? "Microsoft Graph" : "EWS";
+            warnings.Add($"'{profile.Name}' moves to {protocol}: its activated users stay, but item and folder ids differ between EWS and Graph, " +
+                "so the stored folders and items are dropped and the next Start-InboxSync reads every activated user's folders again.");
+        }
+
+        return new AccessTypePlan(profile, existing is null, invalidates, warnings, switches);
     }
 
     /// <summary>The one command that moves an organization from EWS to Microsoft Graph.</summary>

@@ -313,6 +313,40 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
         }
     }
 
+    [Fact]
+    public async Task Switching_EWS_to_Graph_and_back_keeps_the_roster_and_converges_with_nothing_duplicated_or_lost()
+    {
+        using var org = await _tenant.ConnectAsync(AccessType.OAuthAppOnly);
+        var users = _tenant.Users.Skip(8).Take(3).ToList();
+        Assert.All((await org.SyncAsync(users, new SyncOptions { AllMailFolders = true })).Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        users.ForEach(u => org.AssertMatchesTruth(u, graphIds: false, MailFolders(u)));
+
+        foreach (var (accessType, graphIds) in new[] { (AccessType.GraphAppOnly, true), (AccessType.OAuthAppOnly, false) })
+        {
+            Assert.True(org.SetAccessType(accessType).InvalidatesSignIn);
+            await org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(Simulator.ClientSecret), ServiceAccount = TestMailbox });
+            Simulator.Control.InjectChanges(users[0], "inbox", creates: 2, deletes: 1, readFlagChanges: 1);
+
+            // The scheduled run: no input, every activated user.
+            var run = await org.SyncAsync(org.Store.GetRoster(org.Name, activeOnly: true).Select(MailboxInput.FromRoster), new SyncOptions { AllMailFolders = true });
+
+            Assert.Equal(users.Count, run.Results.Count);
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+            Assert.All(run.Results, r => Assert.False(r.Activated));
+            foreach (var user in users)
+            {
+                var folders = MailFolders(user);
+                org.AssertMatchesTruth(user, graphIds, folders);
+                var (storedFolders, storedItems) = org.Store.CountStored(org.Name, user);
+                Assert.Equal(folders.Sum(f => Simulator.Control.GetItems(user, f).Count), storedItems);
+                Assert.True(storedFolders <= folders.Length, $"{user}: {storedFolders} folders selected, the mailbox has {folders.Length}");
+            }
+        }
+    }
+
+    private string[] MailFolders(string user) =>
+        Simulator.Control.GetFolders(user).Where(f => f.FolderClass == "IPF.Note").Select(f => f.FolderId).ToArray();
+
     private static string DecodePayload(string jwt)
     {
         var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');

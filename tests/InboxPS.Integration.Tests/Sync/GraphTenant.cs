@@ -104,22 +104,13 @@ public sealed class GraphTenant : IAsyncLifetime
 
         public CapturingSink ConnectLog { get; } = new();
 
-        /// <summary>Set-InboxAccessType's plan and save: GraphAppOnly at the simulator's Graph, or an EWS type at its EWS.</summary>
+        /// <summary>Set-InboxAccessType's work (InboxSession): GraphAppOnly at the simulator's Graph, or an EWS type at its EWS.</summary>
         public AccessTypePlan SetAccessType(AccessType accessType)
         {
-            var existing = Store.GetOrganization(Name);
-            var request = new AccessTypeRequest(Name, accessType)
-            {
-                EwsUrl = _tenant.Simulator.EwsUrl,
-                GraphUrl = accessType == AccessType.GraphAppOnly ? _tenant.Simulator.GraphUrl : null,
-            };
-            var plan = AccessTypePlanner.Plan(existing, request, DateTimeOffset.UtcNow);
-            if (plan.InvalidatesSignIn)
-            {
-                Registry.Disconnect(Name, _folder.Combine("tokens"));
-            }
-
-            Store.SaveOrganization(plan.Profile);
+            var session = new InboxSession(Store, Registry);
+            var graphUrl = accessType == AccessType.GraphAppOnly ? _tenant.Simulator.GraphUrl : null;
+            var plan = session.PlanAccessType(Name, accessType, _tenant.Simulator.EwsUrl, null, DateTimeOffset.UtcNow, graphUrl);
+            session.ApplyAccessType(plan);
             return plan;
         }
 
