@@ -18,12 +18,6 @@ BeforeAll {
         Connect-InboxImpersonation -Organization $Organization -Authority $sim.authority -TenantId $sim.tenantId -ClientId $sim.clientId `
             -ClientSecret $secret -ServiceAccount $users[0].primarySmtpAddress
     }
-
-    function Get-TruthCount([string] $Mailbox) {
-        @('inbox', 'sentitems') | ForEach-Object {
-            @(Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$Mailbox/items?folder=$_").Count
-        } | Measure-Object -Sum | Select-Object -ExpandProperty Sum
-    }
 }
 
 AfterAll {
@@ -153,7 +147,7 @@ Describe 'Test-InboxImpersonation and Start-InboxSync over Graph' {
         $results | Should -HaveCount 3
         @($results | Where-Object Status -eq 'Synced') | Should -HaveCount 2
         $syncErrors.FullyQualifiedErrorId | Should -Contain "GraphAccessDenied,$startCommand"
-        ($results | Where-Object Mailbox -eq $users[1].primarySmtpAddress).ItemsAdded | Should -Be (Get-TruthCount $users[1].primarySmtpAddress)
+        ($results | Where-Object Mailbox -eq $users[1].primarySmtpAddress).ItemsAdded | Should -Be (Get-TestTruthCount $sim $users[1].primarySmtpAddress)
     }
 
     It 'reruns incrementally with no input after injected changes, and exports MIME with -IncludeMime' {
