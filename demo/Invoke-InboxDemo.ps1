@@ -52,8 +52,10 @@ $getMailbox = $mailboxes | ForEach-Object {
         UserPrincipalName  = $_.userPrincipalName
     }
 }
-$onPremises = @($getMailbox | Select-Object -Last 20)
-$online = @($getMailbox | Select-Object -First ($getMailbox.Count - $onPremises.Count))
+# The last 20 working mailboxes live on-premises; the rest, with the deliberately broken ones, in Exchange Online.
+$onPremisesAddresses = @($mailboxes | Where-Object { -not $_.broken -and $_.hasMailbox } | Select-Object -Last 20).primarySmtpAddress
+$onPremises = @($getMailbox | Where-Object PrimarySmtpAddress -in $onPremisesAddresses)
+$online = @($getMailbox | Where-Object PrimarySmtpAddress -notin $onPremisesAddresses)
 
 function Invoke-Activation([string] $Organization, [object[]] $Users, [string] $Protocol) {
     Write-Step "3. $Organization ($Protocol): Get-Mailbox | Start-InboxSync, $($Users.Count) users, a few deliberately broken"

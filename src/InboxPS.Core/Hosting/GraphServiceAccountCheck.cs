@@ -27,7 +27,7 @@ internal static class GraphServiceAccountCheck
     {
         var tokens = connection.Tokens ?? throw new ArgumentException("A Graph connection signs in with OAuth.", nameof(connection));
         var token = await tokens.GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
-        if (RolesWarning(connection, JwtClaims.TryRead(token.Token)?.Roles) is { } warning)
+        if (RolesWarning(connection.Organization.Name, connection.AppId, JwtClaims.TryRead(token.Token)?.Roles) is { } warning)
         {
             sink.Log(InboxLogLevel.Warning, warning);
         }
@@ -44,22 +44,21 @@ internal static class GraphServiceAccountCheck
     }
 
     /// <summary>What the token's roles say the app cannot do; null when it has Mail.Read (or the token is opaque).</summary>
-    internal static string? RolesWarning(InboxConnection connection, IReadOnlyList<string>? roles)
+    internal static string? RolesWarning(string name, string? appId, IReadOnlyList<string>? roles)
     {
         if (roles is null || roles.Any(r => s_fullRead.Contains(r, StringComparer.OrdinalIgnoreCase)))
         {
             return null;
         }
 
-        var name = connection.Organization.Name;
         if (roles.Any(r => s_basicRead.Contains(r, StringComparer.OrdinalIgnoreCase)))
         {
-            return $"'{name}': app {connection.AppId} has Mail.ReadBasic.All but not Mail.Read, so Start-InboxSync syncs message metadata only " +
+            return $"'{name}': app {appId} has Mail.ReadBasic.All but not Mail.Read, so Start-InboxSync syncs message metadata only " +
                 "(no bodies) and -IncludeMime fails with access denied. Grant the application permission Microsoft Graph > Mail.Read with admin consent, " +
                 "or the RBAC for Applications role \"Application Mail.Read\".";
         }
 
-        return $"'{name}': the token of app {connection.AppId} carries no Mail.Read role. That is expected when the app is granted through RBAC for " +
+        return $"'{name}': the token of app {appId} carries no Mail.Read role. That is expected when the app is granted through RBAC for " +
             "Applications in Exchange Online (those grants are not in the token); the check of the test mailbox that follows decides. " +
             "Otherwise grant Microsoft Graph > Mail.Read (application) with admin consent in Entra ID.";
     }

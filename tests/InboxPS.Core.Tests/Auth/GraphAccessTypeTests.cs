@@ -87,3 +87,35 @@ public sealed class GraphAccessTypeTests
         Assert.Equal(new[] { "https://outlook.office365.com/.default" }, OAuthSettings.For(back.Profile).AppOnlyScopes);
     }
 }
+
+public sealed class GraphRolesWarningTests
+{
+    [Theory]
+    [InlineData("Mail.Read")]
+    [InlineData("Mail.ReadWrite")]
+    [InlineData("mail.read")]
+    public void Mail_Read_or_ReadWrite_needs_no_warning(string role) =>
+        Assert.Null(GraphServiceAccountCheck.RolesWarning("contoso", "app", new[] { "User.Read.All", role }));
+
+    [Fact]
+    public void An_opaque_token_needs_no_warning() => Assert.Null(GraphServiceAccountCheck.RolesWarning("contoso", "app", null));
+
+    [Fact]
+    public void Mail_ReadBasic_All_alone_warns_metadata_only_and_names_the_grant()
+    {
+        var warning = GraphServiceAccountCheck.RolesWarning("contoso", "app-1", new[] { "Mail.ReadBasic.All" });
+
+        Assert.Contains("metadata only", warning, StringComparison.Ordinal);
+        Assert.Contains("-IncludeMime", warning, StringComparison.Ordinal);
+        Assert.Contains("Application Mail.Read", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_mail_role_warns_that_RBAC_for_Applications_grants_are_not_in_the_token_and_the_check_decides()
+    {
+        var warning = GraphServiceAccountCheck.RolesWarning("contoso", "app-1", Array.Empty<string>());
+
+        Assert.Contains("RBAC for", warning, StringComparison.Ordinal);
+        Assert.Contains("decides", warning, StringComparison.Ordinal);
+    }
+}
