@@ -113,7 +113,8 @@ Describe 'about_InboxPS' {
     }
 
     It 'covers <Topic>' -ForEach @(
-        @{ Topic = 'the three access types'; Text = 'OAuthAppOnly', 'OAuthImpersonation', 'BasicImpersonation' }
+        @{ Topic = 'the four access types'; Text = 'GraphAppOnly', 'OAuthAppOnly', 'OAuthImpersonation', 'BasicImpersonation' }
+        @{ Topic = 'what to grant for Microsoft Graph'; Text = 'Mail.Read', 'Mail.ReadBasic.All', '"Application Mail.Read"', '-CustomResourceScope', 'New-ServicePrincipal', 'tenant-wide Mail.Read consent' }
         @{ Topic = 'what to grant in Entra ID and Exchange Online'; Text = 'full_access_as_app', 'admin consent', 'RBAC for Applications', 'New-ApplicationAccessPolicy' }
         @{ Topic = 'what to grant on Exchange Server'; Text = 'New-ManagementRoleAssignment', 'ApplicationImpersonation', 'management scope' }
         @{ Topic = 'the dates that end access'; Text = 'October 2022', 'February 2025', '1 October 2026', '1 April 2027' }

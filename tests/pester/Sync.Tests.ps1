@@ -3,13 +3,6 @@ BeforeAll {
     $startCommand = 'InboxPS.Commands.StartInboxSyncCommand'
     $sim = Start-TestSimulator -ArgumentList '--users', '24', '--items-per-folder', '12', '--broken', '--backoff-ms', '300'
     $users = @(Invoke-SimulatorControl -Simulator $sim -Path 'users' | Where-Object { -not $_.broken -and $_.hasMailbox })
-
-    function Get-TruthCount([string] $Mailbox) {
-        # Items the simulator holds in the folders Start-InboxSync syncs by default.
-        @('inbox', 'sentitems') | ForEach-Object {
-            @(Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$Mailbox/items?folder=$_").Count
-        } | Measure-Object -Sum | Select-Object -ExpandProperty Sum
-    }
 }
 
 AfterAll {
@@ -53,7 +46,7 @@ Describe 'Start-InboxSync' {
         @(Get-InboxSyncStatus -Organization contoso | Where-Object Status -eq 'Synced') | Should -HaveCount 5
         $first = $results | Where-Object Mailbox -eq $users[1].primarySmtpAddress
         $first.Folders | Should -Be 2
-        $first.ItemsAdded | Should -Be (Get-TruthCount $users[1].primarySmtpAddress)
+        $first.ItemsAdded | Should -Be (Get-TestTruthCount $sim $users[1].primarySmtpAddress)
     }
 
     It 'reports broken mailboxes as failed results and errors with the reason, and retries only the failed ones' {
@@ -121,7 +114,7 @@ $env:INBOXPS_TEST_TARGETS -split ',' | Start-InboxSync -ThrottleLimit 2 | ForEac
         $status = @(Get-InboxSyncStatus)
         foreach ($target in $targets) {
             $user = $status | Where-Object Mailbox -eq $target
-            "$($user.Status) $($user.Items)" | Should -BeExactly "Synced $(Get-TruthCount $target)" -Because "$target must hold every item once"
+            "$($user.Status) $($user.Items)" | Should -BeExactly "Synced $(Get-TestTruthCount $sim $target)" -Because "$target must hold every item once"
         }
     }
 }

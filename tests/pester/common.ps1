@@ -92,6 +92,14 @@ function Stop-TestSimulator {
     if ($Simulator) { $Simulator | Stop-InboxSimulator }
 }
 
+function Get-TestTruthCount {
+    # Items the simulator holds in the folders Start-InboxSync syncs by default.
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Mailbox)
+    @('inbox', 'sentitems') | ForEach-Object {
+        @(Invoke-SimulatorControl -Simulator $Simulator -Path "mailboxes/$Mailbox/items?folder=$_").Count
+    } | Measure-Object -Sum | Select-Object -ExpandProperty Sum
+}
+
 function Connect-TestOrganization {
     # The organization most tests start from: 'contoso', app-only OAuth against the simulator, signed in with its client
     # secret, the test mailbox being -ServiceAccount (the simulator's first mailbox unless given).

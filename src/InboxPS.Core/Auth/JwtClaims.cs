@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.Json;
 
 namespace InboxPS.Core.Auth;
@@ -9,13 +10,17 @@ namespace InboxPS.Core.Auth;
 /// </summary>
 internal sealed class JwtClaims
 {
-    private JwtClaims(DateTimeOffset? expiresOn, string? account, string? appId, string? tenantId)
+    private JwtClaims(DateTimeOffset? expiresOn, string? account, string? appId, string? tenantId, IReadOnlyList<string> roles)
     {
         ExpiresOn = expiresOn;
         Account = account;
         AppId = appId;
         TenantId = tenantId;
+        Roles = roles;
     }
+
+    /// <summary>The application permissions of an app-only token ("roles"); empty when it names none.</summary>
+    public IReadOnlyList<string> Roles { get; }
 
     public DateTimeOffset? ExpiresOn { get; }
 
@@ -50,12 +55,30 @@ internal sealed class JwtClaims
             return new JwtClaims(expires,
                 Text(root, "upn") ?? Text(root, "unique_name") ?? Text(root, "preferred_username"),
                 Text(root, "appid") ?? Text(root, "azp"),
-                Text(root, "tid"));
+                Text(root, "tid"),
+                Strings(root, "roles"));
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
         {
             return null;
         }
+    }
+
+    private static IReadOnlyList<string> Strings(JsonElement root, string name)
+    {
+        var values = new List<string>();
+        if (root.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var value in array.EnumerateArray())
+            {
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
+                {
+                    values.Add(text);
+                }
+            }
+        }
+
+        return values;
     }
 
     private static string? Text(JsonElement root, string name) =>

@@ -20,7 +20,7 @@ internal sealed class OAuthSettings
     /// <summary>An -Authority the admin gave: MSAL must not validate it against Microsoft's list of known clouds.</summary>
     public bool IsCustomAuthority { get; }
 
-    /// <summary>The audience of the tokens, e.g. https://outlook.office365.com.</summary>
+    /// <summary>The audience of the tokens, e.g. https://outlook.office365.com or https://graph.microsoft.com.</summary>
     public string Resource { get; }
 
     public string? TenantId { get; }
@@ -34,9 +34,10 @@ internal sealed class OAuthSettings
     public static OAuthSettings For(OrganizationProfile profile)
     {
         // Entra ID issues EWS tokens for the cloud's "Office 365 Exchange Online" resource, also when the endpoint is
-        // reached under another name (Exchange Server with hybrid modern authentication, a test server).
+        // reached under another name (Exchange Server with hybrid modern authentication, a test server). Graph tokens
+        // likewise are for the cloud's Graph resource, whatever -GraphUrl the requests go to.
         var cloud = ExchangeCloud.For(profile.Environment);
-        var resource = cloud.EwsResource.GetLeftPart(UriPartial.Authority);
+        var resource = (profile.UsesGraph ? cloud.GraphResource : cloud.EwsResource).GetLeftPart(UriPartial.Authority);
 
         if (profile.Authority is { } custom)
         {

@@ -59,8 +59,11 @@ internal static class SignInErrors
                     name);
             case "65001" or "500011" or "7000112" or "50105":
                 return new InboxException("ConsentRequired", InboxErrorKind.PermissionDenied,
-                    $"App {app} may not get an Exchange token for '{name}' yet: {detail}",
-                    method is SignInMethod.Interactive or SignInMethod.DeviceCode
+                    $"App {app} may not get {(organization.UsesGraph ? "a Microsoft Graph" : "an Exchange")} token for '{name}' yet: {detail}",
+                    organization.UsesGraph
+                        ? "In Entra ID, add the application permission Microsoft Graph > Mail.Read to the app and grant admin consent " +
+                          "(or, to limit it to some mailboxes, grant it through RBAC for Applications in Exchange Online instead; see Get-Help about_InboxPS)."
+                        : method is SignInMethod.Interactive or SignInMethod.DeviceCode
                         ? "In Entra ID, add the delegated permission Office 365 Exchange Online > EWS.AccessAsUser.All to the app and grant admin consent."
                         : "In Entra ID, add the application permission Office 365 Exchange Online > full_access_as_app to the app and grant admin consent.",
                     name);

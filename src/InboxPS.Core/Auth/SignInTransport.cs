@@ -14,7 +14,10 @@ public sealed class SignInTransport
     /// <summary>The HTTP client MSAL uses; null for MSAL's own.</summary>
     public IMsalHttpClientFactory? MsalHttpClientFactory { get; set; }
 
-    /// <summary>The handler under the EWS client that verifies the service account; null for the default.</summary>
+    /// <summary>
+    /// The handler under the EWS or Graph client that verifies the service account, and under the Graph clients of this
+    /// registry's connections; null for the default. The caller keeps ownership of it.
+    /// </summary>
     public HttpMessageHandler? EwsHandler { get; set; }
 
     /// <summary>Replaces the system browser of an interactive sign-in (authorization-code flow without a desktop).</summary>

@@ -44,7 +44,15 @@ public sealed class ImpersonationConnector
         {
             connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
             var mailbox = MailboxToCheck(profile, request, connection);
-            await ServiceAccountCheck.RunAsync(connection, mailbox, _transport, cancellationToken).ConfigureAwait(false);
+            if (profile.UsesGraph)
+            {
+                await GraphServiceAccountCheck.RunAsync(connection, mailbox.Value, _transport, _sink, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ServiceAccountCheck.RunAsync(connection, mailbox, _transport, cancellationToken).ConfigureAwait(false);
+            }
+
             profile.ServiceAccount = mailbox.Value;
         }
         catch
@@ -120,7 +128,8 @@ public sealed class ImpersonationConnector
         var fits = profile.AccessType switch
         {
             AccessType.OAuthImpersonation => method is SignInMethod.Interactive or SignInMethod.DeviceCode or SignInMethod.AccessToken,
-            AccessType.OAuthAppOnly => method is SignInMethod.ClientSecret or SignInMethod.Certificate or SignInMethod.ManagedIdentity or SignInMethod.AccessToken,
+            AccessType.OAuthAppOnly or AccessType.GraphAppOnly =>
+                method is SignInMethod.ClientSecret or SignInMethod.Certificate or SignInMethod.ManagedIdentity or SignInMethod.AccessToken,
             _ => method == SignInMethod.Credential,
         };
         if (fits)
@@ -131,7 +140,7 @@ public sealed class ImpersonationConnector
         var expected = profile.AccessType switch
         {
             AccessType.OAuthImpersonation => "an interactive or -DeviceCode sign-in of the service account",
-            AccessType.OAuthAppOnly => "-CertificateThumbprint, -Certificate, -CertificatePath, -ClientSecret, -ManagedIdentity or -AccessToken",
+            AccessType.OAuthAppOnly or AccessType.GraphAppOnly => "-CertificateThumbprint, -Certificate, -CertificatePath, -ClientSecret, -ManagedIdentity or -AccessToken",
             _ => "-Credential",
         };
         throw new InboxException("SignInDoesNotMatchAccessType", InboxErrorKind.InvalidArgument,

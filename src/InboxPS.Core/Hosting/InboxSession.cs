@@ -37,10 +37,15 @@ public sealed class InboxSession : IDisposable
     /// </summary>
     /// <exception cref="InboxException">The organization is ambiguous, or the combination cannot work.</exception>
     public AccessTypePlan PlanAccessType(string? organization, AccessType accessType, Uri? ewsUrl, ExchangeEnvironment? environment,
-        DateTimeOffset now)
+        DateTimeOffset now, Uri? graphUrl = null)
     {
         var existing = organization is null ? ResolveOrganization(null) : Store.GetOrganization(organization.Trim());
-        var request = new AccessTypeRequest(existing?.Name ?? organization!.Trim(), accessType) { EwsUrl = ewsUrl, Environment = environment };
+        var request = new AccessTypeRequest(existing?.Name ?? organization!.Trim(), accessType)
+        {
+            EwsUrl = ewsUrl,
+            Environment = environment,
+            GraphUrl = graphUrl,
+        };
         return AccessTypePlanner.Plan(existing, request, now);
     }
 
@@ -52,6 +57,11 @@ public sealed class InboxSession : IDisposable
     {
         var disconnected = plan.InvalidatesSignIn && Connections.Disconnect(plan.Profile.Name);
         Store.SaveOrganization(plan.Profile);
+        if (plan.SwitchesProtocol)
+        {
+            Store.ForgetProtocolState(plan.Profile.Name);
+        }
+
         return disconnected;
     }
 

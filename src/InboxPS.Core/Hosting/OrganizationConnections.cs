@@ -54,5 +54,5 @@ public sealed class OrganizationConnections
     /// for <paramref name="requireConnection"/> and <paramref name="trace"/>.
     /// </summary>
     public IMailboxProtocol ProtocolFor(OrganizationProfile organization, bool requireConnection, Action<string>? trace = null) =>
-        MailboxProtocols.For(Find(organization.Name), organization.Name, requireConnection, trace);
+        MailboxProtocols.For(Find(organization.Name), organization.Name, requireConnection, trace, Registry.Transport.EwsHandler);
 }

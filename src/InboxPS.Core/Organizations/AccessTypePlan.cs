@@ -5,13 +5,20 @@ namespace InboxPS.Core.Organizations;
 /// <summary>The profile Set-InboxAccessType will save, what to warn the admin about, and whether a live sign-in must go.</summary>
 public sealed class AccessTypePlan
 {
-    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings)
+    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings, bool switchesProtocol = false)
     {
         Profile = profile;
         IsNew = isNew;
         InvalidatesSignIn = invalidatesSignIn;
         Warnings = warnings;
+        SwitchesProtocol = switchesProtocol;
     }
+
+    /// <summary>
+    /// True when the organization moves between EWS and Microsoft Graph: item and folder ids and sync states of one
+    /// protocol mean nothing to the other, so what was synced is read again (the roster stays).
+    /// </summary>
+    public bool SwitchesProtocol { get; }
 
     public OrganizationProfile Profile { get; }
 

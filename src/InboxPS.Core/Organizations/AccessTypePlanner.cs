@@ -27,21 +27,50 @@ public static class AccessTypePlanner
         var environment = ChooseEnvironment(existing, request);
         var ewsUrl = ChooseEwsUrl(existing, request, environment);
         Validate(request, ewsUrl);
+        var graphUrl = request.GraphUrl ?? existing?.GraphUrl;
+        ValidateGraphUrl(request, graphUrl);
 
         var profile = existing?.Copy() ?? new OrganizationProfile(request.Organization);
         profile.AccessType = request.AccessType;
         profile.Environment = environment;
         profile.EwsUrl = ewsUrl;
+        profile.GraphUrl = graphUrl;
 
         var invalidates = existing is not null &&
-            (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment || existing.EwsUrl != profile.EwsUrl);
-        return new AccessTypePlan(profile, existing is null, invalidates, Warnings(profile, now));
+            (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment || existing.EwsUrl != profile.EwsUrl
+             || existing.GraphUrl != profile.GraphUrl);
+        var switches = existing is not null && existing.UsesGraph != profile.UsesGraph;
+        var warnings = new List<string>(Warnings(profile, now));
+        if (switches)
+        {
+            var protocol = profile.UsesGraph ? "Microsoft Graph" : "EWS";
+            warnings.Add($"'{profile.Name}' moves to {protocol}: its activated users stay, but item and folder ids differ between EWS and Graph, " +
+                "so the stored folders and items are dropped and the next Start-InboxSync reads every activated user's folders again.");
+        }
+
+        return new AccessTypePlan(profile, existing is null, invalidates, warnings, switches);
     }
+
+    /// <summary>The one command that moves an organization from EWS to Microsoft Graph.</summary>
+    public static string SwitchToGraphCommand(string organization) =>
+        $"Set-InboxAccessType -Organization {organization} -AccessType {AccessType.GraphAppOnly}";
 
     /// <summary>What an admin should know about this profile today: removed roles and the EWS shutdown.</summary>
     public static IReadOnlyList<string> Warnings(OrganizationProfile profile, DateTimeOffset now)
     {
         var warnings = new List<string>();
+        if (profile.UsesGraph)
+        {
+            if (profile.Environment == ExchangeEnvironment.China && profile.GraphUrl is null)
+            {
+                warnings.Add("Microsoft Graph operated by 21Vianet (China) has no delta queries for mail folders or messages in v1.0, so " +
+                    $"Start-InboxSync over {AccessType.GraphAppOnly} fails there (GraphDeltaUnsupported); Exchange Online in China still serves EWS " +
+                    $"(-AccessType {AccessType.OAuthAppOnly}).");
+            }
+
+            return warnings;
+        }
+
         if (!ExchangeCloud.IsExchangeOnline(profile.EwsUrl))
         {
             return warnings;
@@ -54,7 +83,7 @@ public static class AccessTypePlanner
                 "(an app registration with the full_access_as_app application permission).");
         }
 
-        warnings.Add(EwsRetirementWarning(now));
+        warnings.Add(EwsRetirementWarning(now) + $" Move this organization to Microsoft Graph (application permission Mail.Read): {SwitchToGraphCommand(profile.Name)}");
         return warnings;
     }
 
@@ -112,6 +141,32 @@ public static class AccessTypePlanner
         return request.AccessType == AccessType.BasicImpersonation ? null : ExchangeCloud.For(environment).DefaultEwsUrl;
     }
 
+    private static void ValidateGraphUrl(AccessTypeRequest request, Uri? graphUrl)
+    {
+        if (graphUrl is not null)
+        {
+            RequireSafeEndpoint(request.Organization, graphUrl, "Graph", "a Microsoft Graph endpoint", "https://<host>/v1.0/, or leave it out for the cloud's Graph",
+                "the app's access tokens");
+        }
+    }
+
+    /// <summary>An absolute http(s) address, and plain http only to this machine: credentials never cross a network in clear text.</summary>
+    private static void RequireSafeEndpoint(string name, Uri url, string protocol, string what, string example, string secrets)
+    {
+        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new InboxException($"Invalid{protocol}Url", InboxErrorKind.InvalidArgument,
+                $"'{url}' is not an http(s) address of {what}.", $"Give -{protocol}Url as {example}.", name);
+        }
+
+        if (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+        {
+            throw new InboxException($"Insecure{protocol}Url", InboxErrorKind.InvalidArgument,
+                $"'{url}' uses plain http: {secrets} would cross the network unencrypted.",
+                $"Use the https address of the {protocol} endpoint.", name);
+        }
+    }
+
     private static void Validate(AccessTypeRequest request, Uri? ewsUrl)
     {
         var name = request.Organization;
@@ -122,18 +177,7 @@ public static class AccessTypePlanner
                 "Add -EwsUrl https://<your Exchange server>/EWS/Exchange.asmx.", name);
         }
 
-        if (!ewsUrl.IsAbsoluteUri || (ewsUrl.Scheme != Uri.UriSchemeHttps && ewsUrl.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new InboxException("InvalidEwsUrl", InboxErrorKind.InvalidArgument,
-                $"'{ewsUrl}' is not an http(s) address of an EWS endpoint.", "Give -EwsUrl as https://<server>/EWS/Exchange.asmx.", name);
-        }
-
-        if (ewsUrl.Scheme == Uri.UriSchemeHttp && !ewsUrl.IsLoopback)
-        {
-            throw new InboxException("InsecureEwsUrl", InboxErrorKind.InvalidArgument,
-                $"'{ewsUrl}' uses plain http: the service account's password or token would cross the network unencrypted.",
-                "Use the https address of the EWS endpoint.", name);
-        }
+        RequireSafeEndpoint(name, ewsUrl, "Ews", "an EWS endpoint", "https://<server>/EWS/Exchange.asmx", "the service account's password or token");
 
         if (request.AccessType == AccessType.BasicImpersonation && ExchangeCloud.IsExchangeOnline(ewsUrl))
         {

@@ -18,4 +18,7 @@ public sealed class AccessTypeRequest
     public Uri? EwsUrl { get; set; }
 
     public ExchangeEnvironment? Environment { get; set; }
+
+    /// <summary>A Graph endpoint other than the cloud's (a test endpoint); only for <see cref="AccessType.GraphAppOnly"/>.</summary>
+    public Uri? GraphUrl { get; set; }
 }

@@ -11,19 +11,20 @@ public sealed class ExchangeCloud
 {
     private static readonly ExchangeCloud[] s_clouds =
     {
-        new(ExchangeEnvironment.Global, "https://login.microsoftonline.com/", "https://outlook.office365.com", "outlook.office.com"),
-        new(ExchangeEnvironment.USGovGCCHigh, "https://login.microsoftonline.us/", "https://outlook.office365.us"),
-        new(ExchangeEnvironment.USGovDoD, "https://login.microsoftonline.us/", "https://webmail.apps.mil"),
-        new(ExchangeEnvironment.China, "https://login.chinacloudapi.cn/", "https://partner.outlook.cn"),
+        new(ExchangeEnvironment.Global, "https://login.microsoftonline.com/", "https://outlook.office365.com", "https://graph.microsoft.com", "outlook.office.com"),
+        new(ExchangeEnvironment.USGovGCCHigh, "https://login.microsoftonline.us/", "https://outlook.office365.us", "https://graph.microsoft.us"),
+        new(ExchangeEnvironment.USGovDoD, "https://login.microsoftonline.us/", "https://webmail.apps.mil", "https://dod-graph.microsoft.us"),
+        new(ExchangeEnvironment.China, "https://login.chinacloudapi.cn/", "https://partner.outlook.cn", "https://microsoftgraph.chinacloudapi.cn"),
     };
 
     private readonly string[] _exchangeOnlineHosts;
 
-    private ExchangeCloud(ExchangeEnvironment environment, string authorityHost, string ewsResource, params string[] otherHosts)
+    private ExchangeCloud(ExchangeEnvironment environment, string authorityHost, string ewsResource, string graphResource, params string[] otherHosts)
     {
         Environment = environment;
         AuthorityHost = new Uri(authorityHost);
         EwsResource = new Uri(ewsResource);
+        GraphResource = new Uri(graphResource);
         _exchangeOnlineHosts = new[] { EwsResource.Host }.Concat(otherHosts).ToArray();
     }
 
@@ -34,6 +35,9 @@ public sealed class ExchangeCloud
 
     /// <summary>The Exchange Online resource tokens are issued for, e.g. https://outlook.office365.com.</summary>
     public Uri EwsResource { get; }
+
+    /// <summary>This cloud's Microsoft Graph: the audience of Graph tokens and, with /v1.0/, the API root (e.g. https://graph.microsoft.com).</summary>
+    public Uri GraphResource { get; }
 
     /// <summary>Exchange Online's EWS endpoint in this cloud.</summary>
     public Uri DefaultEwsUrl => new(EwsResource, "/EWS/Exchange.asmx");

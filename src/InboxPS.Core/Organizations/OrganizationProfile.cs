@@ -23,6 +23,12 @@ public sealed class OrganizationProfile
 
     public ExchangeEnvironment Environment { get; set; } = ExchangeEnvironment.Global;
 
+    /// <summary>Graph endpoint override (a test or proxy endpoint, e.g. https://host/v1.0/); null means the environment's Graph root.</summary>
+    public Uri? GraphUrl { get; set; }
+
+    /// <summary>Whether the mailboxes are reached over Microsoft Graph rather than EWS.</summary>
+    public bool UsesGraph => AccessType == AccessType.GraphAppOnly;
+
     public string? TenantId { get; set; }
 
     public string? ClientId { get; set; }

@@ -12,4 +12,11 @@ public interface IInboxStore : IOrganizationCatalog, ISyncStore, IDisposable
 {
     /// <summary>Where the store lives, for messages an admin can act on.</summary>
     string Location { get; }
+
+    /// <summary>
+    /// Drops what only the organization's previous protocol understands (folders with their sync states, the folder
+    /// hierarchy states, the items under that protocol's ids) and keeps the roster: each activated user is synced
+    /// again from the start by the next run. For a switch between EWS and Microsoft Graph.
+    /// </summary>
+    void ForgetProtocolState(string organization);
 }

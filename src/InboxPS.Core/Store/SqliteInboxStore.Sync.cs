@@ -492,6 +492,21 @@ public sealed partial class SqliteInboxStore
         });
     }
 
+    public void ForgetProtocolState(string organization)
+    {
+        Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM items WHERE organization = $org;
+                DELETE FROM folders WHERE organization = $org;
+                UPDATE roster SET hierarchy_state = NULL, folder_count = 0, item_count = 0 WHERE organization = $org;
+                """;
+            command.Parameters.AddWithValue("$org", organization);
+            command.ExecuteNonQuery();
+        });
+    }
+
     public (int Folders, int Items) CountStored(string organization, string mailbox)
     {
         using var connection = OpenConnection();

@@ -122,10 +122,11 @@ public sealed partial class SqliteInboxStore : IInboxStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO organizations (name, access_type, ews_url, environment, tenant_id, client_id, authority,
-                                           service_account, created_utc, modified_utc)
-                VALUES ($name, $access, $ews, $env, $tenant, $client, $authority, $account, $created, $modified)
+                                           service_account, created_utc, modified_utc, graph_url)
+                VALUES ($name, $access, $ews, $env, $tenant, $client, $authority, $account, $created, $modified, $graph)
                 ON CONFLICT (name) DO UPDATE SET
                     access_type = excluded.access_type, ews_url = excluded.ews_url, environment = excluded.environment,
+                    graph_url = excluded.graph_url,
                     tenant_id = excluded.tenant_id, client_id = excluded.client_id, authority = excluded.authority,
                     service_account = excluded.service_account, modified_utc = excluded.modified_utc
                 """;
@@ -133,6 +134,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
             command.Parameters.AddWithValue("$access", profile.AccessType.ToString());
             command.Parameters.AddWithValue("$ews", (object?)profile.EwsUrl?.AbsoluteUri ?? DBNull.Value);
             command.Parameters.AddWithValue("$env", profile.Environment.ToString());
+            command.Parameters.AddWithValue("$graph", (object?)profile.GraphUrl?.AbsoluteUri ?? DBNull.Value);
             command.Parameters.AddWithValue("$tenant", (object?)profile.TenantId ?? DBNull.Value);
             command.Parameters.AddWithValue("$client", (object?)profile.ClientId ?? DBNull.Value);
             command.Parameters.AddWithValue("$authority", (object?)profile.Authority?.AbsoluteUri ?? DBNull.Value);
@@ -385,6 +387,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
                 AccessType = ParseEnum<AccessType>(reader.GetString(reader.GetOrdinal("access_type"))),
                 EwsUrl = ReadUri(reader, "ews_url"),
                 Environment = ParseEnum<ExchangeEnvironment>(reader.GetString(reader.GetOrdinal("environment"))),
+                GraphUrl = ReadUri(reader, "graph_url"),
                 TenantId = ReadString(reader, "tenant_id"),
                 ClientId = ReadString(reader, "client_id"),
                 Authority = ReadUri(reader, "authority"),

@@ -109,6 +109,11 @@ internal static class StoreSchema
         """
         ALTER TABLE roster ADD COLUMN folder_choice TEXT NULL;
         """,
+
+        // 5 (issue 14): an organization's Microsoft Graph endpoint override (null: the cloud's Graph).
+        """
+        ALTER TABLE organizations ADD COLUMN graph_url TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

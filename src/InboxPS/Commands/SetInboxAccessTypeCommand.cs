@@ -23,6 +23,14 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
     [ValidateNotNull]
     public Uri? EwsUrl { get; set; }
 
+    /// <summary>
+    /// A Microsoft Graph endpoint other than the cloud's (a test endpoint or a proxy), for -AccessType GraphAppOnly;
+    /// e.g. https://127.0.0.1:8443/v1.0/. Tokens are still asked for the cloud's Graph (-Environment).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? GraphUrl { get; set; }
+
     /// <summary>The Microsoft cloud; follows from -EwsUrl when that names one, else Global.</summary>
     [Parameter]
     [Alias("ExchangeEnvironmentName")]
@@ -34,7 +42,7 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
         try
         {
             var environment = MyInvocation.BoundParameters.ContainsKey(nameof(Environment)) ? Environment : (ExchangeEnvironment?)null;
-            plan = Session.PlanAccessType(Organization, AccessType, EwsUrl, environment, DateTimeOffset.UtcNow);
+            plan = Session.PlanAccessType(Organization, AccessType, EwsUrl, environment, DateTimeOffset.UtcNow, GraphUrl);
         }
         catch (InboxException e)
         {
@@ -48,9 +56,10 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
         }
 
         var profile = plan.Profile;
+        var endpoint = profile.UsesGraph ? $"Microsoft Graph {profile.GraphUrl?.ToString() ?? profile.Environment.ToString()}" : $"EWS URL {profile.EwsUrl}";
         var action = plan.IsNew
-            ? $"Create the organization with access type {profile.AccessType} at {profile.EwsUrl}"
-            : $"Set access type {profile.AccessType}, environment {profile.Environment}, EWS URL {profile.EwsUrl}";
+            ? $"Create the organization with access type {profile.AccessType} at {endpoint}"
+            : $"Set access type {profile.AccessType}, environment {profile.Environment}, {endpoint}";
         if (!ShouldProcess(profile.Name, action))
         {
             return;
@@ -58,7 +67,7 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
 
         if (Session.ApplyAccessType(plan))
         {
-            WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud or EWS URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
+            WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud, EWS URL or Graph URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
         }
 
         WriteObject(profile);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
 using InboxPS.Core.Hosting;
@@ -125,17 +124,7 @@ public sealed class SyncTenant : IAsyncLifetime
                 },
                 EwsAuthentication.For(Connection),
                 _tenant.Trust.CreateHandler());
-            var sink = new CapturingSink();
-            var engine = new SyncEngine(createJob(new EwsMailboxProtocol(client, PageSize), sink), options, sink);
-            var channel = Channel.CreateUnbounded<MailboxInput>();
-            foreach (var input in inputs)
-            {
-                channel.Writer.TryWrite(input);
-            }
-
-            channel.Writer.Complete();
-            await engine.RunAsync(channel.Reader, cancellationToken);
-            return sink;
+            return await EngineRun.RunAsync(new EwsMailboxProtocol(client, PageSize), createJob, inputs, options, cancellationToken);
         }
 
         public Task<CapturingSink> SyncAsync(IEnumerable<string> mailboxes, SyncOptions? options = null) =>

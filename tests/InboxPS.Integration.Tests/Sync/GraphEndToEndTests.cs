@@ -1,0 +1,356 @@
+using System.Security.Cryptography.X509Certificates;
+using InboxPS.Core;
+using InboxPS.Core.Auth;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Sync;
+using InboxPS.Integration.Tests.Support;
+using InboxPS.Simulator;
+
+namespace InboxPS.Integration.Tests.Sync;
+
+/// <summary>
+/// The GraphAppOnly access type end to end: real MSAL against the simulator's identity endpoint, real HTTPS to its
+/// Graph endpoint, the real engine and real SQLite, compared with the simulator's ground truth after every run.
+/// </summary>
+public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
+{
+    private readonly GraphTenant _tenant;
+
+    public GraphEndToEndTests(GraphTenant tenant) => _tenant = tenant;
+
+    private ExchangeSimulator Simulator => _tenant.Simulator;
+
+    private string TestMailbox => _tenant.Users[0];
+
+    [Fact]
+    public async Task A_client_secret_connects_with_a_graph_token_and_no_warning()
+    {
+        using var org = _tenant.NewOrg();
+
+        var connection = await org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret)
+        {
+            ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+            ServiceAccount = TestMailbox,
+        });
+
+        Assert.Equal(AuthType.AppOnly, connection.AuthType);
+        Assert.Equal(ConnectionStatus.Connected, connection.Status);
+        var token = await connection.Tokens!.GetTokenAsync(false, CancellationToken.None);
+        Assert.Contains("\"aud\":\"https://graph.microsoft.com\"", DecodePayload(token.Token), StringComparison.Ordinal);
+        Assert.Empty(org.ConnectLog.Lines);
+        Assert.Equal(TestMailbox, org.Store.GetOrganization(org.Name)!.ServiceAccount);
+    }
+
+    [Fact]
+    public async Task A_certificate_file_and_a_certificate_object_connect()
+    {
+        using var org = _tenant.NewOrg();
+        var fromFile = CertificateLoader.FromFile(Simulator.CertificatePath, EwsProbe.Secure(Simulator.CertificatePassword));
+        Assert.Equal(ConnectionStatus.Connected,
+            (await org.ConnectAsync(new SignInRequest(SignInMethod.Certificate) { Certificate = fromFile, ServiceAccount = TestMailbox })).Status);
+
+        using var other = _tenant.NewOrg();
+        var certificate = X509CertificateLoader.LoadPkcs12FromFile(Simulator.CertificatePath, Simulator.CertificatePassword);
+        var connection = await other.ConnectAsync(new SignInRequest(SignInMethod.Certificate) { Certificate = certificate, ServiceAccount = TestMailbox });
+        Assert.Equal(SignInMethod.Certificate, connection.Method);
+        Assert.Equal(SyncStatus.Synced, (await other.SyncAsync(new[] { _tenant.Users[1] }, new SyncOptions { Folders = new[] { "inbox" } })).For(_tenant.Users[1]).Status);
+    }
+
+    [Fact]
+    public async Task A_managed_identity_connects_and_syncs()
+    {
+        using var org = _tenant.NewOrg();
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", Simulator.ManagedIdentityEndpoint.ToString());
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", Simulator.ManagedIdentityHeader);
+        try
+        {
+            var connection = await org.ConnectAsync(new SignInRequest(SignInMethod.ManagedIdentity) { ServiceAccount = TestMailbox });
+            Assert.Equal(Simulator.ManagedIdentityClientId, connection.AppId);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", null);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", null);
+        }
+
+        var user = _tenant.Users[2];
+        Assert.Equal(SyncStatus.Synced, (await org.SyncAsync(new[] { user })).For(user).Status);
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
+    public async Task A_given_graph_token_connects()
+    {
+        using var source = await _tenant.ConnectAsync();
+        var token = await source.Connection.Tokens!.GetTokenAsync(false, CancellationToken.None);
+        using var org = _tenant.NewOrg();
+
+        var connection = await org.ConnectAsync(new SignInRequest(SignInMethod.AccessToken) { AccessToken = EwsProbe.Secure(token.Token), ServiceAccount = TestMailbox });
+
+        Assert.Equal(SignInMethod.AccessToken, connection.Method);
+        Assert.Equal(Simulator.ClientId, connection.AppId);
+    }
+
+    [Fact]
+    public async Task An_app_with_only_Mail_ReadBasic_All_connects_with_a_warning_that_says_metadata_only()
+    {
+        Simulator.Control.SetGraphPermissions(Simulator.ClientId, new[] { "Mail.ReadBasic.All" });
+        try
+        {
+            using var org = await _tenant.ConnectAsync();
+            var warning = Assert.Single(org.ConnectLog.Lines);
+            Assert.StartsWith("Warning:", warning, StringComparison.Ordinal);
+            Assert.Contains("metadata only", warning, StringComparison.Ordinal);
+            Assert.Contains("Mail.Read", warning, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Simulator.Control.SetGraphPermissions(Simulator.ClientId, new[] { "Mail.Read", "User.Read.All" });
+        }
+    }
+
+    [Fact]
+    public async Task An_app_without_any_graph_permission_is_refused_with_what_to_grant()
+    {
+        Simulator.Control.SetGraphPermissions(Simulator.ClientId, Array.Empty<string>());
+        try
+        {
+            using var org = _tenant.NewOrg();
+            var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret)
+            {
+                ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+                ServiceAccount = TestMailbox,
+            }));
+
+            Assert.Equal("GraphRefusedSignIn", error.ErrorId);
+            Assert.Contains("Mail.Read", error.RecommendedAction, StringComparison.Ordinal);
+            Assert.Contains("admin consent", error.RecommendedAction, StringComparison.Ordinal);
+            Assert.Contains(org.ConnectLog.Lines, l => l.Contains("RBAC for Applications", StringComparison.Ordinal));
+            Assert.Null(org.Registry.FindLive(org.Name));
+            Assert.DoesNotContain(Simulator.ClientSecret, error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Simulator.Control.SetGraphPermissions(Simulator.ClientId, new[] { "Mail.Read", "User.Read.All" });
+        }
+    }
+
+    [Fact]
+    public async Task A_test_mailbox_outside_the_apps_scope_is_refused_with_the_RBAC_for_Applications_commands()
+    {
+        Simulator.Control.SetGraphMailboxScope(Simulator.ClientId, ImpersonationScope.Mailboxes, new[] { _tenant.Users[1] });
+        try
+        {
+            using var org = _tenant.NewOrg();
+            var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret)
+            {
+                ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+                ServiceAccount = TestMailbox,
+            }));
+
+            Assert.Equal("GraphAccessNotGranted", error.ErrorId);
+            Assert.Equal(InboxErrorKind.PermissionDenied, error.Kind);
+            foreach (var command in new[] { "New-ServicePrincipal", "New-ManagementScope", "New-ManagementRoleAssignment -App", "\"Application Mail.Read\"", "-CustomResourceScope", "New-ApplicationAccessPolicy", "tenant-wide Mail.Read consent" })
+            {
+                Assert.Contains(command, error.RecommendedAction, StringComparison.Ordinal);
+            }
+
+            Assert.Contains(TestMailbox, error.RecommendedAction, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Simulator.Control.SetGraphMailboxScope(Simulator.ClientId, ImpersonationScope.All);
+        }
+    }
+
+    [Fact]
+    public async Task An_EWS_sign_in_method_does_not_fit_GraphAppOnly()
+    {
+        using var org = _tenant.NewOrg();
+        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.Interactive)));
+        Assert.Equal("SignInDoesNotMatchAccessType", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task First_sync_over_Graph_stores_every_item_exactly_once_and_activates_each_user()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Take(5).ToList();
+
+        var run = await org.SyncAsync(users);
+
+        Assert.Equal(users.Count, run.Results.Count);
+        foreach (var user in users)
+        {
+            var result = run.For(user);
+            Assert.Equal(SyncStatus.Synced, result.Status);
+            Assert.True(result.Activated);
+            Assert.Equal(2, result.Folders);
+            Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count + Simulator.Control.GetItems(user, "sentitems").Count, result.ItemsAdded);
+            org.AssertMatchesTruth(user);
+        }
+
+        Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Synced, e.Status));
+    }
+
+    [Fact]
+    public async Task Incremental_rounds_converge_after_creates_updates_deletes_read_flags_and_moves()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[3];
+        await org.SyncAsync(new[] { user });
+
+        var quiet = (await org.SyncAsync(new[] { user })).For(user);
+        Assert.Equal((0, 0, 0), (quiet.ItemsAdded, quiet.ItemsUpdated, quiet.ItemsDeleted));
+        Assert.False(quiet.Activated);
+
+        Simulator.Control.InjectChanges(user, "inbox", creates: 9, updates: 3, deletes: 4, readFlagChanges: 5);
+        var moved = Simulator.Control.GetItems(user, "inbox")[0].ItemId;
+        Simulator.Control.MoveItem(moved, "sentitems");
+        var rerun = (await org.SyncAsync(new[] { user })).For(user);
+
+        Assert.Equal(SyncStatus.Synced, rerun.Status);
+        Assert.True(rerun.ItemsAdded >= 9, $"added {rerun.ItemsAdded}");
+        Assert.True(rerun.ItemsDeleted >= 4, $"deleted {rerun.ItemsDeleted}");
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
+    public async Task Expired_delta_tokens_resync_only_that_folder_with_no_duplicates()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[4];
+        await org.SyncAsync(new[] { user });
+        Simulator.Control.InjectChanges(user, "inbox", creates: 2, deletes: 2);
+        Simulator.Control.ExpireDeltaTokens(user, "inbox");
+
+        var run = await org.SyncAsync(new[] { user });
+
+        Assert.Equal(SyncStatus.Synced, run.For(user).Status);
+        Assert.Contains(run.Lines, line => line.Contains("no longer valid", StringComparison.Ordinal));
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
+    public async Task Broken_mailboxes_fail_with_Graph_error_ids_and_advice_and_preflight_activates_nobody()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var outOfScope = Simulator.Control.ListUsers().Single(u => u.Broken == "OutOfScope").PrimarySmtpAddress;
+        var unlicensed = Simulator.Control.ListUsers().Single(u => u.Broken == "NoLicense").PrimarySmtpAddress;
+
+        var test = await org.PreflightAsync(new[] { _tenant.Users[0], outOfScope, unlicensed, "nobody@contoso.test" });
+
+        Assert.True(test.Tests.Single(t => t.Mailbox == _tenant.Users[0]).CanImpersonate);
+        var denied = test.Tests.Single(t => t.Mailbox == outOfScope);
+        Assert.Equal("GraphAccessDenied", denied.ErrorId);
+        Assert.Contains("New-ManagementRoleAssignment -App", denied.RecommendedAction, StringComparison.Ordinal);
+        Assert.StartsWith("GraphMailbox", test.Tests.Single(t => t.Mailbox == unlicensed).ErrorId, StringComparison.Ordinal);
+        Assert.Equal("GraphMailboxNotFound", test.Tests.Single(t => t.Mailbox == "nobody@contoso.test").ErrorId);
+        Assert.Empty(org.Store.GetRoster(org.Name, activeOnly: false));
+
+        var run = await org.SyncAsync(new[] { outOfScope, unlicensed });
+        Assert.All(run.Results, r => Assert.Equal(SyncStatus.Failed, r.Status));
+        Assert.Equal("GraphAccessDenied", run.For(outOfScope).ErrorId);
+    }
+
+    [Fact]
+    public async Task Get_MgUser_shaped_records_bind_by_Mail_or_UserPrincipalName()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = Simulator.Control.GetUser(_tenant.Users[5]);
+
+        var run = await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = user.UserPrincipalName } },
+            new SyncOptions { Folders = new[] { "inbox" } });
+
+        Assert.Equal(SyncStatus.Synced, Assert.Single(run.Results).Status);
+    }
+
+    [Fact]
+    public async Task A_throttling_storm_ends_with_every_user_synced_no_Retry_After_violation_and_at_most_4_requests_per_mailbox()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Skip(6).Take(4).ToList();
+        // A storm: each mailbox may make 2 requests a second; every 429 carries a Retry-After that must be waited out.
+        Simulator.Control.SetGraphThrottling(requestsPerWindow: 2, window: TimeSpan.FromSeconds(1));
+        var before = Simulator.Control.Metrics.Graph;
+        try
+        {
+            var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 8 });
+
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        }
+        finally
+        {
+            Simulator.Control.SetGraphThrottling(requestsPerWindow: 10000, window: TimeSpan.FromMinutes(10));
+        }
+
+        var after = Simulator.Control.Metrics.Graph;
+        Assert.True(after.ThrottledByCause.Values.Sum() - before.ThrottledByCause.Values.Sum() >= 4, "the storm must throttle: " + string.Join(",", after.ThrottledByCause) + " / " + string.Join(",", after.ResponsesByStatus) + " requests " + (after.Requests - before.Requests));
+        Assert.Equal(before.RetryAfterViolations, after.RetryAfterViolations);
+        Assert.True(after.PeakConcurrencyAnyMailbox <= 4, $"peak {after.PeakConcurrencyAnyMailbox} requests at once on one mailbox");
+        foreach (var user in users)
+        {
+            org.AssertMatchesTruth(user);
+        }
+    }
+
+    [Fact]
+    public async Task Mime_export_writes_the_servers_bytes_for_every_item()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[7];
+
+        var run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } },
+            new SyncOptions { Folders = new[] { "inbox" }, IncludeMime = true, ContentPath = org.ContentPath });
+
+        Assert.Equal(SyncStatus.Synced, run.For(user).Status);
+        var (stored, _) = org.Stored(user);
+        Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count, stored.Count);
+        foreach (var (id, item) in stored)
+        {
+            Assert.NotNull(item.MimePath);
+            Assert.Equal(await org.ServerMimeAsync(user, id), await File.ReadAllBytesAsync(Path.Combine(org.ContentPath, item.MimePath!)));
+        }
+    }
+
+    [Fact]
+    public async Task Switching_EWS_to_Graph_and_back_keeps_the_roster_and_converges_with_nothing_duplicated_or_lost()
+    {
+        using var org = await _tenant.ConnectAsync(AccessType.OAuthAppOnly);
+        var users = _tenant.Users.Skip(8).Take(3).ToList();
+        Assert.All((await org.SyncAsync(users, new SyncOptions { AllMailFolders = true })).Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        users.ForEach(u => org.AssertMatchesTruth(u, graphIds: false, MailFolders(u)));
+
+        foreach (var (accessType, graphIds) in new[] { (AccessType.GraphAppOnly, true), (AccessType.OAuthAppOnly, false) })
+        {
+            Assert.True(org.SetAccessType(accessType).InvalidatesSignIn);
+            await org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(Simulator.ClientSecret), ServiceAccount = TestMailbox });
+            Simulator.Control.InjectChanges(users[0], "inbox", creates: 2, deletes: 1, readFlagChanges: 1);
+
+            // The scheduled run: no input, every activated user.
+            var run = await org.SyncAsync(org.Store.GetRoster(org.Name, activeOnly: true).Select(MailboxInput.FromRoster), new SyncOptions { AllMailFolders = true });
+
+            Assert.Equal(users.Count, run.Results.Count);
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+            Assert.All(run.Results, r => Assert.False(r.Activated));
+            foreach (var user in users)
+            {
+                var folders = MailFolders(user);
+                org.AssertMatchesTruth(user, graphIds, folders);
+                var (storedFolders, storedItems) = org.Store.CountStored(org.Name, user);
+                Assert.Equal(folders.Sum(f => Simulator.Control.GetItems(user, f).Count), storedItems);
+                Assert.True(storedFolders <= folders.Length, $"{user}: {storedFolders} folders selected, the mailbox has {folders.Length}");
+            }
+        }
+    }
+
+    private string[] MailFolders(string user) =>
+        Simulator.Control.GetFolders(user).Where(f => f.FolderClass == "IPF.Note").Select(f => f.FolderId).ToArray();
+
+    private static string DecodePayload(string jwt)
+    {
+        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload += new string('=', (4 - payload.Length % 4) % 4);
+        return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(payload));
+    }
+}
