@@ -31,5 +31,8 @@ public sealed class RosterEntry
     public int Folders { get; set; }
     public int Items { get; set; }
 
+    /// <summary>The worker that last finished this user (machine/process, or INBOXPS_WORKER); null before any run.</summary>
+    public string? Worker { get; set; }
+
     public override string ToString() => Mailbox;
 }
