@@ -13,7 +13,8 @@
       Demo   (default) The main job, against the bundled Exchange simulator: Build, start the simulator with a sample
              tenant of 200 users (a few deliberately broken), then in a fresh pwsh configure an organization, connect
              app-only, pipe the users through Start-InboxSync and print the results and a status summary.
-      Test   Build, then the xunit suites, then each Pester suite in a fresh pwsh of its own that imports the BUILT
+      Test   Build, start a throwaway PostgreSQL server (tools/InboxPostgres.psm1: installed from Debian's packages in CI
+             when missing; skipped with a message on a developer's machine without it), then the xunit suites, then each Pester suite in a fresh pwsh of its own that imports the BUILT
              module once (a suite that hangs is stopped after ten minutes and counted as failed). Ends with one line
              'tests: N passed, N failed, N skipped' summing every suite; exits non-zero when a test failed or no test ran.
       Package Build, then out/packages/InboxPS.<version>.nupkg: the module in PowerShell's package layout (module
@@ -62,6 +63,7 @@ Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxBuild.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxTest.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxSimulator.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'tools/InboxPostgres.psm1') -Force
 
 $RepoRoot = $PSScriptRoot
 $Artifacts = if ($ArtifactsPath) { [System.IO.Path]::GetFullPath($ArtifactsPath) }
@@ -100,10 +102,17 @@ function Invoke-TestTask {
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     $null = New-Item -ItemType Directory -Force $results
     $counts = [ordered]@{}
-    $counts.xunit = Invoke-InboxXunit -ResultsDirectory $results -Configuration $Configuration -DotnetArguments $DotnetArtifacts
-    # Pester and the test assets come from NuGet (tests/tools/TestTools.csproj), never from the PowerShell Gallery.
-    $null = Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet') + $DotnetArtifacts)
-    $counts.pester = Invoke-InboxPester -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts) -ResultsDirectory $results
+    # A throwaway PostgreSQL server for the shared-store tests ($env:INBOXPS_TEST_POSTGRES), stopped even on failure.
+    $postgres = Start-InboxPostgres
+    try {
+        $counts.xunit = Invoke-InboxXunit -ResultsDirectory $results -Configuration $Configuration -DotnetArguments $DotnetArtifacts
+        # Pester and the test assets come from NuGet (tests/tools/TestTools.csproj), never from the PowerShell Gallery.
+        $null = Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet') + $DotnetArtifacts)
+        $counts.pester = Invoke-InboxPester -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts) -ResultsDirectory $results
+    }
+    finally {
+        $postgres | Stop-InboxPostgres
+    }
     if (-not (Write-TestSummary $counts)) { exit 1 }
 }
 

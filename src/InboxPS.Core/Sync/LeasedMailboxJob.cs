@@ -18,6 +18,9 @@ public sealed class LeasedMailboxJob : IMailboxJob
 
     public const string WorkerVariable = "INBOXPS_WORKER";
 
+    /// <summary>Seconds a claim lasts without renewal (2 to 3600), when the default two minutes do not suit.</summary>
+    public const string LeaseVariable = "INBOXPS_LEASE_SECONDS";
+
     private readonly IMailboxJob _inner;
     private readonly IMailboxLeases _leases;
     private readonly string _organization;
@@ -36,7 +39,7 @@ public sealed class LeasedMailboxJob : IMailboxJob
         _organization = organization;
         _sink = sink;
         _worker = worker ?? DefaultWorkerName();
-        _duration = leaseDuration ?? DefaultLeaseDuration;
+        _duration = leaseDuration ?? LeaseFromEnvironment() ?? DefaultLeaseDuration;
     }
 
     /// <summary>INBOXPS_WORKER when set, else machine/process id: unique among live workers, readable by an admin.</summary>
@@ -51,6 +54,12 @@ public sealed class LeasedMailboxJob : IMailboxJob
         using var process = Process.GetCurrentProcess();
         return $"{Environment.MachineName}/{process.Id}";
     }
+
+    private static TimeSpan? LeaseFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 2 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     public MailboxOutcome Unresolvable(string record, InboxException error)
     {
