@@ -27,7 +27,8 @@
       Soak   Build, then the fault campaign (tests/soak/Invoke-InboxSoak.ps1): 2,000 mailboxes under transient faults,
              throttling storms, one-minute tokens, connection resets and a hard kill followed by a rerun. Prints the
              figures and exits non-zero when users are lost, items duplicated or missing, or a back-off was ignored.
-             tests/pester/Soak.Tests.ps1 runs a short form in the Test task.
+             tests/pester/Soak.Tests.ps1 runs a short form in the Test task. Then the multi-worker campaign
+             (tests/soak/Invoke-InboxSharedSoak.ps1): three workers on one PostgreSQL store, one hard-killed twice.
 
 .PARAMETER Task
     What to do: Demo (the default), Build, Test, Package, Bench or Soak.
@@ -139,8 +140,13 @@ function Invoke-BenchTask {
 # Synopsis: Build, then the fault campaign with 2,000 mailboxes; exits 1 when a must-be-zero figure is not zero.
 function Invoke-SoakTask {
     $manifest = Invoke-BuildTask
-    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSoak.ps1') -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts)
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    $simulatorPath = Build-InboxSimulator -ArtifactsPath $Artifacts
+    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSoak.ps1') -ModuleManifest $manifest -SimulatorPath $simulatorPath
+    $single = $LASTEXITCODE
+    # The multi-worker campaign (issue 16): three workers on one PostgreSQL store (a throwaway server of its own).
+    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSharedSoak.ps1') -ModuleManifest $manifest -SimulatorPath $simulatorPath
+    $shared = $LASTEXITCODE
+    if ($single -ne 0 -or $shared -ne 0) { exit 1 }
 }
 
 Push-Location $RepoRoot
