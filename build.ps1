@@ -135,6 +135,11 @@ function Invoke-BenchTask {
     }
     if ($Artifacts) { $arguments.ArtifactsPath = $Artifacts }
     & (Join-Path $RepoRoot 'tests/InboxPS.Benchmarks/Invoke-InboxBenchmark.ps1') @arguments
+    # The shared store's rows (issue 16): PostgreSQL vs SQLite for one worker, and 1, 2, 3 workers on PostgreSQL.
+    $shared = @{ ModuleManifest = $arguments.ModuleManifest; SimulatorPath = $arguments.SimulatorPath; CommandLine = $arguments.CommandLine
+        OutputPath = Join-Path $RepoRoot 'docs/benchmarks-shared.md' }
+    if ($Quick) { $shared.Mailboxes = 60; $shared.Runs = 1 }
+    & (Join-Path $RepoRoot 'tests/InboxPS.Benchmarks/Invoke-InboxSharedBenchmark.ps1') @shared
 }
 
 # Synopsis: Build, then the fault campaign with 2,000 mailboxes; exits 1 when a must-be-zero figure is not zero.

@@ -36,6 +36,11 @@ param(
     [int] $TokenLifetimeSeconds = 60,
     [int] $LeaseSeconds = 5,
     [int] $Seed = 13,
+    # How often worker w1 is hard-killed and restarted (0 for the benchmark).
+    [int] $Kills = 2,
+    [int] $LatencyMs = 5,
+    # The store: PostgreSQL (the campaign), or SQLite (one file every worker on this machine shares; the benchmark's baseline).
+    [ValidateSet('Postgres', 'Sqlite')] [string] $Store = 'Postgres',
     [string] $SummaryPath
 )
 
@@ -50,10 +55,14 @@ Import-Module (Join-Path $PSScriptRoot '../../tools/InboxPostgres.psm1') -Force
 function Write-Phase([string] $Text) { Write-Host "== $Text" -ForegroundColor Cyan }
 
 # The store: the test server build.ps1 started, or one of our own for this campaign.
-$ownServer = if (-not $env:INBOXPS_TEST_POSTGRES) { Start-InboxPostgres } else { $null }
-if (-not $env:INBOXPS_TEST_POSTGRES) { throw 'PostgreSQL is needed for the multi-worker campaign (Debian/Ubuntu: apt-get install postgresql).' }
+$ownServer = if ($Store -eq 'Postgres' -and -not $env:INBOXPS_TEST_POSTGRES) { Start-InboxPostgres } else { $null }
+if ($Store -eq 'Postgres' -and -not $env:INBOXPS_TEST_POSTGRES) { throw 'PostgreSQL is needed for the multi-worker campaign (Debian/Ubuntu: apt-get install postgresql).' }
 $sim = $null
 try {
+  if ($Store -eq 'Sqlite') {
+    $storeEnvironment = @{ INBOXPS_STORE = Join-Path (New-RunHome) 'inboxps.db'; INBOXPS_LEASE_SECONDS = "$LeaseSeconds" }
+  }
+  else {
     $server = @{}
     foreach ($pair in $env:INBOXPS_TEST_POSTGRES -split ';') { $key, $value = $pair -split '=', 2; $server[$key.Trim()] = $value }
     $database = 'inboxps_soak_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
@@ -65,11 +74,12 @@ try {
         INBOXPS_STORE_PASSWORD = $server.Password
         INBOXPS_LEASE_SECONDS  = "$LeaseSeconds"
     }
+  }
 
     $sim = Start-InboxSimulator -SimulatorPath $SimulatorPath -ArgumentList @(
         '--users', $Mailboxes, '--seed', $Seed, '--items-per-folder', 20,
         '--fault-rate', $FaultRate, '--faults', 'Http500,Http503,ConnectionReset,SlowBody,TruncatedBody', '--slow-body-ms', 400,
-        '--latency-ms', 5, '--jitter-ms', 10, '--backoff-ms', 1000, '--token-lifetime', $TokenLifetimeSeconds,
+        '--latency-ms', $LatencyMs, '--jitter-ms', 10, '--backoff-ms', 1000, '--token-lifetime', $TokenLifetimeSeconds,
         '--server-capacity', (4 * $ThrottleLimit * $Workers))
     # The service account's own mailbox is checked by every worker's sign-in: it is not a target.
     $targets = @(Invoke-Control $sim 'users' | Where-Object { -not $_.broken -and $_.hasMailbox -and $_.primarySmtpAddress -ne $sim.firstMailbox } |
@@ -88,8 +98,9 @@ try {
     }
 
     $share = [Math]::Max(3, [int]($targets.Count / $Workers))
-    $killPlan = [System.Collections.Generic.Queue[int]]::new([int[]]@([int]($share * 0.25), [int]($share * 0.25)))
-    Write-Phase "$Workers workers, $($targets.Count) mailboxes, ThrottleLimit $ThrottleLimit each, $([int]($FaultRate * 100)) % faults, tokens for $TokenLifetimeSeconds s, claims for $LeaseSeconds s; worker w1 killed twice"
+    $killPlan = [System.Collections.Generic.Queue[int]]::new()
+    for ($i = 0; $i -lt $Kills; $i++) { $killPlan.Enqueue([int]($share * 0.25)) }
+    Write-Phase "$Workers workers, $($targets.Count) mailboxes, ThrottleLimit $ThrottleLimit each, $([int]($FaultRate * 100)) % faults, tokens for $TokenLifetimeSeconds s, claims for $LeaseSeconds s; worker w1 killed $Kills times; $Store store"
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $running = [System.Collections.Generic.List[object]]::new()
     foreach ($n in 1..$Workers) { $running.Add((Start-Worker "w$n")) }
@@ -170,7 +181,7 @@ Get-InboxSyncRun -Organization contoso -Last 1000 | ForEach-Object { "##run $($_
     }
 
     $summary = [ordered]@{
-        Mailboxes = $targets.Count; Workers = $Workers; Kills = $kills; Seconds = [Math]::Round($seconds, 1)
+        Store = $Store; Mailboxes = $targets.Count; Workers = $Workers; Kills = $kills; Seconds = [Math]::Round($seconds, 1)
         UsersSynced = $targets.Count - $lost.Count; UsersLost = $lost.Count
         ItemsChecked = $items.Checked; ItemsDuplicated = $items.Duplicated; ItemsMissing = $items.Missing
         BackOffViolations = [int]$metrics.backOffViolations; MailboxesWorkedOnTwiceAtOnce = $twiceAtOnce
@@ -186,7 +197,7 @@ Get-InboxSyncRun -Organization contoso -Last 1000 | ForEach-Object { "##run $($_
     $runs | ForEach-Object { Write-Host "  $_" }
     if ($SummaryPath) { $summary | ConvertTo-Json -Depth 4 | Set-Content -Path $SummaryPath }
     $bad = $summary.UsersLost + $summary.ItemsDuplicated + $summary.ItemsMissing + $summary.BackOffViolations + $twiceAtOnce
-    if ($bad -ne 0 -or $kills -ne 2) { Write-Host 'FAILED: a must-be-zero figure is not zero (or the kills did not happen).' -ForegroundColor Red; exit 1 }
+    if ($bad -ne 0 -or $kills -ne $Kills) { Write-Host 'FAILED: a must-be-zero figure is not zero (or the kills did not happen).' -ForegroundColor Red; exit 1 }
     Write-Host 'PASSED' -ForegroundColor Green
 }
 finally {
