@@ -11,7 +11,7 @@ public sealed partial class PostgresInboxStore
 {
     public SyncRun StartRun(string organization, string worker)
     {
-        var token = Guid.NewGuid().ToString("N");
+        var token = LeaseRow.NewRunToken();
         var row = Read("""
             INSERT INTO sync_runs (organization, worker, token, started_utc) VALUES (@org, @worker, @token, now())
             RETURNING id, started_utc

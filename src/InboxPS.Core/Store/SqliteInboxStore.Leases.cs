@@ -12,7 +12,7 @@ public sealed partial class SqliteInboxStore
 {
     public SyncRun StartRun(string organization, string worker)
     {
-        var token = Guid.NewGuid().ToString("N");
+        var token = LeaseRow.NewRunToken();
         var started = DateTimeOffset.UtcNow;
         long id = 0;
         Write(connection =>

@@ -47,6 +47,26 @@ public sealed class MailboxLeaseTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AClaimOfAProcessOfThisMachineThatDiedIsTakenAtOnce(StoreKind kind)
+    {
+        // A worker killed hard and started again on the same machine (the Soak kill, a scheduled task) must not wait for
+        // its predecessor's claims to expire: their token names a process that is gone.
+        using var test = StoreContractTests.WithOrganization(kind);
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true })!;
+        gone.WaitForExit();
+        var live = test.Store.StartRun(Org, "killed");
+        var deadToken = live.Token.Substring(0, live.Token.LastIndexOf('/') + 1) + gone.Id;
+        var dead = new SyncRun(live.Id, Org, "killed", deadToken, live.Started);
+        var otherMachine = new SyncRun(live.Id, Org, "elsewhere", $"{Guid.NewGuid():N}@another-machine/{gone.Id}", live.Started);
+        var restarted = test.Store.StartRun(Org, "restarted");
+
+        Assert.True(test.Store.TryClaim(dead, "u1@contoso.com", s_minute).Granted);
+        Assert.True(test.Store.TryClaim(otherMachine, "u2@contoso.com", s_minute).Granted);
+        Assert.True(test.Store.TryClaim(restarted, "u1@contoso.com", s_minute).Granted);
+        Assert.Equal("elsewhere", test.Store.TryClaim(restarted, "u2@contoso.com", s_minute).Holder);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void AMailboxFinishedInThisRoundIsLeftAloneUntilALaterRun(StoreKind kind)
     {
         using var test = StoreContractTests.WithOrganization(kind);
