@@ -24,6 +24,9 @@
         'Start-InboxSync'
         'Test-InboxImpersonation'
         'Stop-InboxSync'
+        'Set-InboxStore'
+        'Get-InboxStore'
+        'Get-InboxSyncRun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

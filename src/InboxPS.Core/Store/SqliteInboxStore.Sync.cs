@@ -25,55 +25,36 @@ public sealed partial class SqliteInboxStore
         command.Parameters.AddWithValue("$org", organization);
         command.Parameters.AddWithValue("$mailbox", mailbox);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadRosterEntry(reader) : null;
+        return reader.Read() ? StoreRows.RosterEntry(reader) : null;
     }
 
-    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly)
-    {
-        // Keyset paging: a bounded page in memory at a time, and no read transaction held while the caller works.
-        const int pageSize = 500;
-        string? lastOrganization = null;
-        string? lastMailbox = null;
-        while (true)
+    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly) =>
+        StoreRows.RosterPages((lastOrganization, lastMailbox, limit) =>
         {
-            var page = new List<RosterEntry>(pageSize);
-            using (var connection = OpenConnection())
-            using (var command = connection.CreateCommand())
+            using var connection = OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT * FROM roster
+                WHERE ($org IS NULL OR organization = $org)
+                  AND ($activeOnly = 0 OR active = 1)
+                  AND ($lastOrg IS NULL OR (organization, mailbox) > ($lastOrg, $lastMailbox))
+                ORDER BY organization, mailbox
+                LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
+            command.Parameters.AddWithValue("$activeOnly", activeOnly ? 1 : 0);
+            command.Parameters.AddWithValue("$lastOrg", (object?)lastOrganization ?? DBNull.Value);
+            command.Parameters.AddWithValue("$lastMailbox", (object?)lastMailbox ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", limit);
+            var page = new List<RosterEntry>(limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                command.CommandText = """
-                    SELECT * FROM roster
-                    WHERE ($org IS NULL OR organization = $org)
-                      AND ($activeOnly = 0 OR active = 1)
-                      AND ($lastOrg IS NULL OR (organization, mailbox) > ($lastOrg, $lastMailbox))
-                    ORDER BY organization, mailbox
-                    LIMIT $limit
-                    """;
-                command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
-                command.Parameters.AddWithValue("$activeOnly", activeOnly ? 1 : 0);
-                command.Parameters.AddWithValue("$lastOrg", (object?)lastOrganization ?? DBNull.Value);
-                command.Parameters.AddWithValue("$lastMailbox", (object?)lastMailbox ?? DBNull.Value);
-                command.Parameters.AddWithValue("$limit", pageSize);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    page.Add(ReadRosterEntry(reader));
-                }
+                page.Add(StoreRows.RosterEntry(reader));
             }
 
-            foreach (var entry in page)
-            {
-                yield return entry;
-            }
-
-            if (page.Count < pageSize)
-            {
-                yield break;
-            }
-
-            lastOrganization = page[page.Count - 1].Organization;
-            lastMailbox = page[page.Count - 1].Mailbox;
-        }
-    }
+            return page;
+        });
 
     public bool Activate(string organization, MailboxTarget target)
     {
@@ -237,15 +218,7 @@ public sealed partial class SqliteInboxStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            folders.Add(new StoredFolder(reader.GetString(reader.GetOrdinal("folder_id")))
-            {
-                ParentFolderId = ReadString(reader, "parent_folder_id"),
-                DisplayName = ReadString(reader, "display_name"),
-                FolderClass = ReadString(reader, "folder_class"),
-                WellKnownName = ReadString(reader, "well_known_name"),
-                Selected = reader.GetInt64(reader.GetOrdinal("selected")) != 0,
-                SyncState = ReadString(reader, "sync_state"),
-            });
+            folders.Add(StoreRows.Folder(reader));
         }
 
         return folders;
@@ -534,26 +507,6 @@ public sealed partial class SqliteInboxStore
                 parameters.AddWithValue("$id", id);
             }
         };
-
-    private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
-        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
-        {
-            AddressKind = (MailboxAddressKind)Enum.Parse(typeof(MailboxAddressKind), reader.GetString(reader.GetOrdinal("address_kind"))),
-            Active = reader.GetInt64(reader.GetOrdinal("active")) != 0,
-            Status = reader.GetString(reader.GetOrdinal("status")),
-            ActivatedOn = ParseTime(reader.GetString(reader.GetOrdinal("activated_utc"))),
-            LastAttempt = ReadTime(reader, "last_attempt_utc"),
-            LastSuccess = ReadTime(reader, "last_success_utc"),
-            LastErrorId = ReadString(reader, "last_error_id"),
-            LastError = ReadString(reader, "last_error"),
-            RecommendedAction = ReadString(reader, "recommended_action"),
-            Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
-            Items = reader.GetInt32(reader.GetOrdinal("item_count")),
-            SkippedItems = reader.GetInt32(reader.GetOrdinal("skipped_count")),
-        };
-
-    private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>
-        ReadString(reader, column) is { } text ? ParseTime(text) : null;
 
     private static ItemParameterSet ItemParameters(SqliteCommand command, string organization, string mailbox, string folderId, string now)
     {

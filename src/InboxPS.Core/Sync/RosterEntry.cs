@@ -34,5 +34,8 @@ public sealed class RosterEntry
     /// <summary>Items skipped because the server could not hand them over (see the store's skipped items); retried every run.</summary>
     public int SkippedItems { get; set; }
 
+    /// <summary>The worker that last finished this user (machine/process, or INBOXPS_WORKER); null before any run.</summary>
+    public string? Worker { get; set; }
+
     public override string ToString() => Mailbox;
 }

@@ -31,6 +31,8 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? ContentPath { get; set; }
 
+    private LeasedMailboxJob? _leased;
+
     protected override bool ReplayRosterWithoutInput => true;
 
     protected override void BeginProcessing()
@@ -71,7 +73,33 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         }
 
         var protocol = ProtocolFor(organization, requireConnection: !whatIf);
-        StartEngine(new MailboxSynchronizer(organization.Name, Store, protocol, options, Sink), options);
+        IMailboxJob job = new MailboxSynchronizer(organization.Name, Store, protocol, options, Sink);
+        if (!whatIf)
+        {
+            // Every real run claims each mailbox from the store first, so several workers on one store never sync the
+            // same mailbox at once, and keeps a run record (issue 16).
+            job = _leased = new LeasedMailboxJob(job, Store, organization.Name, Sink);
+        }
+
+        StartEngine(job, options);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _leased is { } leased)
+        {
+            _leased = null;
+            try
+            {
+                leased.Finish();
+            }
+            catch (InboxPS.Core.InboxException)
+            {
+                // The store went away at the end of the run: the run record keeps no end, as for a worker that died.
+            }
+        }
+
+        base.Dispose(disposing);
     }
 
     protected override void WriteResult(object result)
