@@ -14,6 +14,17 @@ public sealed partial class PostgresInboxStore
 
     private const string CountItems = "(SELECT count(*) FROM items i WHERE i.organization = @org AND i.mailbox = @mailbox)";
 
+    private const string CountSkipped =
+        "(SELECT count(*) FROM skipped_items s WHERE s.organization = @org AND s.mailbox = @mailbox)";
+
+    private const string FolderItems = "organization = @org AND mailbox = @mailbox AND folder_id = @id";
+
+    private const string ForgetFolderSql = """
+        DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        DELETE FROM folders WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        """;
+
     public RosterEntry? GetRosterEntry(string organization, string mailbox)
     {
         var found = Read("SELECT * FROM roster WHERE organization = @org AND mailbox = @mailbox", StoreRows.RosterEntry,
@@ -58,7 +69,7 @@ public sealed partial class PostgresInboxStore
         Write(connection => Execute(connection, $"""
             UPDATE roster SET status = @synced, last_attempt_utc = now(), last_success_utc = now(),
                 last_error_id = NULL, last_error = NULL, recommended_action = NULL,
-                folder_count = {CountSelectedFolders}, item_count = {CountItems}
+                folder_count = {CountSelectedFolders}, item_count = {CountItems}, skipped_count = {CountSkipped}
             WHERE organization = @org AND mailbox = @mailbox
             """, ("org", organization), ("mailbox", mailbox), ("synced", RosterStatus.Synced)));
 
@@ -76,10 +87,18 @@ public sealed partial class PostgresInboxStore
     public bool Deactivate(string organization, string mailbox, bool removeData)
     {
         var changed = false;
-        Write(connection => changed = Execute(connection, removeData
+        WriteRemovingContent((connection, files) =>
+        {
+            if (removeData)
+            {
+                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox", ("org", organization), ("mailbox", mailbox));
+            }
+
+            changed = Execute(connection, removeData
                 ? "DELETE FROM roster WHERE organization = @org AND mailbox = @mailbox"
                 : "UPDATE roster SET active = false, status = @inactive WHERE organization = @org AND mailbox = @mailbox AND active",
-            ("org", organization), ("mailbox", mailbox), ("inactive", RosterStatus.Inactive)) > 0);
+                ("org", organization), ("mailbox", mailbox), ("inactive", RosterStatus.Inactive)) > 0;
+        });
         return changed;
     }
 
@@ -92,17 +111,15 @@ public sealed partial class PostgresInboxStore
 
     public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
     {
-        Write(connection =>
+        WriteRemovingContent((connection, files) =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             foreach (var change in page.Changes)
             {
                 if (change.Kind == MailChangeKind.Delete || change.Folder is null)
                 {
                     // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
-                    Execute(connection, """
-                        DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
-                        DELETE FROM folders WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
-                        """, ("org", organization), ("mailbox", mailbox), ("id", change.FolderId));
+                    ForgetFolder(connection, files, organization, mailbox, change.FolderId);
                 }
                 else
                 {
@@ -126,22 +143,36 @@ public sealed partial class PostgresInboxStore
         Read("SELECT * FROM folders WHERE organization = @org AND mailbox = @mailbox ORDER BY folder_id COLLATE \"C\"",
             StoreRows.Folder, ("org", organization), ("mailbox", mailbox));
 
+    public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds) =>
+        WriteRemovingContent((connection, files) =>
+        {
+            foreach (var folderId in folderIds)
+            {
+                ForgetFolder(connection, files, organization, mailbox, folderId);
+            }
+        });
+
     public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName) =>
-        Write(connection => Execute(connection, """
+        Write(connection =>
+        {
+            RequireOnRoster(connection, organization, mailbox);
+            Execute(connection, """
             INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class,
                                  well_known_name, selected)
             VALUES (@org, @mailbox, @id, @parent, @name, @class, @wellKnown, true)
             ON CONFLICT (organization, mailbox, folder_id) DO UPDATE SET
                 selected = true, well_known_name = COALESCE(excluded.well_known_name, folders.well_known_name)
             """, ("org", organization), ("mailbox", mailbox), ("id", folder.Id), ("parent", folder.ParentId),
-            ("name", folder.DisplayName), ("class", folder.FolderClass), ("wellKnown", wellKnownName)));
+            ("name", folder.DisplayName), ("class", folder.FolderClass), ("wellKnown", wellKnownName));
+        });
 
     public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths)
     {
-        int added = 0, updated = 0, deleted = 0;
-        Write(connection =>
+        int added = 0, updated = 0, deleted = 0, skipped = 0;
+        WriteRemovingContent((connection, files) =>
         {
+            RequireOnRoster(connection, organization, mailbox);
             using var upsert = Command(connection, """
                 INSERT INTO items AS i (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
                                    conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
@@ -174,6 +205,8 @@ public sealed partial class PostgresInboxStore
 
             foreach (var id in page.Deletes)
             {
+                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox AND item_id = @id",
+                    ("org", organization), ("mailbox", mailbox), ("id", id));
                 deleted += Execute(connection, "DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
                     ("org", organization), ("mailbox", mailbox), ("id", id));
             }
@@ -187,22 +220,73 @@ public sealed partial class PostgresInboxStore
                     ("changeKey", change.ChangeKey));
             }
 
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page);
+
             if (Execute(connection, """
                     UPDATE folders SET sync_state = @state, synced_utc = now()
                     WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder
                     """, ("state", page.State), ("org", organization), ("mailbox", mailbox), ("folder", folderId)) != 1)
             {
-                throw new InvalidOperationException($"Folder {folderId} of {mailbox} is not in the store; select it before syncing its items.");
+                throw StoreException.MailboxRemovedDuringSync(Location, mailbox);
             }
         });
-        return new ItemPageOutcome(added, updated, deleted);
+        return new ItemPageOutcome(added, updated, deleted, skipped);
+    }
+
+    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) =>
+        Read("""
+            SELECT item_id, error_id, reason FROM skipped_items
+            WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder ORDER BY item_id COLLATE "C"
+            """, StoreRows.Skipped, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+
+    // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
+    private static int RecordSkipped(NpgsqlConnection connection, string organization, string mailbox, string folderId, ItemPage page)
+    {
+        using var forget = Command(connection,
+            "DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
+            ("org", organization), ("mailbox", mailbox));
+        var forgetId = forget.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text);
+
+        using var remember = Command(connection, """
+            INSERT INTO skipped_items (organization, mailbox, item_id, folder_id, error_id, reason, first_utc, last_utc)
+            VALUES (@org, @mailbox, @id, @folder, @error, @reason, now(), now())
+            ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
+                last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
+            """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
+            remember.Parameters.Add("error", NpgsqlTypes.NpgsqlDbType.Text), remember.Parameters.Add("reason", NpgsqlTypes.NpgsqlDbType.Text));
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId) =>
-        Write(connection => Execute(connection, """
-            DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
-            UPDATE folders SET sync_state = NULL WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
-            """, ("org", organization), ("mailbox", mailbox), ("folder", folderId)));
+        WriteRemovingContent((connection, files) =>
+        {
+            CollectFiles(connection, files, FolderItems, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+            Execute(connection, """
+                DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                UPDATE folders SET sync_state = NULL WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                UPDATE roster SET status = @incomplete WHERE organization = @org AND mailbox = @mailbox;
+                """, ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("incomplete", RosterStatus.Incomplete));
+        });
+
+    // A folder the server no longer has: its items (and their files), skipped items and state.
+    private static void ForgetFolder(NpgsqlConnection connection, ContentFiles files, string organization, string mailbox, string folderId)
+    {
+        CollectFiles(connection, files, FolderItems, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+        Execute(connection, ForgetFolderSql, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+    }
+
+    // See StoreException.MailboxRemovedDuringSync: a write for a user taken out meanwhile fails that user alone.
+    private void RequireOnRoster(NpgsqlConnection connection, string organization, string mailbox)
+    {
+        using var command = Command(connection, "SELECT 1 FROM roster WHERE organization = @org AND mailbox = @mailbox",
+            ("org", organization), ("mailbox", mailbox));
+        if (command.ExecuteScalar() is null)
+        {
+            throw StoreException.MailboxRemovedDuringSync(Location, mailbox);
+        }
+    }
 
     public (int Folders, int Items) CountStored(string organization, string mailbox) =>
         Read($"SELECT {CountSelectedFolders}, {CountItems}", reader => ((int)reader.GetInt64(0), (int)reader.GetInt64(1)),

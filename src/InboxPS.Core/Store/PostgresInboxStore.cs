@@ -79,7 +79,11 @@ public sealed partial class PostgresInboxStore : IInboxStore
     public bool RemoveOrganization(string name)
     {
         var removed = false;
-        Write(connection => removed = Execute(connection, "DELETE FROM organizations WHERE name = @name", ("name", name)) > 0);
+        WriteRemovingContent((connection, files) =>
+        {
+            CollectFiles(connection, files, "organization = @org", ("org", name));
+            removed = Execute(connection, "DELETE FROM organizations WHERE name = @name", ("name", name)) > 0;
+        });
         return removed;
     }
 
@@ -119,6 +123,25 @@ public sealed partial class PostgresInboxStore : IInboxStore
         {
             throw Explain(e);
         }
+    }
+
+    /// <summary>
+    /// A write that removes items, as <see cref="SqliteInboxStore.WriteRemovingContent"/>: <paramref name="work"/> names
+    /// their .eml files (<see cref="CollectFiles"/>) in the transaction, and they are deleted once it committed.
+    /// </summary>
+    internal void WriteRemovingContent(Action<NpgsqlConnection, ContentFiles> work)
+    {
+        var files = new ContentFiles();
+        Write(connection => work(connection, files));
+        files.Delete(Location);
+    }
+
+    /// <summary>Names the .eml files of the items <paramref name="where"/> selects, before they are deleted.</summary>
+    internal static void CollectFiles(NpgsqlConnection connection, ContentFiles files, string where,
+        params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, ContentFiles.SelectPaths + where, parameters);
+        files.Collect(command);
     }
 
     internal List<T> Read<T>(string sql, Func<NpgsqlDataReader, T> map, params (string Name, object? Value)[] parameters)
@@ -192,32 +215,56 @@ public sealed partial class PostgresInboxStore : IInboxStore
         });
     }
 
+    /// <summary>
+    /// An admin's reading of a PostgreSQL failure. As in <see cref="SqliteInboxStore.Explain"/>, a store that cannot be
+    /// written at all (unreachable, refused, read-only, full, damaged, locked) carries <see cref="SyncFault.StoreFailed"/>:
+    /// the sync engine stops the run once instead of failing every user with the same message.
+    /// </summary>
     private StoreException Explain(Exception e)
     {
         // PostgreSQL's and Npgsql's messages name hosts, roles and databases, never the password.
-        if (e is PostgresException { SqlState: "28P01" or "28000" } denied)
+        var server = e as PostgresException;
+        var state = server?.SqlState ?? "";
+        var text = server?.MessageText ?? e.Message;
+        var (id, kind, message, action, fault) = state switch
         {
-            return new StoreException("StorePostgresSignInFailed", InboxErrorKind.AuthenticationError, Location,
-                $"PostgreSQL refused the sign-in to the InboxPS store '{Location}': {denied.MessageText}",
-                "Check the user name and the password (the credential, or $env:INBOXPS_STORE_PASSWORD) and the server's pg_hba.conf rule for this client.", e);
-        }
-
-        if (e is PostgresException { SqlState: "3D000" } missing)
-        {
-            return new StoreException("StorePostgresDatabaseNotFound", InboxErrorKind.NotFound, Location,
-                $"The database of the InboxPS store '{Location}' does not exist: {missing.MessageText}",
-                "Create the database first (CREATE DATABASE ... OWNER ...); InboxPS creates and upgrades its tables inside it.", e);
-        }
-
-        if (e is PostgresException server)
-        {
-            return new StoreException("StoreError", InboxErrorKind.WriteError, Location,
-                $"The InboxPS store '{Location}' failed: {server.MessageText} ({server.SqlState})",
-                "Check the database user may create and write tables in its schema, then run the command again.", e);
-        }
-
-        return new StoreException("StorePostgresUnreachable", InboxErrorKind.ConnectionError, Location,
-            $"Cannot reach the InboxPS store '{Location}': {e.Message}",
-            "Check the host, port and firewall rule for this worker, and that the server is running; then run the command again.", e);
+            "28P01" or "28000" => ("StorePostgresSignInFailed", InboxErrorKind.AuthenticationError,
+                $"PostgreSQL refused the sign-in to the InboxPS store '{Location}': {text}",
+                "Check the user name and the password (the credential, or $env:INBOXPS_STORE_PASSWORD) and the server's pg_hba.conf rule for this client.",
+                SyncFault.StoreFailed),
+            "3D000" => ("StorePostgresDatabaseNotFound", InboxErrorKind.NotFound,
+                $"The database of the InboxPS store '{Location}' does not exist: {text}",
+                "Create the database first (CREATE DATABASE ... OWNER ...); InboxPS creates and upgrades its tables inside it.",
+                SyncFault.StoreFailed),
+            // Class 53 (insufficient resources: disk full, out of memory) and 58 (system and I/O errors).
+            _ when state.StartsWith("53", StringComparison.Ordinal) || state.StartsWith("58", StringComparison.Ordinal) => ("StoreFull", InboxErrorKind.WriteError,
+                $"The InboxPS store '{Location}' could not be written: the server is out of space or resources, or its disk failed: {text} ({state})",
+                "Free space on the database server (or ask its administrator), then run the command again; nothing stored so far is lost.",
+                SyncFault.StoreFailed),
+            // A read-only transaction (a standby, or default_transaction_read_only) or a user without the right to write.
+            "25006" or "42501" => ("StoreNotWritable", InboxErrorKind.OpenError,
+                $"The InboxPS store '{Location}' cannot be written: {text} ({state})",
+                "Point the worker at the primary server (not a read-only standby) and grant its user the right to write the InboxPS tables, then run the command again.",
+                SyncFault.StoreFailed),
+            // Damaged data or index pages.
+            "XX001" or "XX002" => ("StoreCorrupt", InboxErrorKind.InvalidData,
+                $"The InboxPS store '{Location}' is damaged: {text} ({state})",
+                "Ask the database administrator to repair the database or restore it from a backup, then run the command again.",
+                SyncFault.StoreFailed),
+            // lock_not_available (a lock_timeout or NOWAIT): another worker holds what this write needs.
+            "55P03" => ("StoreBusy", InboxErrorKind.ResourceBusy,
+                $"The InboxPS store '{Location}' is locked by another process: {text}",
+                "Let the other InboxPS run finish (or end the session holding the lock), then run the command again; what was stored so far is kept.",
+                SyncFault.StoreFailed),
+            _ when server is not null => ("StoreError", InboxErrorKind.WriteError,
+                $"The InboxPS store '{Location}' failed: {text} ({state})",
+                "Check the database user may create and write tables in its schema, then run the command again.",
+                SyncFault.None),
+            _ => ("StorePostgresUnreachable", InboxErrorKind.ConnectionError,
+                $"Cannot reach the InboxPS store '{Location}': {text}",
+                "Check the host, port and firewall rule for this worker, and that the server is running; then run the command again.",
+                SyncFault.StoreFailed),
+        };
+        return new StoreException(id, kind, Location, message, action, e, fault);
     }
 }

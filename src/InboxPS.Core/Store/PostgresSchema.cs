@@ -112,6 +112,27 @@ internal static class PostgresSchema
             throttled_ms bigint NOT NULL DEFAULT 0
         );
         """,
+
+        // 3 (issue 17, as SQLite's migration 3): items a page named that the server could not hand over (corrupt, too
+        // large), with the reason; the folder advances past them and every later run tries them again. The roster
+        // counts them for the status.
+        """
+        CREATE TABLE skipped_items (
+            organization text COLLATE inboxps_nocase NOT NULL,
+            mailbox      text COLLATE inboxps_nocase NOT NULL,
+            item_id      text NOT NULL,
+            folder_id    text NOT NULL,
+            error_id     text NOT NULL,
+            reason       text NOT NULL,
+            first_utc    timestamptz NOT NULL,
+            last_utc     timestamptz NOT NULL,
+            attempts     integer NOT NULL DEFAULT 1,
+            PRIMARY KEY (organization, mailbox, item_id),
+            FOREIGN KEY (organization, mailbox) REFERENCES roster (organization, mailbox) ON DELETE CASCADE
+        );
+        CREATE INDEX skipped_items_by_folder ON skipped_items (organization, mailbox, folder_id);
+        ALTER TABLE roster ADD COLUMN skipped_count integer NOT NULL DEFAULT 0;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -384,7 +384,7 @@ public sealed partial class SqliteInboxStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            skipped.Add(new SkippedItem(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            skipped.Add(StoreRows.Skipped(reader));
         }
 
         return skipped;
@@ -398,11 +398,6 @@ public sealed partial class SqliteInboxStore
         forget.Parameters.AddWithValue("$org", organization);
         forget.Parameters.AddWithValue("$mailbox", mailbox);
         var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
-        foreach (var id in Ids(page))
-        {
-            forgetId.Value = id;
-            forget.ExecuteNonQuery();
-        }
 
         using var remember = connection.CreateCommand();
         remember.CommandText = """
@@ -416,31 +411,8 @@ public sealed partial class SqliteInboxStore
         remember.Parameters.AddWithValue("$mailbox", mailbox);
         remember.Parameters.AddWithValue("$folder", folderId);
         remember.Parameters.AddWithValue("$now", now);
-        var rememberId = remember.Parameters.Add("$id", SqliteType.Text);
-        var error = remember.Parameters.Add("$error", SqliteType.Text);
-        var reason = remember.Parameters.Add("$reason", SqliteType.Text);
-        foreach (var item in page.Skipped)
-        {
-            rememberId.Value = item.ItemId;
-            error.Value = item.ErrorId;
-            reason.Value = item.Reason;
-            remember.ExecuteNonQuery();
-        }
-
-        return page.Skipped.Count;
-    }
-
-    private static IEnumerable<string> Ids(ItemPage page)
-    {
-        foreach (var item in page.Upserts)
-        {
-            yield return item.Id;
-        }
-
-        foreach (var id in page.Deletes)
-        {
-            yield return id;
-        }
+        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("$id", SqliteType.Text),
+            remember.Parameters.Add("$error", SqliteType.Text), remember.Parameters.Add("$reason", SqliteType.Text));
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId)
@@ -492,10 +464,7 @@ public sealed partial class SqliteInboxStore
         }
     }
 
-    private StoreException RemovedDuringSync(string mailbox) =>
-        new("MailboxRemovedDuringSync", InboxErrorKind.OperationStopped, Location,
-            $"{mailbox} was removed from the store (Stop-InboxSync -RemoveData or Remove-InboxOrganization) while this run synced it; nothing more was stored for it.",
-            "Run Start-InboxSync for this user again if they should be synced.");
+    private StoreException RemovedDuringSync(string mailbox) => StoreException.MailboxRemovedDuringSync(Location, mailbox);
 
     private static Action<SqliteParameterCollection> Bind(string organization, string mailbox, string? folder = null, string? item = null) =>
         parameters =>

@@ -100,6 +100,42 @@ internal static class StoreRows
         new(String(reader, "holder_token"), String(reader, "holder"), Time(reader, "expires_utc"),
             String(reader, "finished_token"), String(reader, "finished_by"), Time(reader, "finished_utc"));
 
+    public static SkippedItem Skipped(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("item_id")), reader.GetString(reader.GetOrdinal("error_id")),
+            reader.GetString(reader.GetOrdinal("reason")));
+
+    /// <summary>
+    /// The skipped items of one page, in its transaction, for both stores (each with its own SQL): an item the page
+    /// upserted or deleted is no longer skipped (<paramref name="forget"/>, bound through <paramref name="forgetId"/>);
+    /// the page's skipped items are (again), with their reasons (<paramref name="remember"/>, bound through the rest).
+    /// </summary>
+    /// <returns>How many items the page skipped.</returns>
+    public static int RecordSkipped(ItemPage page, DbCommand forget, DbParameter forgetId,
+        DbCommand remember, DbParameter id, DbParameter error, DbParameter reason)
+    {
+        foreach (var item in page.Upserts)
+        {
+            forgetId.Value = item.Id;
+            forget.ExecuteNonQuery();
+        }
+
+        foreach (var deleted in page.Deletes)
+        {
+            forgetId.Value = deleted;
+            forget.ExecuteNonQuery();
+        }
+
+        foreach (var item in page.Skipped)
+        {
+            id.Value = item.ItemId;
+            error.Value = item.ErrorId;
+            reason.Value = item.Reason;
+            remember.ExecuteNonQuery();
+        }
+
+        return page.Skipped.Count;
+    }
+
     /// <summary>
     /// The roster in keyset pages of <paramref name="pageSize"/>: <paramref name="readPage"/> gets the last
     /// (organization, mailbox) read, or nulls for the first page. A bounded page in memory, no transaction held between.

@@ -7,7 +7,8 @@ namespace InboxPS.Core.Tests.Store;
 
 /// <summary>
 /// The store contract, once, for both stores: every test runs on SQLite and on PostgreSQL (issue 16). Pages applied
-/// atomically with their state, the roster, folders, organizations, migration, and concurrent writers.
+/// atomically with their state, the roster, folders, organizations, migration, and concurrent writers; skipped items,
+/// forgotten folders, .eml files deleted with their items and writes for a removed user (issue 17).
 /// </summary>
 public sealed class StoreContractTests
 {
@@ -147,15 +148,140 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
-    public void ResetFolderForgetsItsItemsAndState(StoreKind kind)
+    public void ResetFolderForgetsItsItemsSkippedItemsAndStateAndMarksTheUserIncomplete(StoreKind kind)
     {
         using var test = WithInbox(kind);
-        test.Store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A")), null);
+        test.Store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A"), Skipped("X")), null);
+        test.Store.RecordSuccess(Org, Mailbox);
 
         test.Store.ResetFolder(Org, Mailbox, "F1");
 
         Assert.Null(Assert.Single(test.Store.GetFolders(Org, Mailbox)).SyncState);
         Assert.Equal((1, 0), test.Store.CountStored(Org, Mailbox));
+        Assert.Empty(test.Store.GetSkippedItems(Org, Mailbox, "F1"));
+        // Only RecordSuccess after the whole run shows Synced again.
+        Assert.Equal(RosterStatus.Incomplete, test.Store.GetRosterEntry(Org, Mailbox)!.Status);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void SkippedItemsAreRememberedWithTheirReasonsUntilTheyAreReadOrDeleted(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        var store = test.Store;
+
+        var first = store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", false, Items("A"), Skipped("X", "Y", "Z")), null);
+        var again = store.ApplyItemPage(Org, Mailbox, "F1", Page("s2", false, Items(), Skipped("X")), null);
+
+        Assert.Equal((1, 3), (first.Added, first.Skipped));
+        Assert.Equal(1, again.Skipped);
+        Assert.Equal("s2", Assert.Single(store.GetFolders(Org, Mailbox)).SyncState);
+        Assert.Equal(new[] { ("X", "ErrorItemCorrupt", "Item X is corrupt.") },
+            store.GetSkippedItems(Org, Mailbox, "F1").Where(s => s.ItemId == "X").Select(s => (s.ItemId, s.ErrorId, s.Reason)));
+        Assert.Equal(2L, Convert.ToInt64(test.Scalar("SELECT attempts FROM skipped_items WHERE item_id = 'X'")));
+
+        // An item that arrives (upsert) or goes (delete) is no longer skipped.
+        store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s3", true, Items("X"), new[] { "Y" }, Array.Empty<ReadFlagChange>()), null);
+        store.RecordSuccess(Org, Mailbox);
+
+        Assert.Equal(new[] { "Z" }, store.GetSkippedItems(Org, Mailbox, "F1").Select(s => s.ItemId));
+        Assert.Empty(store.GetSkippedItems(Org, Mailbox, "F2"));
+        var entry = store.GetRosterEntry(Org, Mailbox)!;
+        Assert.Equal((RosterStatus.Synced, 2, 1), (entry.Status, entry.Items, entry.SkippedItems));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void ForgetFoldersRemovesTheirItemsSkippedItemsAndStatesAndNoOthers(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        store.SelectFolder(Org, Mailbox, new MailFolder("F2", null, "Archive", "IPF.Note"), null);
+        store.SelectFolder(Org, Mailbox, new MailFolder("F3", null, "Projects", "IPF.Note"), null);
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A"), Skipped("X")), null);
+        store.ApplyItemPage(Org, Mailbox, "F2", Page("s2", true, Items("B"), Skipped("Y")), null);
+        store.ApplyItemPage(Org, Mailbox, "F3", Page("s3", true, Items("C")), null);
+
+        store.ForgetFolders(Org, Mailbox, new[] { "F1", "F3", "gone" });
+
+        var folder = Assert.Single(store.GetFolders(Org, Mailbox));
+        Assert.Equal(("F2", "s2"), (folder.FolderId, folder.SyncState));
+        Assert.Equal((1, 1), store.CountStored(Org, Mailbox));
+        Assert.Empty(store.GetSkippedItems(Org, Mailbox, "F1"));
+        Assert.Equal("Y", Assert.Single(store.GetSkippedItems(Org, Mailbox, "F2")).ItemId);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void EveryRemovalOfItemsDeletesTheirContentFilesAfterwards(StoreKind kind)
+    {
+        using var temp = new TempDirectory();
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        var other = "other@contoso.com";
+        store.Activate(Org, new MailboxTarget(other, MailboxAddressKind.SmtpAddress));
+        foreach (var (mailbox, folder) in new[] { (Mailbox, "F1"), (Mailbox, "F2"), (Mailbox, "F3"), (Mailbox, "F4"), (other, "F1") })
+        {
+            store.SelectFolder(Org, mailbox, new MailFolder(folder, null, folder, "IPF.Note"), null);
+        }
+
+        string Apply(string mailbox, string folder, string item)
+        {
+            var path = temp.Combine(mailbox, folder, item + ".eml");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, "MIME-Version: 1.0");
+            store.ApplyItemPage(Org, mailbox, folder, Page("s-" + item, true, Items(item)), new Dictionary<string, string> { [item] = path });
+            return path;
+        }
+
+        var kept = Apply(Mailbox, "F1", "keep");
+        var deleted = Apply(Mailbox, "F1", "deleted");
+        var reset = Apply(Mailbox, "F2", "reset");
+        var forgotten = Apply(Mailbox, "F3", "forgotten");
+        var hierarchy = Apply(Mailbox, "F4", "hierarchy");
+        var deactivated = Apply(other, "F1", "deactivated");
+
+        // A server delete; a reset; a forgotten folder; a folder the hierarchy deleted.
+        store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s9", true, Items(), new[] { "deleted" }, Array.Empty<ReadFlagChange>()), null);
+        store.ResetFolder(Org, Mailbox, "F2");
+        store.ForgetFolders(Org, Mailbox, new[] { "F3" });
+        store.ApplyFolderPage(Org, Mailbox, new FolderPage("h1", true, new[] { new FolderChange(MailChangeKind.Delete, "F4", null) }));
+
+        Assert.True(File.Exists(kept));
+        Assert.All(new[] { deleted, reset, forgotten, hierarchy }, path => Assert.False(File.Exists(path), path));
+        // Emptied mail folders go with their last file; a folder with files left stays.
+        Assert.False(Directory.Exists(temp.Combine(Mailbox, "F2")));
+        Assert.True(Directory.Exists(temp.Combine(Mailbox, "F1")));
+
+        // Stop-InboxSync -RemoveData, then Remove-InboxOrganization.
+        Assert.True(store.Deactivate(Org, other, removeData: true));
+        Assert.False(File.Exists(deactivated));
+        Assert.False(Directory.Exists(temp.Combine(other)));
+        Assert.True(File.Exists(kept));
+        Assert.True(store.RemoveOrganization(Org));
+        Assert.False(File.Exists(kept));
+        Assert.False(Directory.Exists(temp.Combine(Mailbox)));
+        Assert.True(Directory.Exists(temp.Path));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void WritesForAUserRemovedFromTheRosterFailThatUserWithMailboxRemovedDuringSync(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", false, Items("A")), null);
+
+        // Stop-InboxSync -RemoveData while a run syncs the user.
+        Assert.True(store.Deactivate(Org, Mailbox, removeData: true));
+
+        var errors = new[]
+        {
+            Assert.Throws<StoreException>(() => store.ApplyItemPage(Org, Mailbox, "F1", Page("s2", true, Items("B")), null)),
+            Assert.Throws<StoreException>(() => store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox")),
+            Assert.Throws<StoreException>(() => store.ApplyFolderPage(Org, Mailbox, new FolderPage("h1", true, Array.Empty<FolderChange>()))),
+        };
+
+        Assert.All(errors, e => Assert.Equal(("MailboxRemovedDuringSync", SyncFault.None), (e.ErrorId, e.Fault)));
+        Assert.All(errors, e => Assert.Contains(Mailbox, e.Message));
+        Assert.Equal((0, 0), store.CountStored(Org, Mailbox));
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
@@ -267,6 +393,23 @@ public sealed class StoreContractTests
         Assert.All(test.Store.GetRoster(Org, activeOnly: true), e => Assert.Equal("s9", test.Store.GetFolders(Org, e.Mailbox).Single().SyncState));
     }
 
+    [Theory, PostgresData]
+    public void APostgresStoreThatCannotBeWrittenOrReachedStopsTheRunWithStoreFailed(StoreKind kind)
+    {
+        // SQLite's side (StoreFull, StoreBusy, StoreNotWritable) is in RunSurvivalTests and StoreWriteConcurrencyTests.
+        using var test = TestStore.Open(kind);
+        var readOnly = new Npgsql.NpgsqlConnectionStringBuilder(test.Setting) { Options = "-c default_transaction_read_only=on" };
+        var unreachable = new Npgsql.NpgsqlConnectionStringBuilder(test.Setting) { Host = "127.0.0.1", Port = 1, Timeout = 3 };
+
+        var notWritable = Assert.Throws<StoreException>(() => PostgresInboxStore.Open(PostgresConnectionSettings.Parse(readOnly.ConnectionString)));
+        var gone = Assert.Throws<StoreException>(() => PostgresInboxStore.Open(PostgresConnectionSettings.Parse(unreachable.ConnectionString)));
+
+        Assert.Equal(("StoreNotWritable", SyncFault.StoreFailed), (notWritable.ErrorId, notWritable.Fault));
+        Assert.Equal(("StorePostgresUnreachable", SyncFault.StoreFailed), (gone.ErrorId, gone.Fault));
+        Assert.True(MailboxFailure.StopsRun(notWritable));
+        Assert.DoesNotContain(readOnly.Password!, notWritable.Message);
+    }
+
     internal static TestStore WithOrganization(StoreKind kind)
     {
         var test = TestStore.Open(kind);
@@ -282,8 +425,11 @@ public sealed class StoreContractTests
         return test;
     }
 
-    private static ItemPage Page(string state, bool last, MailItem[] upserts) =>
-        new(state, last, upserts, Array.Empty<string>(), Array.Empty<ReadFlagChange>());
+    private static ItemPage Page(string state, bool last, MailItem[] upserts, SkippedItem[]? skipped = null) =>
+        new(state, last, upserts, Array.Empty<string>(), Array.Empty<ReadFlagChange>(), skipped);
+
+    private static SkippedItem[] Skipped(params string[] ids) =>
+        ids.Select(id => new SkippedItem(id, "ErrorItemCorrupt", $"Item {id} is corrupt.")).ToArray();
 
     private static MailItem[] Items(params string[] ids) =>
         ids.Select(id => new MailItem(id) { ChangeKey = "ck-" + id, Subject = "Subject " + id, IsRead = false }).ToArray();
