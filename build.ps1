@@ -13,7 +13,8 @@
       Demo   (default) The main job, against the bundled Exchange simulator: Build, start the simulator with a sample
              tenant of 200 users (a few deliberately broken), then in a fresh pwsh configure an organization, connect
              app-only, pipe the users through Start-InboxSync and print the results and a status summary.
-      Test   Build, then the xunit suites, then each Pester suite in a fresh pwsh of its own that imports the BUILT
+      Test   Build, start a throwaway PostgreSQL server (tools/InboxPostgres.psm1: installed from Debian's packages in CI
+             when missing; skipped with a message on a developer's machine without it), then the xunit suites, then each Pester suite in a fresh pwsh of its own that imports the BUILT
              module once (a suite that hangs is stopped after ten minutes and counted as failed). Ends with one line
              'tests: N passed, N failed, N skipped' summing every suite; exits non-zero when a test failed or no test ran.
       Package Build, then out/packages/InboxPS.<version>.nupkg: the module in PowerShell's package layout (module
@@ -26,7 +27,8 @@
       Soak   Build, then the fault campaign (tests/soak/Invoke-InboxSoak.ps1): 2,000 mailboxes under transient faults,
              throttling storms, one-minute tokens, connection resets and a hard kill followed by a rerun. Prints the
              figures and exits non-zero when users are lost, items duplicated or missing, or a back-off was ignored.
-             tests/pester/Soak.Tests.ps1 runs a short form in the Test task.
+             tests/pester/Soak.Tests.ps1 runs a short form in the Test task. Then the multi-worker campaign
+             (tests/soak/Invoke-InboxSharedSoak.ps1): three workers on one PostgreSQL store, one hard-killed twice.
 
 .PARAMETER Task
     What to do: Demo (the default), Build, Test, Package, Bench or Soak.
@@ -62,6 +64,7 @@ Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxBuild.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxTest.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'tools/InboxSimulator.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'tools/InboxPostgres.psm1') -Force
 
 $RepoRoot = $PSScriptRoot
 $Artifacts = if ($ArtifactsPath) { [System.IO.Path]::GetFullPath($ArtifactsPath) }
@@ -100,10 +103,17 @@ function Invoke-TestTask {
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     $null = New-Item -ItemType Directory -Force $results
     $counts = [ordered]@{}
-    $counts.xunit = Invoke-InboxXunit -ResultsDirectory $results -Configuration $Configuration -DotnetArguments $DotnetArtifacts
-    # Pester and the test assets come from NuGet (tests/tools/TestTools.csproj), never from the PowerShell Gallery.
-    $null = Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet') + $DotnetArtifacts)
-    $counts.pester = Invoke-InboxPester -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts) -ResultsDirectory $results
+    # A throwaway PostgreSQL server for the shared-store tests ($env:INBOXPS_TEST_POSTGRES), stopped even on failure.
+    $postgres = Start-InboxPostgres
+    try {
+        $counts.xunit = Invoke-InboxXunit -ResultsDirectory $results -Configuration $Configuration -DotnetArguments $DotnetArtifacts
+        # Pester and the test assets come from NuGet (tests/tools/TestTools.csproj), never from the PowerShell Gallery.
+        $null = Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/TestTools.csproj'), '--nologo', '-v', 'quiet') + $DotnetArtifacts)
+        $counts.pester = Invoke-InboxPester -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts) -ResultsDirectory $results
+    }
+    finally {
+        $postgres | Stop-InboxPostgres
+    }
     if (-not (Write-TestSummary $counts)) { exit 1 }
 }
 
@@ -125,13 +135,23 @@ function Invoke-BenchTask {
     }
     if ($Artifacts) { $arguments.ArtifactsPath = $Artifacts }
     & (Join-Path $RepoRoot 'tests/InboxPS.Benchmarks/Invoke-InboxBenchmark.ps1') @arguments
+    # The shared store's rows (issue 16): PostgreSQL vs SQLite for one worker, and 1, 2, 3 workers on PostgreSQL.
+    $shared = @{ ModuleManifest = $arguments.ModuleManifest; SimulatorPath = $arguments.SimulatorPath; CommandLine = $arguments.CommandLine
+        OutputPath = Join-Path $RepoRoot 'docs/benchmarks-shared.md' }
+    if ($Quick) { $shared.Mailboxes = 60; $shared.Runs = 1 }
+    & (Join-Path $RepoRoot 'tests/InboxPS.Benchmarks/Invoke-InboxSharedBenchmark.ps1') @shared
 }
 
 # Synopsis: Build, then the fault campaign with 2,000 mailboxes; exits 1 when a must-be-zero figure is not zero.
 function Invoke-SoakTask {
     $manifest = Invoke-BuildTask
-    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSoak.ps1') -ModuleManifest $manifest -SimulatorPath (Build-InboxSimulator -ArtifactsPath $Artifacts)
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    $simulatorPath = Build-InboxSimulator -ArtifactsPath $Artifacts
+    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSoak.ps1') -ModuleManifest $manifest -SimulatorPath $simulatorPath
+    $single = $LASTEXITCODE
+    # The multi-worker campaign (issue 16): three workers on one PostgreSQL store (a throwaway server of its own).
+    & (Join-Path $RepoRoot 'tests/soak/Invoke-InboxSharedSoak.ps1') -ModuleManifest $manifest -SimulatorPath $simulatorPath
+    $shared = $LASTEXITCODE
+    if ($single -ne 0 -or $shared -ne 0) { exit 1 }
 }
 
 Push-Location $RepoRoot

@@ -24,6 +24,9 @@
         'Start-InboxSync'
         'Test-InboxImpersonation'
         'Disable-InboxSync'
+        'Set-InboxStore'
+        'Get-InboxStore'
+        'Get-InboxSyncRun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -33,7 +36,7 @@
             Tags         = @('Exchange', 'ExchangeOnline', 'EWS', 'Impersonation', 'Mailbox', 'Sync', 'OAuth', 'MSAL', 'Office365', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/inboxps/InboxPS'
             LicenseUri   = 'https://github.com/inboxps/InboxPS/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: Set-InboxAccessType, Connect-/Disconnect-InboxImpersonation (every MSAL sign-in mode, basic auth on-premises), Start-InboxSync (streaming, parallel, resumable EWS sync with one result per user), Test-InboxImpersonation, Get-InboxSyncStatus, Disable-InboxSync (formerly Stop-InboxSync, kept as an alias for one release); dependencies isolated from other modules on PowerShell 7.'
+            ReleaseNotes = '0.1.0: Set-InboxAccessType, Connect-/Disconnect-InboxImpersonation (every MSAL sign-in mode, basic auth on-premises), Start-InboxSync (streaming, parallel, resumable EWS sync with one result per user), Test-InboxImpersonation, Get-InboxSyncStatus, Disable-InboxSync (formerly Stop-InboxSync, kept as an alias for one release), Set-/Get-InboxStore (a shared PostgreSQL store), Get-InboxSyncRun; dependencies isolated from other modules on PowerShell 7.'
         }
     }
 }

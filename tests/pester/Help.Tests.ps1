@@ -56,7 +56,8 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
 
     It 'states what the cmdlet metadata says: required, aliases, pipeline input' {
         $command = Get-Command $Name
-        foreach ($entry in @($help.parameters.parameter)) {
+        # A cmdlet with no parameters of its own (Get-InboxStore) has no entries here.
+        foreach ($entry in @($help.parameters.parameter | Where-Object { $_ -and $_.name })) {
             $metadata = $command.Parameters[$entry.name]
             $metadata | Should -Not -BeNullOrEmpty -Because "the help documents -$($entry.name), which $Name must have"
             $sets = @($metadata.ParameterSets.Values)

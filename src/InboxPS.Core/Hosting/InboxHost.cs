@@ -19,9 +19,24 @@ public sealed class InboxHost : IDisposable
 
     public ConnectionRegistry Connections { get; }
 
-    /// <summary>A session over the store at <paramref name="storePath"/> (the default location when null), closed with the session.</summary>
+    /// <summary>The store chosen for this host (Set-InboxStore); null follows $env:INBOXPS_STORE at every session.</summary>
+    public StoreChoice? Store { get; set; }
+
+    /// <summary>The store the next session opens: <see cref="Store"/>, else what the environment says.</summary>
+    /// <exception cref="StoreException">$env:INBOXPS_STORE is not a usable setting.</exception>
+    public StoreChoice CurrentStore => Store ?? StoreChoice.FromEnvironment();
+
+    /// <summary>
+    /// A session over the SQLite store at <paramref name="storePath"/>, or (when null) over <see cref="CurrentStore"/>;
+    /// closed with the session.
+    /// </summary>
     /// <exception cref="StoreException">The store cannot be opened.</exception>
-    public InboxSession OpenSession(string? storePath = null) => new(SqliteInboxStore.Open(storePath), Connections, ownsStore: true);
+    public InboxSession OpenSession(string? storePath = null) =>
+        OpenSession(storePath is null ? CurrentStore : StoreChoice.Sqlite(storePath));
+
+    /// <summary>A session over the store <paramref name="store"/> names, closed with the session.</summary>
+    /// <exception cref="StoreException">The store cannot be opened.</exception>
+    public InboxSession OpenSession(StoreChoice store) => new(store.Open(), Connections, ownsStore: true);
 
     /// <summary>Drops the live connections; saved delegated sign-ins stay for the next session.</summary>
     public void Dispose() => Connections.Dispose();

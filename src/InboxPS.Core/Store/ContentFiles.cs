@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Data.Common;
 using System.IO;
 using Microsoft.Data.Sqlite;
 
@@ -7,7 +8,8 @@ namespace InboxPS.Core.Store;
 
 /// <summary>
 /// The .eml files of items a store write removes: named inside the transaction, deleted after it committed. Their
-/// folders (one per mail folder, one per mailbox, below -ContentPath) go too once they are empty.
+/// folders (one per mail folder, one per mailbox, below -ContentPath) go too once they are empty. Shared by both stores:
+/// each names the files with its own SQL (<see cref="Collect(DbCommand)"/>), the deleting is the same.
 /// </summary>
 internal sealed class ContentFiles
 {
@@ -17,9 +19,18 @@ internal sealed class ContentFiles
     public void Collect(SqliteConnection connection, string where, Action<SqliteParameterCollection> bind)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT mime_path FROM items WHERE mime_path IS NOT NULL AND " + where;
+        command.CommandText = SelectPaths + where;
         bind(command.Parameters);
-        using var reader = command.ExecuteReader();
+        Collect(command);
+    }
+
+    /// <summary>The start of the query that names the files: the caller appends its WHERE condition.</summary>
+    public const string SelectPaths = "SELECT mime_path FROM items WHERE mime_path IS NOT NULL AND ";
+
+    /// <summary>Remembers the files <paramref name="select"/> names (its first column), before their rows are deleted.</summary>
+    public void Collect(DbCommand select)
+    {
+        using var reader = select.ExecuteReader();
         while (reader.Read())
         {
             _paths.Add(reader.GetString(0));

@@ -25,55 +25,36 @@ public sealed partial class SqliteInboxStore
         command.Parameters.AddWithValue("$org", organization);
         command.Parameters.AddWithValue("$mailbox", mailbox);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadRosterEntry(reader) : null;
+        return reader.Read() ? StoreRows.RosterEntry(reader) : null;
     }
 
-    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly)
-    {
-        // Keyset paging: a bounded page in memory at a time, and no read transaction held while the caller works.
-        const int pageSize = 500;
-        string? lastOrganization = null;
-        string? lastMailbox = null;
-        while (true)
+    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly) =>
+        StoreRows.RosterPages((lastOrganization, lastMailbox, limit) =>
         {
-            var page = new List<RosterEntry>(pageSize);
-            using (var connection = OpenConnection())
-            using (var command = connection.CreateCommand())
+            using var connection = OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT * FROM roster
+                WHERE ($org IS NULL OR organization = $org)
+                  AND ($activeOnly = 0 OR active = 1)
+                  AND ($lastOrg IS NULL OR (organization, mailbox) > ($lastOrg, $lastMailbox))
+                ORDER BY organization, mailbox
+                LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
+            command.Parameters.AddWithValue("$activeOnly", activeOnly ? 1 : 0);
+            command.Parameters.AddWithValue("$lastOrg", (object?)lastOrganization ?? DBNull.Value);
+            command.Parameters.AddWithValue("$lastMailbox", (object?)lastMailbox ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", limit);
+            var page = new List<RosterEntry>(limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                command.CommandText = """
-                    SELECT * FROM roster
-                    WHERE ($org IS NULL OR organization = $org)
-                      AND ($activeOnly = 0 OR active = 1)
-                      AND ($lastOrg IS NULL OR (organization, mailbox) > ($lastOrg, $lastMailbox))
-                    ORDER BY organization, mailbox
-                    LIMIT $limit
-                    """;
-                command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
-                command.Parameters.AddWithValue("$activeOnly", activeOnly ? 1 : 0);
-                command.Parameters.AddWithValue("$lastOrg", (object?)lastOrganization ?? DBNull.Value);
-                command.Parameters.AddWithValue("$lastMailbox", (object?)lastMailbox ?? DBNull.Value);
-                command.Parameters.AddWithValue("$limit", pageSize);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    page.Add(ReadRosterEntry(reader));
-                }
+                page.Add(StoreRows.RosterEntry(reader));
             }
 
-            foreach (var entry in page)
-            {
-                yield return entry;
-            }
-
-            if (page.Count < pageSize)
-            {
-                yield break;
-            }
-
-            lastOrganization = page[page.Count - 1].Organization;
-            lastMailbox = page[page.Count - 1].Mailbox;
-        }
-    }
+            return page;
+        });
 
     public bool Activate(string organization, MailboxTarget target, FolderChoice? folders = null)
     {
@@ -239,15 +220,7 @@ public sealed partial class SqliteInboxStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            folders.Add(new StoredFolder(reader.GetString(reader.GetOrdinal("folder_id")))
-            {
-                ParentFolderId = ReadString(reader, "parent_folder_id"),
-                DisplayName = ReadString(reader, "display_name"),
-                FolderClass = ReadString(reader, "folder_class"),
-                WellKnownName = ReadString(reader, "well_known_name"),
-                Selected = reader.GetInt64(reader.GetOrdinal("selected")) != 0,
-                SyncState = ReadString(reader, "sync_state"),
-            });
+            folders.Add(StoreRows.Folder(reader));
         }
 
         return folders;
@@ -413,7 +386,7 @@ public sealed partial class SqliteInboxStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            skipped.Add(new SkippedItem(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            skipped.Add(StoreRows.Skipped(reader));
         }
 
         return skipped;
@@ -427,11 +400,6 @@ public sealed partial class SqliteInboxStore
         forget.Parameters.AddWithValue("$org", organization);
         forget.Parameters.AddWithValue("$mailbox", mailbox);
         var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
-        foreach (var id in Ids(page))
-        {
-            forgetId.Value = id;
-            forget.ExecuteNonQuery();
-        }
 
         using var remember = connection.CreateCommand();
         remember.CommandText = """
@@ -445,31 +413,8 @@ public sealed partial class SqliteInboxStore
         remember.Parameters.AddWithValue("$mailbox", mailbox);
         remember.Parameters.AddWithValue("$folder", folderId);
         remember.Parameters.AddWithValue("$now", now);
-        var rememberId = remember.Parameters.Add("$id", SqliteType.Text);
-        var error = remember.Parameters.Add("$error", SqliteType.Text);
-        var reason = remember.Parameters.Add("$reason", SqliteType.Text);
-        foreach (var item in page.Skipped)
-        {
-            rememberId.Value = item.ItemId;
-            error.Value = item.ErrorId;
-            reason.Value = item.Reason;
-            remember.ExecuteNonQuery();
-        }
-
-        return page.Skipped.Count;
-    }
-
-    private static IEnumerable<string> Ids(ItemPage page)
-    {
-        foreach (var item in page.Upserts)
-        {
-            yield return item.Id;
-        }
-
-        foreach (var id in page.Deletes)
-        {
-            yield return id;
-        }
+        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("$id", SqliteType.Text),
+            remember.Parameters.Add("$error", SqliteType.Text), remember.Parameters.Add("$reason", SqliteType.Text));
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId)
@@ -522,7 +467,7 @@ public sealed partial class SqliteInboxStore
         return (reader.GetInt32(0), reader.GetInt32(1));
     }
 
-    // Stop-InboxSync -RemoveData (or Remove-InboxOrganization) may take a user out while a run syncs them: their next
+    // Disable-InboxSync -RemoveData (or Remove-InboxOrganization) may take a user out while a run syncs them: their next
     // write fails that user alone, with this error, instead of a foreign-key failure.
     private void RequireOnRoster(SqliteConnection connection, string organization, string mailbox)
     {
@@ -536,10 +481,7 @@ public sealed partial class SqliteInboxStore
         }
     }
 
-    private StoreException RemovedDuringSync(string mailbox) =>
-        new("MailboxRemovedDuringSync", InboxErrorKind.OperationStopped, Location,
-            $"{mailbox} was removed from the store (Stop-InboxSync -RemoveData or Remove-InboxOrganization) while this run synced it; nothing more was stored for it.",
-            "Run Start-InboxSync for this user again if they should be synced.");
+    private StoreException RemovedDuringSync(string mailbox) => StoreException.MailboxRemovedDuringSync(Location, mailbox);
 
     private static Action<SqliteParameterCollection> Bind(string organization, string mailbox, string? folder = null, string? item = null) =>
         parameters =>
@@ -551,27 +493,6 @@ public sealed partial class SqliteInboxStore
                 parameters.AddWithValue("$id", id);
             }
         };
-
-    private static RosterEntry ReadRosterEntry(SqliteDataReader reader) =>
-        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
-        {
-            AddressKind = (MailboxAddressKind)Enum.Parse(typeof(MailboxAddressKind), reader.GetString(reader.GetOrdinal("address_kind"))),
-            Active = reader.GetInt64(reader.GetOrdinal("active")) != 0,
-            Status = reader.GetString(reader.GetOrdinal("status")),
-            ActivatedOn = ParseTime(reader.GetString(reader.GetOrdinal("activated_utc"))),
-            LastAttempt = ReadTime(reader, "last_attempt_utc"),
-            LastSuccess = ReadTime(reader, "last_success_utc"),
-            LastErrorId = ReadString(reader, "last_error_id"),
-            LastError = ReadString(reader, "last_error"),
-            RecommendedAction = ReadString(reader, "recommended_action"),
-            Folders = reader.GetInt32(reader.GetOrdinal("folder_count")),
-            Items = reader.GetInt32(reader.GetOrdinal("item_count")),
-            SkippedItems = reader.GetInt32(reader.GetOrdinal("skipped_count")),
-            FolderChoice = ReadString(reader, "folder_choice") is { } choice ? FolderChoice.Parse(choice) : null,
-        };
-
-    private static DateTimeOffset? ReadTime(SqliteDataReader reader, string column) =>
-        ReadString(reader, column) is { } text ? ParseTime(text) : null;
 
     private static ItemParameterSet ItemParameters(SqliteCommand command, string organization, string mailbox, string folderId, string now)
     {

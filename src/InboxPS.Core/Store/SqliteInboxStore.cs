@@ -382,37 +382,11 @@ public sealed partial class SqliteInboxStore : IInboxStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            result.Add(new OrganizationProfile(reader.GetString(reader.GetOrdinal("name")))
-            {
-                AccessType = ParseEnum<AccessType>(reader.GetString(reader.GetOrdinal("access_type"))),
-                EwsUrl = ReadUri(reader, "ews_url"),
-                Environment = ParseEnum<ExchangeEnvironment>(reader.GetString(reader.GetOrdinal("environment"))),
-                GraphUrl = ReadUri(reader, "graph_url"),
-                TenantId = ReadString(reader, "tenant_id"),
-                ClientId = ReadString(reader, "client_id"),
-                Authority = ReadUri(reader, "authority"),
-                ServiceAccount = ReadString(reader, "service_account"),
-                CreatedOn = ParseTime(reader.GetString(reader.GetOrdinal("created_utc"))),
-                ModifiedOn = ParseTime(reader.GetString(reader.GetOrdinal("modified_utc"))),
-            });
+            result.Add(StoreRows.Organization(reader));
         }
 
         return result;
     }
 
-    internal static string? ReadString(SqliteDataReader reader, string column)
-    {
-        var ordinal = reader.GetOrdinal(column);
-        return reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-    }
-
-    private static Uri? ReadUri(SqliteDataReader reader, string column) =>
-        ReadString(reader, column) is { } text ? new Uri(text, UriKind.Absolute) : null;
-
-    private static T ParseEnum<T>(string text) where T : struct => (T)Enum.Parse(typeof(T), text, ignoreCase: true);
-
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
-
-    internal static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

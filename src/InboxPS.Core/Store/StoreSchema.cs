@@ -114,6 +114,37 @@ internal static class StoreSchema
         """
         ALTER TABLE organizations ADD COLUMN graph_url TEXT NULL;
         """,
+
+        // 6 (issue 16): several workers on one store. Claims on mailboxes, one run record per worker run, and the
+        // worker that synced a user last. Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE roster ADD COLUMN last_worker TEXT NULL;
+        CREATE TABLE mailbox_leases (
+            organization   TEXT NOT NULL COLLATE NOCASE REFERENCES organizations (name) ON DELETE CASCADE,
+            mailbox        TEXT NOT NULL COLLATE NOCASE,
+            holder_token   TEXT NULL,
+            holder         TEXT NULL,
+            expires_utc    TEXT NULL,
+            finished_token TEXT NULL,
+            finished_by    TEXT NULL,
+            finished_utc   TEXT NULL,
+            PRIMARY KEY (organization, mailbox)
+        );
+        CREATE TABLE sync_runs (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            organization TEXT NOT NULL COLLATE NOCASE REFERENCES organizations (name) ON DELETE CASCADE,
+            worker       TEXT NOT NULL,
+            token        TEXT NOT NULL,
+            started_utc  TEXT NOT NULL,
+            ended_utc    TEXT NULL,
+            users        INTEGER NOT NULL DEFAULT 0,
+            synced       INTEGER NOT NULL DEFAULT 0,
+            failed       INTEGER NOT NULL DEFAULT 0,
+            skipped      INTEGER NOT NULL DEFAULT 0,
+            items        INTEGER NOT NULL DEFAULT 0,
+            throttled_ms INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -37,5 +37,8 @@ public sealed class RosterEntry
     /// <summary>The folders chosen when the user was activated; null for a user stored before choices were kept.</summary>
     public FolderChoice? FolderChoice { get; set; }
 
+    /// <summary>The worker that last finished this user (machine/process, or INBOXPS_WORKER); null before any run.</summary>
+    public string? Worker { get; set; }
+
     public override string ToString() => Mailbox;
 }

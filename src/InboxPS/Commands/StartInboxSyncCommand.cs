@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
@@ -37,6 +38,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
 
     private SyncOptions? _options;
     private bool _whatIf;
+    private readonly List<LeasedMailboxJob> _leased = new();
 
     protected override bool ReplayRosterWithoutInput => true;
 
@@ -86,7 +88,48 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
     protected override (IMailboxJob Job, SyncOptions Options) CreateJob(OrganizationProfile organization)
     {
         var protocol = ProtocolFor(organization, requireConnection: !_whatIf);
-        return (new MailboxSynchronizer(organization.Name, Store, protocol, _options!, Sink), _options!);
+        IMailboxJob job = new MailboxSynchronizer(organization.Name, Store, protocol, _options!, Sink);
+        if (!_whatIf)
+        {
+            // Every real run claims each mailbox from the store first, so several workers on one store never sync the
+            // same mailbox at once, and keeps a run record (issue 16).
+            var leased = new LeasedMailboxJob(job, Store, organization.Name, Sink);
+            lock (_leased)
+            {
+                _leased.Add(leased);
+            }
+
+            job = leased;
+        }
+
+        return (job, _options!);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            LeasedMailboxJob[] finishing;
+            lock (_leased)
+            {
+                finishing = _leased.ToArray();
+                _leased.Clear();
+            }
+
+            foreach (var leased in finishing)
+            {
+                try
+                {
+                    leased.Finish();
+                }
+                catch (InboxPS.Core.InboxException)
+                {
+                    // The store went away at the end of the run: the run record keeps no end, as for a worker that died.
+                }
+            }
+        }
+
+        base.Dispose(disposing);
     }
 
     protected override void WriteResult(object result)

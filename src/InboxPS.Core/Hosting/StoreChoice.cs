@@ -1,0 +1,61 @@
+using System;
+using System.Net;
+using InboxPS.Core.Store;
+
+namespace InboxPS.Core.Hosting;
+
+/// <summary>
+/// Which store a process (or a console's runspace) works with. One setting picks it: <c>$env:INBOXPS_STORE</c> for
+/// runbooks (a postgres:// address or an Npgsql connection string, the password in <c>$env:INBOXPS_STORE_PASSWORD</c>),
+/// or Set-InboxStore in a console (the password from a PSCredential, kept in memory only). Without either: SQLite at
+/// <c>$env:INBOXPS_HOME</c> or the per-user default.
+/// </summary>
+public sealed class StoreChoice
+{
+    public const string StoreVariable = "INBOXPS_STORE";
+
+    private readonly PostgresConnectionSettings? _postgres;
+    private readonly string? _sqlitePath;
+
+    private StoreChoice(PostgresConnectionSettings? postgres, string? sqlitePath)
+    {
+        _postgres = postgres;
+        _sqlitePath = sqlitePath;
+    }
+
+    /// <summary>SQLite or PostgreSQL.</summary>
+    public string Kind => _postgres is null ? "SQLite" : "PostgreSQL";
+
+    /// <summary>The file, or the database's address without its password.</summary>
+    public string Location => _postgres?.Display ?? System.IO.Path.GetFullPath(_sqlitePath ?? StoreLocation.DefaultDatabasePath());
+
+    /// <summary>True when several workers may share this store (PostgreSQL).</summary>
+    public bool Shared => _postgres is not null;
+
+    /// <summary>The embedded store in the file at <paramref name="path"/> (the default location when null).</summary>
+    public static StoreChoice Sqlite(string? path = null) => new(null, path);
+
+    /// <summary>A PostgreSQL store; <paramref name="credential"/> (user and password) wins over the environment.</summary>
+    /// <exception cref="StoreException">StorePostgresInvalid.</exception>
+    public static StoreChoice Postgres(string connection, NetworkCredential? credential = null) =>
+        new(PostgresConnectionSettings.Parse(connection, credential), null);
+
+    /// <summary>
+    /// $env:INBOXPS_STORE: a PostgreSQL address or connection string, or a SQLite file path; the default SQLite store
+    /// when unset.
+    /// </summary>
+    public static StoreChoice FromEnvironment()
+    {
+        var setting = Environment.GetEnvironmentVariable(StoreVariable)?.Trim();
+        if (string.IsNullOrEmpty(setting))
+        {
+            return Sqlite();
+        }
+
+        return PostgresConnectionSettings.IsPostgres(setting) ? Postgres(setting!) : Sqlite(setting);
+    }
+
+    internal IInboxStore Open() => _postgres is { } postgres ? PostgresInboxStore.Open(postgres) : SqliteInboxStore.Open(_sqlitePath);
+
+    public override string ToString() => $"{Kind} {Location}";
+}

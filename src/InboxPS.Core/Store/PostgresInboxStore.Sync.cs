@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using InboxPS.Core.Sync;
+using Npgsql;
+
+namespace InboxPS.Core.Store;
+
+// The roster, folders and items, with SQLite's rule: a folder's sync_state is only written in the transaction that
+// writes the items of the page it came with, so a worker that dies mid-mailbox leaves the last stored page to continue.
+public sealed partial class PostgresInboxStore
+{
+    private const string CountSelectedFolders =
+        "(SELECT count(*) FROM folders f WHERE f.organization = @org AND f.mailbox = @mailbox AND f.selected)";
+
+    private const string CountItems = "(SELECT count(*) FROM items i WHERE i.organization = @org AND i.mailbox = @mailbox)";
+
+    private const string CountSkipped =
+        "(SELECT count(*) FROM skipped_items s WHERE s.organization = @org AND s.mailbox = @mailbox)";
+
+    private const string FolderItems = "organization = @org AND mailbox = @mailbox AND folder_id = @id";
+
+    private const string ForgetFolderSql = """
+        DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        DELETE FROM folders WHERE organization = @org AND mailbox = @mailbox AND folder_id = @id;
+        """;
+
+    public RosterEntry? GetRosterEntry(string organization, string mailbox)
+    {
+        var found = Read("SELECT * FROM roster WHERE organization = @org AND mailbox = @mailbox", StoreRows.RosterEntry,
+            ("org", organization), ("mailbox", mailbox));
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly) =>
+        StoreRows.RosterPages((lastOrganization, lastMailbox, limit) => Read("""
+            SELECT * FROM roster
+            WHERE (@org::text IS NULL OR organization = @org)
+              AND (NOT @activeOnly OR active)
+              AND (@lastOrg::text IS NULL OR (organization, mailbox) > (@lastOrg, @lastMailbox))
+            ORDER BY organization, mailbox
+            LIMIT @limit
+            """, StoreRows.RosterEntry, ("org", organization), ("activeOnly", activeOnly), ("lastOrg", lastOrganization),
+            ("lastMailbox", lastMailbox), ("limit", limit)));
+
+    public bool Activate(string organization, MailboxTarget target, FolderChoice? folders = null)
+    {
+        var activated = false;
+        Write(connection =>
+        {
+            // xmax = 0 tells a fresh insert from an update; an update of an inactive row reactivates the user. No folder
+            // choice given: the user keeps the one stored.
+            using var command = Command(connection, """
+                INSERT INTO roster AS r (organization, mailbox, address_kind, active, status, activated_utc, folder_choice)
+                VALUES (@org, @mailbox, @kind, true, @pending, now(), @folders)
+                ON CONFLICT (organization, mailbox) DO UPDATE SET
+                    active = true, address_kind = excluded.address_kind,
+                    folder_choice = COALESCE(excluded.folder_choice, r.folder_choice),
+                    activated_utc = CASE WHEN r.active THEN r.activated_utc ELSE excluded.activated_utc END
+                RETURNING (xmax = 0) AS inserted,
+                          (SELECT NOT active FROM roster o WHERE o.organization = @org AND o.mailbox = @mailbox) AS was_inactive
+                """, ("org", organization), ("mailbox", target.Address), ("kind", target.Kind.ToString()), ("pending", RosterStatus.Pending),
+                ("folders", folders?.Serialize()));
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            activated = reader.GetBoolean(0) || (!reader.IsDBNull(1) && reader.GetBoolean(1));
+        });
+        return activated;
+    }
+
+    public void RecordSuccess(string organization, string mailbox) =>
+        Write(connection => Execute(connection, $"""
+            UPDATE roster SET status = @synced, last_attempt_utc = now(), last_success_utc = now(),
+                last_error_id = NULL, last_error = NULL, recommended_action = NULL,
+                folder_count = {CountSelectedFolders}, item_count = {CountItems}, skipped_count = {CountSkipped}
+            WHERE organization = @org AND mailbox = @mailbox
+            """, ("org", organization), ("mailbox", mailbox), ("synced", RosterStatus.Synced)));
+
+    public void RecordFailure(string organization, string mailbox, string errorId, string message, string? recommendedAction) =>
+        Write(connection => Execute(connection, """
+            INSERT INTO roster (organization, mailbox, active, status, activated_utc, last_attempt_utc,
+                                last_error_id, last_error, recommended_action)
+            VALUES (@org, @mailbox, false, @failed, now(), now(), @id, @message, @action)
+            ON CONFLICT (organization, mailbox) DO UPDATE SET
+                status = @failed, last_attempt_utc = now(), last_error_id = @id, last_error = @message,
+                recommended_action = @action
+            """, ("org", organization), ("mailbox", mailbox), ("failed", RosterStatus.Failed), ("id", errorId),
+            ("message", message), ("action", recommendedAction)));
+
+    public bool Deactivate(string organization, string mailbox, bool removeData)
+    {
+        var changed = false;
+        WriteRemovingContent((connection, files) =>
+        {
+            if (removeData)
+            {
+                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox", ("org", organization), ("mailbox", mailbox));
+            }
+
+            changed = Execute(connection, removeData
+                ? "DELETE FROM roster WHERE organization = @org AND mailbox = @mailbox"
+                : "UPDATE roster SET active = false, status = @inactive WHERE organization = @org AND mailbox = @mailbox AND active",
+                ("org", organization), ("mailbox", mailbox), ("inactive", RosterStatus.Inactive)) > 0;
+        });
+        return changed;
+    }
+
+    public void ForgetProtocolState(string organization) =>
+        Write(connection => Execute(connection, """
+            DELETE FROM items WHERE organization = @org;
+            DELETE FROM folders WHERE organization = @org;
+            UPDATE roster SET hierarchy_state = NULL, folder_count = 0, item_count = 0 WHERE organization = @org;
+            """, ("org", organization)));
+
+    public string? GetHierarchyState(string organization, string mailbox)
+    {
+        var found = Read("SELECT hierarchy_state FROM roster WHERE organization = @org AND mailbox = @mailbox",
+            reader => reader.IsDBNull(0) ? null : reader.GetString(0), ("org", organization), ("mailbox", mailbox));
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
+    {
+        WriteRemovingContent((connection, files) =>
+        {
+            RequireOnRoster(connection, organization, mailbox);
+            foreach (var change in page.Changes)
+            {
+                if (change.Kind == MailChangeKind.Delete || change.Folder is null)
+                {
+                    // Items go with their folder; a folder the hierarchy says is gone must not keep ghosts.
+                    ForgetFolder(connection, files, organization, mailbox, change.FolderId);
+                }
+                else
+                {
+                    Execute(connection, """
+                        INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class)
+                        VALUES (@org, @mailbox, @id, @parent, @name, @class)
+                        ON CONFLICT (organization, mailbox, folder_id) DO UPDATE SET
+                            parent_folder_id = excluded.parent_folder_id, display_name = excluded.display_name,
+                            folder_class = excluded.folder_class
+                        """, ("org", organization), ("mailbox", mailbox), ("id", change.FolderId),
+                        ("parent", change.Folder.ParentId), ("name", change.Folder.DisplayName), ("class", change.Folder.FolderClass));
+                }
+            }
+
+            Execute(connection, "UPDATE roster SET hierarchy_state = @state WHERE organization = @org AND mailbox = @mailbox",
+                ("state", page.State), ("org", organization), ("mailbox", mailbox));
+        });
+    }
+
+    public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox) =>
+        Read("SELECT * FROM folders WHERE organization = @org AND mailbox = @mailbox ORDER BY folder_id COLLATE \"C\"",
+            StoreRows.Folder, ("org", organization), ("mailbox", mailbox));
+
+    public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds) =>
+        WriteRemovingContent((connection, files) =>
+        {
+            foreach (var folderId in folderIds)
+            {
+                ForgetFolder(connection, files, organization, mailbox, folderId);
+            }
+        });
+
+    public void SelectFolder(string organization, string mailbox, MailFolder folder, string? wellKnownName) =>
+        Write(connection =>
+        {
+            RequireOnRoster(connection, organization, mailbox);
+            Execute(connection, """
+            INSERT INTO folders (organization, mailbox, folder_id, parent_folder_id, display_name, folder_class,
+                                 well_known_name, selected)
+            VALUES (@org, @mailbox, @id, @parent, @name, @class, @wellKnown, true)
+            ON CONFLICT (organization, mailbox, folder_id) DO UPDATE SET
+                selected = true, well_known_name = COALESCE(excluded.well_known_name, folders.well_known_name)
+            """, ("org", organization), ("mailbox", mailbox), ("id", folder.Id), ("parent", folder.ParentId),
+            ("name", folder.DisplayName), ("class", folder.FolderClass), ("wellKnown", wellKnownName));
+        });
+
+    public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
+        IReadOnlyDictionary<string, string>? mimePaths)
+    {
+        int added = 0, updated = 0, deleted = 0, skipped = 0;
+        WriteRemovingContent((connection, files) =>
+        {
+            RequireOnRoster(connection, organization, mailbox);
+            using var upsert = Command(connection, """
+                INSERT INTO items AS i (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
+                                   conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
+                                   size, is_read, has_attachments, mime_path, updated_utc)
+                VALUES (@org, @mailbox, @id, @folder, @changeKey, @class, @messageId, @conversation, @subject, @sender,
+                        @to, @cc, @sent, @received, @size, @isRead, @attachments, @mime, now())
+                ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                    folder_id = excluded.folder_id, change_key = excluded.change_key, item_class = excluded.item_class,
+                    internet_message_id = excluded.internet_message_id, conversation_id = excluded.conversation_id,
+                    subject = excluded.subject, sender = excluded.sender, to_recipients = excluded.to_recipients,
+                    cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
+                    received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
+                    has_attachments = excluded.has_attachments,
+                    mime_path = COALESCE(excluded.mime_path, i.mime_path), updated_utc = excluded.updated_utc
+                RETURNING (xmax = 0)
+                """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+            var bind = new ItemBinder(upsert);
+            foreach (var item in page.Upserts)
+            {
+                bind.Bind(item, mimePaths is not null && mimePaths.TryGetValue(item.Id, out var mimePath) ? mimePath : null);
+                if (upsert.ExecuteScalar() is true)
+                {
+                    added++;
+                }
+                else
+                {
+                    updated++;
+                }
+            }
+
+            foreach (var id in page.Deletes)
+            {
+                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox AND item_id = @id",
+                    ("org", organization), ("mailbox", mailbox), ("id", id));
+                deleted += Execute(connection, "DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
+                    ("org", organization), ("mailbox", mailbox), ("id", id));
+            }
+
+            foreach (var change in page.ReadFlags)
+            {
+                updated += Execute(connection, """
+                    UPDATE items SET is_read = @read, change_key = COALESCE(@changeKey, change_key), updated_utc = now()
+                    WHERE organization = @org AND mailbox = @mailbox AND item_id = @id
+                    """, ("org", organization), ("mailbox", mailbox), ("id", change.ItemId), ("read", change.IsRead),
+                    ("changeKey", change.ChangeKey));
+            }
+
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page);
+
+            if (Execute(connection, """
+                    UPDATE folders SET sync_state = @state, synced_utc = now()
+                    WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder
+                    """, ("state", page.State), ("org", organization), ("mailbox", mailbox), ("folder", folderId)) != 1)
+            {
+                throw StoreException.MailboxRemovedDuringSync(Location, mailbox);
+            }
+        });
+        return new ItemPageOutcome(added, updated, deleted, skipped);
+    }
+
+    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) =>
+        Read("""
+            SELECT item_id, error_id, reason FROM skipped_items
+            WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder ORDER BY item_id COLLATE "C"
+            """, StoreRows.Skipped, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+
+    // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
+    private static int RecordSkipped(NpgsqlConnection connection, string organization, string mailbox, string folderId, ItemPage page)
+    {
+        using var forget = Command(connection,
+            "DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
+            ("org", organization), ("mailbox", mailbox));
+        var forgetId = forget.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text);
+
+        using var remember = Command(connection, """
+            INSERT INTO skipped_items (organization, mailbox, item_id, folder_id, error_id, reason, first_utc, last_utc)
+            VALUES (@org, @mailbox, @id, @folder, @error, @reason, now(), now())
+            ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
+                last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
+            """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
+            remember.Parameters.Add("error", NpgsqlTypes.NpgsqlDbType.Text), remember.Parameters.Add("reason", NpgsqlTypes.NpgsqlDbType.Text));
+    }
+
+    public void ResetFolder(string organization, string mailbox, string folderId) =>
+        WriteRemovingContent((connection, files) =>
+        {
+            CollectFiles(connection, files, FolderItems, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+            Execute(connection, """
+                DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                UPDATE folders SET sync_state = NULL WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+                UPDATE roster SET status = @incomplete WHERE organization = @org AND mailbox = @mailbox;
+                """, ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("incomplete", RosterStatus.Incomplete));
+        });
+
+    // A folder the server no longer has: its items (and their files), skipped items and state.
+    private static void ForgetFolder(NpgsqlConnection connection, ContentFiles files, string organization, string mailbox, string folderId)
+    {
+        CollectFiles(connection, files, FolderItems, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+        Execute(connection, ForgetFolderSql, ("org", organization), ("mailbox", mailbox), ("id", folderId));
+    }
+
+    // See StoreException.MailboxRemovedDuringSync: a write for a user taken out meanwhile fails that user alone.
+    private void RequireOnRoster(NpgsqlConnection connection, string organization, string mailbox)
+    {
+        using var command = Command(connection, "SELECT 1 FROM roster WHERE organization = @org AND mailbox = @mailbox",
+            ("org", organization), ("mailbox", mailbox));
+        if (command.ExecuteScalar() is null)
+        {
+            throw StoreException.MailboxRemovedDuringSync(Location, mailbox);
+        }
+    }
+
+    public (int Folders, int Items) CountStored(string organization, string mailbox) =>
+        Read($"SELECT {CountSelectedFolders}, {CountItems}", reader => ((int)reader.GetInt64(0), (int)reader.GetInt64(1)),
+            ("org", organization), ("mailbox", mailbox))[0];
+
+    /// <summary>The per-item parameters of the upsert, created once per page and re-bound for every item.</summary>
+    private sealed class ItemBinder
+    {
+        private static readonly (string Name, NpgsqlTypes.NpgsqlDbType Type)[] s_columns =
+        {
+            ("id", NpgsqlTypes.NpgsqlDbType.Text), ("changeKey", NpgsqlTypes.NpgsqlDbType.Text), ("class", NpgsqlTypes.NpgsqlDbType.Text),
+            ("messageId", NpgsqlTypes.NpgsqlDbType.Text), ("conversation", NpgsqlTypes.NpgsqlDbType.Text),
+            ("subject", NpgsqlTypes.NpgsqlDbType.Text), ("sender", NpgsqlTypes.NpgsqlDbType.Text), ("to", NpgsqlTypes.NpgsqlDbType.Text),
+            ("cc", NpgsqlTypes.NpgsqlDbType.Text), ("sent", NpgsqlTypes.NpgsqlDbType.TimestampTz),
+            ("received", NpgsqlTypes.NpgsqlDbType.TimestampTz), ("size", NpgsqlTypes.NpgsqlDbType.Bigint),
+            ("isRead", NpgsqlTypes.NpgsqlDbType.Boolean), ("attachments", NpgsqlTypes.NpgsqlDbType.Boolean),
+            ("mime", NpgsqlTypes.NpgsqlDbType.Text),
+        };
+
+        private readonly NpgsqlParameter[] _parameters;
+
+        public ItemBinder(NpgsqlCommand command)
+        {
+            _parameters = Array.ConvertAll(s_columns, column => command.Parameters.Add(column.Name, column.Type));
+        }
+
+        public void Bind(MailItem item, string? mimePath)
+        {
+            object?[] values =
+            {
+                item.Id, item.ChangeKey, item.ItemClass, item.InternetMessageId, item.ConversationId, item.Subject,
+                item.Sender, item.ToRecipients, item.CcRecipients, item.Sent?.ToUniversalTime(), item.Received?.ToUniversalTime(),
+                item.Size, item.IsRead, item.HasAttachments, mimePath,
+            };
+            for (var i = 0; i < values.Length; i++)
+            {
+                _parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Globalization;
+using InboxPS.Core.Organizations;
+using InboxPS.Core.Sync;
+
+namespace InboxPS.Core.Store;
+
+/// <summary>
+/// Rows to objects for both stores, over ADO.NET's common reader: SQLite keeps times as ISO 8601 text and flags as
+/// integers, PostgreSQL as timestamptz and boolean; the readers here accept either.
+/// </summary>
+internal static class StoreRows
+{
+    public static string? String(DbDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    }
+
+    public static DateTimeOffset? Time(DbDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+        {
+            string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+            DateTimeOffset time => time.ToUniversalTime(),
+            var other => throw new InvalidCastException($"Column {column} holds {other.GetType().Name}, not a time."),
+        };
+    }
+
+    public static bool Flag(DbDataReader reader, string column) =>
+        Convert.ToBoolean(reader.GetValue(reader.GetOrdinal(column)), CultureInfo.InvariantCulture);
+
+    public static int Int(DbDataReader reader, string column) =>
+        Convert.ToInt32(reader.GetValue(reader.GetOrdinal(column)), CultureInfo.InvariantCulture);
+
+    public static long Long(DbDataReader reader, string column) =>
+        Convert.ToInt64(reader.GetValue(reader.GetOrdinal(column)), CultureInfo.InvariantCulture);
+
+    public static RosterEntry RosterEntry(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
+        {
+            AddressKind = (MailboxAddressKind)Enum.Parse(typeof(MailboxAddressKind), reader.GetString(reader.GetOrdinal("address_kind"))),
+            Active = Flag(reader, "active"),
+            Status = reader.GetString(reader.GetOrdinal("status")),
+            ActivatedOn = Time(reader, "activated_utc")!.Value,
+            LastAttempt = Time(reader, "last_attempt_utc"),
+            LastSuccess = Time(reader, "last_success_utc"),
+            LastErrorId = String(reader, "last_error_id"),
+            LastError = String(reader, "last_error"),
+            RecommendedAction = String(reader, "recommended_action"),
+            Folders = Int(reader, "folder_count"),
+            Items = Int(reader, "item_count"),
+            SkippedItems = Int(reader, "skipped_count"),
+            FolderChoice = String(reader, "folder_choice") is { } choice ? Sync.FolderChoice.Parse(choice) : null,
+            Worker = String(reader, "last_worker"),
+        };
+
+    public static StoredFolder Folder(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("folder_id")))
+        {
+            ParentFolderId = String(reader, "parent_folder_id"),
+            DisplayName = String(reader, "display_name"),
+            FolderClass = String(reader, "folder_class"),
+            WellKnownName = String(reader, "well_known_name"),
+            Selected = Flag(reader, "selected"),
+            SyncState = String(reader, "sync_state"),
+        };
+
+    public static OrganizationProfile Organization(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("name")))
+        {
+            AccessType = (AccessType)Enum.Parse(typeof(AccessType), reader.GetString(reader.GetOrdinal("access_type")), true),
+            EwsUrl = String(reader, "ews_url") is { } ews ? new Uri(ews, UriKind.Absolute) : null,
+            Environment = (ExchangeEnvironment)Enum.Parse(typeof(ExchangeEnvironment), reader.GetString(reader.GetOrdinal("environment")), true),
+            GraphUrl = String(reader, "graph_url") is { } graph ? new Uri(graph, UriKind.Absolute) : null,
+            TenantId = String(reader, "tenant_id"),
+            ClientId = String(reader, "client_id"),
+            Authority = String(reader, "authority") is { } authority ? new Uri(authority, UriKind.Absolute) : null,
+            ServiceAccount = String(reader, "service_account"),
+            CreatedOn = Time(reader, "created_utc")!.Value,
+            ModifiedOn = Time(reader, "modified_utc")!.Value,
+        };
+
+    public static SyncRunRecord Run(DbDataReader reader) =>
+        new(Long(reader, "id"), reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("worker")))
+        {
+            Started = Time(reader, "started_utc")!.Value,
+            Ended = Time(reader, "ended_utc"),
+            Users = Int(reader, "users"),
+            Synced = Int(reader, "synced"),
+            Failed = Int(reader, "failed"),
+            Skipped = Int(reader, "skipped"),
+            Items = Long(reader, "items"),
+            Throttled = TimeSpan.FromMilliseconds(Long(reader, "throttled_ms")),
+        };
+
+    public static LeaseRow Lease(DbDataReader reader) =>
+        new(String(reader, "holder_token"), String(reader, "holder"), Time(reader, "expires_utc"),
+            String(reader, "finished_token"), String(reader, "finished_by"), Time(reader, "finished_utc"));
+
+    public static SkippedItem Skipped(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("item_id")), reader.GetString(reader.GetOrdinal("error_id")),
+            reader.GetString(reader.GetOrdinal("reason")));
+
+    /// <summary>
+    /// The skipped items of one page, in its transaction, for both stores (each with its own SQL): an item the page
+    /// upserted or deleted is no longer skipped (<paramref name="forget"/>, bound through <paramref name="forgetId"/>);
+    /// the page's skipped items are (again), with their reasons (<paramref name="remember"/>, bound through the rest).
+    /// </summary>
+    /// <returns>How many items the page skipped.</returns>
+    public static int RecordSkipped(ItemPage page, DbCommand forget, DbParameter forgetId,
+        DbCommand remember, DbParameter id, DbParameter error, DbParameter reason)
+    {
+        foreach (var item in page.Upserts)
+        {
+            forgetId.Value = item.Id;
+            forget.ExecuteNonQuery();
+        }
+
+        foreach (var deleted in page.Deletes)
+        {
+            forgetId.Value = deleted;
+            forget.ExecuteNonQuery();
+        }
+
+        foreach (var item in page.Skipped)
+        {
+            id.Value = item.ItemId;
+            error.Value = item.ErrorId;
+            reason.Value = item.Reason;
+            remember.ExecuteNonQuery();
+        }
+
+        return page.Skipped.Count;
+    }
+
+    /// <summary>
+    /// The roster in keyset pages of <paramref name="pageSize"/>: <paramref name="readPage"/> gets the last
+    /// (organization, mailbox) read, or nulls for the first page. A bounded page in memory, no transaction held between.
+    /// </summary>
+    public static IEnumerable<RosterEntry> RosterPages(Func<string?, string?, int, List<RosterEntry>> readPage, int pageSize = 500)
+    {
+        string? lastOrganization = null;
+        string? lastMailbox = null;
+        while (true)
+        {
+            var page = readPage(lastOrganization, lastMailbox, pageSize);
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            lastOrganization = page[page.Count - 1].Organization;
+            lastMailbox = page[page.Count - 1].Mailbox;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>
+/// Runs another job only on mailboxes this worker could claim (<see cref="IMailboxLeases"/>), renewing the claim while
+/// the job works and releasing it after; a mailbox another worker has is this worker's Skipped result, saying who has it.
+/// It also keeps the worker's run record: started with the first mailbox, finished by <see cref="Finish"/>. A worker
+/// that dies leaves its record without an end and its claims to expire.
+/// </summary>
+public sealed class LeasedMailboxJob : IMailboxJob
+{
+    /// <summary>How long a claim lasts without renewal: how long a dead worker's mailboxes wait for another worker.</summary>
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromMinutes(2);
+
+    public const string WorkerVariable = "INBOXPS_WORKER";
+
+    /// <summary>Seconds a claim lasts without renewal (2 to 3600), when the default two minutes do not suit.</summary>
+    public const string LeaseVariable = "INBOXPS_LEASE_SECONDS";
+
+    private readonly IMailboxJob _inner;
+    private readonly IMailboxLeases _leases;
+    private readonly string _organization;
+    private readonly string _worker;
+    private readonly TimeSpan _duration;
+    private readonly IInboxSink _sink;
+    private readonly object _gate = new();
+    private readonly SyncRunTotals _totals = new();
+    private SyncRun? _run;
+
+    public LeasedMailboxJob(IMailboxJob inner, IMailboxLeases leases, string organization, IInboxSink sink,
+        string? worker = null, TimeSpan? leaseDuration = null)
+    {
+        _inner = inner;
+        _leases = leases;
+        _organization = organization;
+        _sink = sink;
+        _worker = worker ?? DefaultWorkerName();
+        _duration = leaseDuration ?? LeaseFromEnvironment() ?? DefaultLeaseDuration;
+    }
+
+    /// <summary>INBOXPS_WORKER when set, else machine/process id: unique among live workers, readable by an admin.</summary>
+    public static string DefaultWorkerName()
+    {
+        var named = Environment.GetEnvironmentVariable(WorkerVariable);
+        if (!string.IsNullOrWhiteSpace(named))
+        {
+            return named!.Trim();
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return $"{Environment.MachineName}/{process.Id}";
+    }
+
+    private static TimeSpan? LeaseFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 2 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
+    public MailboxOutcome Unresolvable(string record, InboxException error)
+    {
+        var outcome = _inner.Unresolvable(record, error);
+        Count(outcome, skipped: false);
+        return outcome;
+    }
+
+    public async Task<MailboxOutcome> RunAsync(MailboxTarget mailbox, bool revisit, CancellationToken cancellationToken)
+    {
+        var run = Run();
+        var claim = _leases.TryClaim(run, mailbox.Address, _duration);
+        if (!claim.Granted)
+        {
+            _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: {claim.Describe()}");
+            var skipped = new MailboxSyncResult(_organization, mailbox.Address, SyncStatus.Skipped) { Message = claim.Describe() };
+            Count(skipped, skipped: true);
+            return skipped;
+        }
+
+        MailboxOutcome? outcome = null;
+        // Renew at a third of the duration, so one late renewal never lets the claim lapse.
+        var renewal = new Timer(_ => Renew(claim), null, Third(_duration), Third(_duration));
+        try
+        {
+            outcome = await _inner.RunAsync(mailbox, revisit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            renewal.Dispose();
+            // A mailbox that will be parked (busy or unreachable) is not finished: any worker may take it next, and it
+            // is counted when its second visit ends.
+            var finished = outcome is not null &&
+                           (revisit || outcome.GetError() is not { Fault: SyncFault.Throttled or SyncFault.Unavailable });
+            _leases.Release(claim, finished);
+            if (finished)
+            {
+                Count(outcome!, skipped: false);
+            }
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Ends the run record with its totals (after the engine finished, or was stopped).</summary>
+    public void Finish()
+    {
+        SyncRun? run;
+        SyncRunTotals totals;
+        lock (_gate)
+        {
+            run = _run;
+            totals = new SyncRunTotals
+            {
+                Users = _totals.Users, Synced = _totals.Synced, Failed = _totals.Failed, Skipped = _totals.Skipped,
+                Items = _totals.Items, Throttled = _totals.Throttled,
+            };
+        }
+
+        if (run is not null)
+        {
+            _leases.FinishRun(run, totals);
+        }
+    }
+
+    private SyncRun Run()
+    {
+        lock (_gate)
+        {
+            return _run ??= _leases.StartRun(_organization, _worker);
+        }
+    }
+
+    private void Renew(MailboxClaim claim)
+    {
+        try
+        {
+            if (!_leases.Renew(claim, _duration))
+            {
+                _sink.Log(InboxLogLevel.Warning,
+                    $"{claim.Mailbox}: this worker's claim expired before it could be renewed; another worker may sync the mailbox too.");
+            }
+        }
+        catch (InboxException e)
+        {
+            _sink.Log(InboxLogLevel.Warning, $"{claim.Mailbox}: renewing this worker's claim failed: {e.Message}");
+        }
+    }
+
+    private void Count(MailboxOutcome outcome, bool skipped)
+    {
+        lock (_gate)
+        {
+            _totals.Users++;
+            if (skipped)
+            {
+                _totals.Skipped++;
+            }
+            else if (outcome.GetError() is not null)
+            {
+                _totals.Failed++;
+            }
+            else
+            {
+                _totals.Synced++;
+            }
+
+            if (outcome is MailboxSyncResult result)
+            {
+                _totals.Items += result.ItemsAdded + result.ItemsUpdated + result.ItemsDeleted;
+            }
+
+            _totals.Throttled += outcome.ThrottledTime;
+        }
+    }
+
+    private static TimeSpan Third(TimeSpan duration) => TimeSpan.FromTicks(Math.Max(duration.Ticks / 3, TimeSpan.TicksPerMillisecond * 100));
+}

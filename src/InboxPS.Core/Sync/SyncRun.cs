@@ -1,0 +1,28 @@
+using System;
+
+namespace InboxPS.Core.Sync;
+
+/// <summary>One worker's run over an organization, as the store recorded its start.</summary>
+public sealed class SyncRun
+{
+    public SyncRun(long id, string organization, string worker, string token, DateTimeOffset started)
+    {
+        Id = id;
+        Organization = organization;
+        Worker = worker;
+        Token = token;
+        Started = started;
+    }
+
+    public long Id { get; }
+    public string Organization { get; }
+
+    /// <summary>The worker's name as an admin reads it (machine and process, or INBOXPS_WORKER).</summary>
+    public string Worker { get; }
+
+    /// <summary>Unique to this run: what a claim is held by, so two processes given the same name never share a claim.</summary>
+    public string Token { get; }
+
+    /// <summary>The store's clock when the run started.</summary>
+    public DateTimeOffset Started { get; }
+}
