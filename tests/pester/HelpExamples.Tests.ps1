@@ -31,7 +31,23 @@ BeforeAll {
         }
     }
     function Get-EXOMailbox { param($Filter, $ResultSize) Get-Mailbox }
-    function Get-Credential { param($UserName) [pscredential]::new($sim.serviceAccount, (ConvertTo-SecureString $sim.serviceAccountPassword -AsPlainText -Force)) }
+    function Get-Credential {
+        param($UserName)
+        # The shared store's database account (Set-InboxStore's examples), else the simulator's service account.
+        if ($UserName -eq 'inboxps' -and $testStore) { return $testStore.Credential }
+        [pscredential]::new($sim.serviceAccount, (ConvertTo-SecureString $sim.serviceAccountPassword -AsPlainText -Force))
+    }
+
+    # The test PostgreSQL server build.ps1 -Task Test starts, for the examples about the shared store; without one (a
+    # clone without PostgreSQL) those examples are skipped, saying why.
+    $testStore = if ($env:INBOXPS_TEST_POSTGRES) {
+        $server = @{}
+        foreach ($pair in $env:INBOXPS_TEST_POSTGRES -split ';') { $key, $value = $pair -split '=', 2; $server[$key.Trim()] = $value }
+        [pscustomobject]@{
+            Url        = "postgres://$($server.Username)@$($server.Host):$($server.Port)/postgres"
+            Credential = [pscredential]::new($server.Username, (ConvertTo-SecureString $server.Password -AsPlainText -Force))
+        }
+    }
     function Read-Host { param([switch] $AsSecureString, $Prompt) ConvertTo-SecureString $sim.certificatePassword -AsPlainText -Force }
 
     function ConvertTo-SimulatorExample {
@@ -55,6 +71,7 @@ BeforeAll {
             '\*@sales\.contoso\.com'                                       = "*@$domain"
             'https://outlook\.office365\.com/EWS/Exchange\.asmx|https://mail\.fabrikam\.com' = $sim.ewsUrl
             'D:\\InboxPS\\mime'                                            = (Join-Path $ExampleHome 'mime')
+            "'postgres://inboxps@pg\.contoso\.com:5432/inboxps\?sslmode=require'" = "'$($testStore.Url)'"
         }
         foreach ($pattern in $replacements.Keys) { $Code = $Code -replace $pattern, $replacements[$pattern].Replace('$', '$$') }
         return $Code
@@ -94,6 +111,9 @@ Describe '<Page>, <Title>' -ForEach $examples {
         $publicClientId = $sim.delegatedClientId
         $thumb = $sim.certificateThumbprint
         $script = ConvertTo-SimulatorExample -Code $Code -ExampleHome $exampleHome
+        # The examples about the shared store assume the console or runbook already uses it.
+        $needsSharedStore = $Page -in 'Get-InboxStore', 'Set-InboxStore'
+        if ($needsSharedStore -and $testStore) { $null = Set-InboxStore -PostgreSql -ConnectionString $testStore.Url -Credential $testStore.Credential }
         Push-Location $exampleHome
         $env:IDENTITY_ENDPOINT = $sim.managedIdentityEndpoint
         $env:IDENTITY_HEADER = $sim.managedIdentityHeader
@@ -117,10 +137,15 @@ Describe '<Page>, <Title>' -ForEach $examples {
         $env:IDENTITY_ENDPOINT = $null
         $env:IDENTITY_HEADER = $null
         Pop-Location
+        if ($needsSharedStore) { $null = Set-InboxStore -FromEnvironment }
         Exit-TestStore
     }
 
     It 'runs as the help says' {
+        if ($needsSharedStore -and -not $testStore) {
+            Set-ItResult -Skipped -Because 'it needs the test PostgreSQL server (./build.ps1 -Task Test starts one where PostgreSQL is installed)'
+            return
+        }
         $block = [scriptblock]::Create($script)
         if ($Description -match 'Asks for confirmation') {
             # This pwsh cannot answer a prompt, so an example that asks stops here, saying it needed one.
