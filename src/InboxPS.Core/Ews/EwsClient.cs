@@ -48,7 +48,7 @@ public sealed class EwsClient : IDisposable
     /// service account may impersonate it.
     /// </summary>
     /// <param name="distinguishedFolderId">A distinguished folder name (inbox, sentitems, msgfolderroot...) or an EWS FolderId.</param>
-    public Task<EwsFolder> GetFolderAsync(MailboxIdentity mailbox, string distinguishedFolderId, EwsCallMetrics? metrics,
+    public Task<EwsFolder> GetFolderAsync(MailboxIdentity mailbox, string distinguishedFolderId, CallMetrics? metrics,
         CancellationToken cancellationToken) =>
         _transport.SendAsync(new GetFolderOperation(FolderReference.Require(distinguishedFolderId, nameof(distinguishedFolderId))),
             Require(mailbox), metrics, cancellationToken);
@@ -58,7 +58,7 @@ public sealed class EwsClient : IDisposable
     /// state; store each page's SyncState with its changes and call again until IncludesLastFolderInRange.
     /// </summary>
     /// <exception cref="EwsException">EwsInvalidSyncState: start again with a null state.</exception>
-    public Task<FolderChangesPage> SyncFolderHierarchyAsync(MailboxIdentity mailbox, string? syncState, EwsCallMetrics? metrics,
+    public Task<FolderChangesPage> SyncFolderHierarchyAsync(MailboxIdentity mailbox, string? syncState, CallMetrics? metrics,
         CancellationToken cancellationToken) =>
         _transport.SendAsync(new SyncFolderHierarchyOperation(syncState), Require(mailbox), metrics, cancellationToken);
 
@@ -72,7 +72,7 @@ public sealed class EwsClient : IDisposable
     /// <exception cref="EwsException">EwsInvalidSyncState: restart the folder with a null state. EwsSyncFolderNotFound:
     /// the folder is gone; re-sync the hierarchy.</exception>
     public Task<ItemChangesPage> SyncFolderItemsAsync(MailboxIdentity mailbox, string folderId, string? syncState,
-        int maxChangesReturned, EwsCallMetrics? metrics, CancellationToken cancellationToken)
+        int maxChangesReturned, CallMetrics? metrics, CancellationToken cancellationToken)
     {
         if (maxChangesReturned < 1 || maxChangesReturned > SyncFolderItemsOperation.MaxChangesLimit)
         {
@@ -89,12 +89,12 @@ public sealed class EwsClient : IDisposable
     /// Microsoft suggests small batches (10 to 100 ids); with MIME content, keep the whole answer under MaxResponseBytes.
     /// </summary>
     public async Task<IReadOnlyList<EwsItem>> GetItemsAsync(MailboxIdentity mailbox, IReadOnlyList<string> itemIds,
-        bool includeMimeContent, EwsCallMetrics? metrics, CancellationToken cancellationToken) =>
+        bool includeMimeContent, CallMetrics? metrics, CancellationToken cancellationToken) =>
         await GetItemBatchAsync(mailbox, itemIds, includeMimeContent, metrics, cancellationToken).ConfigureAwait(false);
 
     /// <summary><see cref="GetItemsAsync"/> with the missing and failed ids in the result's type.</summary>
     public Task<EwsItemBatch> GetItemBatchAsync(MailboxIdentity mailbox, IReadOnlyList<string> itemIds, bool includeMimeContent,
-        EwsCallMetrics? metrics, CancellationToken cancellationToken)
+        CallMetrics? metrics, CancellationToken cancellationToken)
     {
         if (itemIds is null)
         {

@@ -41,7 +41,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
-        private readonly EwsCallMetrics _metrics = new();
+        private readonly CallMetrics _metrics = new();
         private readonly int _pageSize;
 
         public Session(EwsClient client, MailboxTarget mailbox, int pageSize)

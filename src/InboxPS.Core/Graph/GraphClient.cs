@@ -57,7 +57,7 @@ public sealed class GraphClient : IDisposable
     /// it proves the mailbox exists and the app may read it.
     /// </summary>
     /// <param name="mailbox">The user's SMTP address, user principal name or object id.</param>
-    public Task<MailFolder> GetMailFolderAsync(string mailbox, string folder, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+    public Task<MailFolder> GetMailFolderAsync(string mailbox, string folder, CallMetrics? metrics, CancellationToken cancellationToken) =>
         GetEntityAsync("GetMailFolder", mailbox, GraphRequestScope.Folder, "mailFolders/" + Escape(Require(folder, nameof(folder))) + "?" + FolderSelect,
             ReadFolder, metrics, cancellationToken);
 
@@ -67,7 +67,7 @@ public sealed class GraphClient : IDisposable
     /// deltaLink for the next round.
     /// </summary>
     /// <exception cref="GraphException">GraphInvalidSyncState (SyncFault.InvalidSyncState): start again with a null link.</exception>
-    public Task<GraphDeltaPage<MailFolder>> GetMailFolderChangesAsync(string mailbox, string? link, GraphCallMetrics? metrics,
+    public Task<GraphDeltaPage<MailFolder>> GetMailFolderChangesAsync(string mailbox, string? link, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
         var request = DeltaRequest("MailFoldersDelta", mailbox, GraphRequestScope.Mailbox, link, "mailFolders/delta?" + FolderSelect);
@@ -77,7 +77,7 @@ public sealed class GraphClient : IDisposable
     /// <summary>One page of message changes in one folder (messages/delta), with the selected properties; see
     /// <see cref="GetMailFolderChangesAsync"/> for how links continue a round.</summary>
     /// <exception cref="GraphException">GraphInvalidSyncState: start the folder again; GraphFolderNotFound: the folder is gone.</exception>
-    public Task<GraphDeltaPage<GraphMessage>> GetMessageChangesAsync(string mailbox, string folderId, string? link, GraphCallMetrics? metrics,
+    public Task<GraphDeltaPage<GraphMessage>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
         var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
@@ -87,13 +87,13 @@ public sealed class GraphClient : IDisposable
 
     /// <summary>One message with the selected properties (to complete a partial delta entry).</summary>
     /// <exception cref="GraphException">GraphItemNotFound (SyncFault.ItemFailed): deleted meanwhile.</exception>
-    public Task<GraphMessage> GetMessageAsync(string mailbox, string messageId, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+    public Task<GraphMessage> GetMessageAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken) =>
         GetEntityAsync("GetMessage", mailbox, GraphRequestScope.Item, "messages/" + Escape(Require(messageId, nameof(messageId))) + "?" + MessageQuery,
             ReadMessage, metrics, cancellationToken);
 
     /// <summary>The message as MIME (RFC 822), read up to <see cref="GraphClientOptions.MaxMimeBytes"/>.</summary>
     /// <exception cref="GraphException">GraphResponseTooLarge or GraphItemNotFound (both SyncFault.ItemFailed).</exception>
-    public Task<byte[]> GetMimeAsync(string mailbox, string messageId, GraphCallMetrics? metrics, CancellationToken cancellationToken)
+    public Task<byte[]> GetMimeAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var request = new GraphRequest("GetMime", Require(mailbox, nameof(mailbox)), GraphRequestScope.Item,
             UserUri(mailbox, "messages/" + Escape(Require(messageId, nameof(messageId))) + "/$value")) { Accept = "*/*" };
@@ -105,7 +105,7 @@ public sealed class GraphClient : IDisposable
     /// organization from EWS to Graph without syncing its mailboxes again. Any number of ids, sent 1,000 per call.
     /// </summary>
     public async Task<IReadOnlyList<GraphIdTranslation>> TranslateExchangeIdsAsync(string mailbox, IReadOnlyList<string> ewsIds,
-        GraphCallMetrics? metrics, CancellationToken cancellationToken)
+        CallMetrics? metrics, CancellationToken cancellationToken)
     {
         Require(mailbox, nameof(mailbox));
         var results = new List<GraphIdTranslation>(ewsIds.Count);
@@ -126,7 +126,7 @@ public sealed class GraphClient : IDisposable
     public void Dispose() => _transport.Dispose();
 
     private Task<T> GetEntityAsync<T>(string operation, string mailbox, GraphRequestScope scope, string path,
-        Func<JsonElement, string, GraphRequestContext, T> read, GraphCallMetrics? metrics, CancellationToken cancellationToken)
+        Func<JsonElement, string, GraphRequestContext, T> read, CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var request = new GraphRequest(operation, Require(mailbox, nameof(mailbox)), scope, UserUri(mailbox, path));
         return _transport.SendJsonAsync(request, (root, context) =>

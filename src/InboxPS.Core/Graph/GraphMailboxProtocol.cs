@@ -34,7 +34,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
     private sealed class Session : IMailboxSession
     {
         private readonly GraphClient _client;
-        private readonly GraphCallMetrics _metrics = new();
+        private readonly CallMetrics _metrics = new();
         private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
         public Session(GraphClient client, MailboxTarget mailbox, Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial)

@@ -41,7 +41,7 @@ internal sealed class GraphTransport : IDisposable
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
 
     /// <summary>Sends the request and parses a JSON answer with <paramref name="parse"/> (which throws GraphException on a misshapen one).</summary>
-    public Task<T> SendJsonAsync<T>(GraphRequest request, Func<JsonElement, GraphRequestContext, T> parse, GraphCallMetrics? metrics,
+    public Task<T> SendJsonAsync<T>(GraphRequest request, Func<JsonElement, GraphRequestContext, T> parse, CallMetrics? metrics,
         CancellationToken cancellationToken) =>
         SendAsync(request, async (response, context, token) =>
         {
@@ -67,7 +67,7 @@ internal sealed class GraphTransport : IDisposable
         }, metrics, cancellationToken);
 
     /// <summary>Sends the request and reads the raw body (MIME), bounded; a fresh buffer per attempt, so a retry never appends.</summary>
-    public Task<byte[]> SendBytesAsync(GraphRequest request, long limit, GraphCallMetrics? metrics, CancellationToken cancellationToken) =>
+    public Task<byte[]> SendBytesAsync(GraphRequest request, long limit, CallMetrics? metrics, CancellationToken cancellationToken) =>
         SendAsync(request, async (response, context, token) =>
         {
             using var buffer = new MemoryStream();
@@ -78,7 +78,7 @@ internal sealed class GraphTransport : IDisposable
     public void Dispose() => _http.Dispose();
 
     private async Task<T> SendAsync<T>(GraphRequest request, Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read,
-        GraphCallMetrics? metrics, CancellationToken cancellationToken)
+        CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var call = new CallState(metrics);
         var attempts = 1;
@@ -319,10 +319,10 @@ internal sealed class GraphTransport : IDisposable
     /// <summary>What one call has done so far, across its attempts.</summary>
     private sealed class CallState
     {
-        private readonly GraphCallMetrics? _metrics;
+        private readonly CallMetrics? _metrics;
         private int _sent;
 
-        public CallState(GraphCallMetrics? metrics) => _metrics = metrics;
+        public CallState(CallMetrics? metrics) => _metrics = metrics;
 
         public bool RefreshedToken { get; set; }
 

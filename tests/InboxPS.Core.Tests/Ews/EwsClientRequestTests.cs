@@ -151,7 +151,7 @@ public sealed class EwsClientRequestTests
         var tokens = new FakeTokenSource();
         var handler = new ScriptedHandler().Then(_ => Responses.Status(HttpStatusCode.Unauthorized)).ThenXml(Soap.Inbox());
         using var client = TestClients.Create(handler, out var waits, authenticator: new BearerTokenAuthenticator(tokens));
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         var folder = await client.GetFolderAsync(TestClients.Alice, "inbox", metrics, default);
 

@@ -34,7 +34,7 @@ public sealed class EwsRetryTests
         var fault = (Func<HttpResponseMessage>)((object[])TransientFaults().ElementAt(index))[1];
         var handler = new ScriptedHandler().Then(_ => fault()).ThenXml(s_page);
         using var client = TestClients.Create(handler, out var waits);
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         var page = await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, metrics, default);
 
@@ -121,7 +121,7 @@ public sealed class EwsRetryTests
     {
         var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(60_000)).ThenXml(Soap.ServerBusy(297_749));
         using var client = TestClients.Create(handler, out var waits, o => o.Retry.MaxTotalDelay = TimeSpan.FromMinutes(5));
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         var error = await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, metrics, default));
 
@@ -158,7 +158,7 @@ public sealed class EwsRetryTests
         var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(300_000));
         using var client = new EwsClient(new EwsClientOptions(TestClients.Endpoint), new BearerTokenAuthenticator(new FakeTokenSource()), handler);
         using var cancellation = new CancellationTokenSource();
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         var call = client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, metrics, cancellation.Token);
         while (handler.Requests.Count == 0)
@@ -190,7 +190,7 @@ public sealed class EwsRetryTests
         }
 
         using var client = TestClients.Create(handler);
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => client.GetFolderAsync(TestClients.Alice, "inbox", metrics, default))));
 

@@ -236,7 +236,7 @@ public sealed class EwsSampleResponseTests
         var busy = EwsSamples.Read("syncfolderitems-response-errorserverbusy-concurrentsynccalls_ews-rs-fixture.xml");
         var handler = new ScriptedHandler().ThenXml(busy).ThenXml(Soap.SyncItemsPage("state-2", true, string.Empty));
         using var client = TestClients.Create(handler, out var waits);
-        var metrics = new EwsCallMetrics();
+        var metrics = new CallMetrics();
 
         var page = await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", "state-1", 512, metrics, default);
 

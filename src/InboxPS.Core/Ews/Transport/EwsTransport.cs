@@ -39,7 +39,7 @@ internal sealed class EwsTransport : IDisposable
     /// <summary>How retries wait; tests replace it to record the waits instead of sleeping.</summary>
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
 
-    public async Task<T> SendAsync<T>(EwsOperation<T> operation, MailboxIdentity mailbox, EwsCallMetrics? metrics,
+    public async Task<T> SendAsync<T>(EwsOperation<T> operation, MailboxIdentity mailbox, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
         var body = SoapRequestWriter.Write(_options.RequestServerVersion, mailbox, operation.WriteBody);
@@ -244,10 +244,10 @@ internal sealed class EwsTransport : IDisposable
     /// <summary>What one public call has done so far, across its attempts.</summary>
     private sealed class CallState
     {
-        private readonly EwsCallMetrics? _metrics;
+        private readonly CallMetrics? _metrics;
         private int _sent;
 
-        public CallState(EwsCallMetrics? metrics)
+        public CallState(CallMetrics? metrics)
         {
             _metrics = metrics;
         }

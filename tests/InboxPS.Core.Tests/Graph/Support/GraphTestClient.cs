@@ -41,7 +41,7 @@ internal sealed class GraphTestClient : IDisposable
     public FakeTokenSource Tokens { get; } = new();
     public List<TimeSpan> Waits { get; } = new();
     public List<string> TraceLines { get; } = new();
-    public GraphCallMetrics Metrics { get; } = new();
+    public CallMetrics Metrics { get; } = new();
 
     public void Dispose() => Client.Dispose();
 }

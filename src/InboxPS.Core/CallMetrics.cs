@@ -1,13 +1,13 @@
 using System;
 using System.Threading;
 
-namespace InboxPS.Core.Ews;
+namespace InboxPS.Core;
 
 /// <summary>
-/// Accounting for one caller (the sync engine keeps one per user and reports it in the user's result). Thread-safe:
-/// several calls may share it.
+/// Requests and throttled time of one caller, whatever the protocol (each mailbox session keeps one and reports it in
+/// the user's result). Thread-safe: several calls may share it.
 /// </summary>
-public sealed class EwsCallMetrics
+public sealed class CallMetrics
 {
     private int _requests;
     private int _retries;
