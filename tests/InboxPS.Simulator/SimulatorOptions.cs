@@ -72,6 +72,12 @@ public sealed class SimulatorOptions
     /// <summary>Where the certificate files go; a fresh temporary folder (deleted on dispose) when null.</summary>
     public string? WorkDirectory { get; set; }
 
+    /// <summary>
+    /// A folder with Microsoft's messages.xsd and types.xsd: every EWS request is then checked against them and the
+    /// schema-invalid ones counted (SimulatorMetrics.SchemaInvalidRequests). Null: no check.
+    /// </summary>
+    public string? EwsSchemaFolder { get; set; }
+
     /// <summary>Log ASP.NET Core information messages to stderr (quiet by default).</summary>
     public bool Verbose { get; set; }
 

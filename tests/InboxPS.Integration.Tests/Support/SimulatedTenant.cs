@@ -21,7 +21,7 @@ public sealed class SimulatedTenant : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true });
+        _simulator = await ExchangeSimulator.StartAsync(WireChecks.Checked(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
 
         // InboxPS requires the service account to have a licensed mailbox of its own; the simulated one starts without.
@@ -32,7 +32,15 @@ public sealed class SimulatedTenant : IAsyncLifetime
     {
         if (_simulator is not null)
         {
-            await _simulator.DisposeAsync();
+            // Issue 17: every request of the class's runs was schema-valid and routed by its mailbox.
+            try
+            {
+                WireChecks.AssertClean(_simulator);
+            }
+            finally
+            {
+                await _simulator.DisposeAsync();
+            }
         }
     }
 
