@@ -91,7 +91,7 @@ internal static class CommandLine
           --seed N                seed for everything generated (default 7)
           --items-per-folder N    items in each Inbox; other folders get fractions (default 40)
           --port N                TCP port on 127.0.0.1 (default 0: any free port)
-          --broken                add the broken users outofscope@, nolicense@, moving@, throttled@ (see README)
+          --broken                add the broken users outofscope@, nolicense@, moving@, throttled@, svc-unlicensed@ (see README)
           --throttled-calls N     ErrorServerBusy answers throttled@ gives before recovering (default 3)
           --latency-ms N          fixed delay per EWS request (default 0)
           --jitter-ms N           up to this much extra delay per EWS request (default 0)

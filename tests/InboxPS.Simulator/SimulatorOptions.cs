@@ -51,7 +51,7 @@ public sealed class SimulatorOptions
     /// <summary>The polling interval the device-code endpoint tells MSAL to use.</summary>
     public TimeSpan DeviceCodeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Adds the deliberately broken users described in README.md (outofscope@, nolicense@, moving@, throttled@).</summary>
+    /// <summary>Adds the deliberately broken users described in README.md (outofscope@, nolicense@, moving@, throttled@, svc-unlicensed@).</summary>
     public bool BrokenMailboxes { get; set; }
 
     /// <summary>How many EWS calls to throttled@contoso.test are answered ErrorServerBusy before it recovers.</summary>

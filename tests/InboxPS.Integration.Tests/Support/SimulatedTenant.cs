@@ -23,9 +23,6 @@ public sealed class SimulatedTenant : IAsyncLifetime
     {
         _simulator = await ExchangeSimulator.StartAsync(WireChecks.Checked(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
-
-        // InboxPS requires the service account to have a licensed mailbox of its own; the simulated one starts without.
-        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
     }
 
     public async Task DisposeAsync()

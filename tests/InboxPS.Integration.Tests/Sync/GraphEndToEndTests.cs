@@ -164,6 +164,22 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_service_account_without_a_licensed_mailbox_is_refused_over_Graph_saying_what_to_assign()
+    {
+        using var org = _tenant.NewOrg();
+        const string unlicensed = "svc-unlicensed@contoso.test";
+
+        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret)
+        {
+            ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+            ServiceAccount = unlicensed,
+        }));
+
+        Assert.Equal("TestMailboxNotFound", error.ErrorId);
+        Assert.Contains($"assign {unlicensed} a licence that includes Exchange Online", error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_EWS_sign_in_method_does_not_fit_GraphAppOnly()
     {
         using var org = _tenant.NewOrg();

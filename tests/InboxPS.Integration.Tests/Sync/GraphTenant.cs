@@ -33,7 +33,6 @@ public sealed class GraphTenant : IAsyncLifetime
             BackOff = TimeSpan.FromMilliseconds(300),
         }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
-        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
         _simulator.Control.SetGraphThrottling(retryAfter: TimeSpan.FromMilliseconds(250));
     }
 

@@ -34,7 +34,6 @@ public sealed class SyncTenant : IAsyncLifetime
             ThrottledMailboxBusyCalls = 3,
         }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
-        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
     }
 
     public async Task DisposeAsync()
