@@ -180,6 +180,22 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task One_mailbox_named_by_its_primary_address_and_by_its_upn_is_one_roster_entry_over_Graph()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[5];
+        var upn = Simulator.Control.ListUsers().Single(u => u.PrimarySmtpAddress == user).Aliases.Single();
+
+        var both = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user }, new MailboxInput { UserPrincipalName = upn } });
+        await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = upn } });
+
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Synced);
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Skipped);
+        var entry = Assert.Single(org.Store.GetRoster(org.Name, activeOnly: false));
+        org.AssertMatchesTruth(entry.Mailbox);
+    }
+
+    [Fact]
     public async Task An_EWS_sign_in_method_does_not_fit_GraphAppOnly()
     {
         using var org = _tenant.NewOrg();
