@@ -144,7 +144,7 @@ internal static class PostgresSchema
 
         // 5 (issue 17, as SQLite's migration 7): one mailbox, one roster entry. mailbox_id is the server's stable id of
         // the mailbox (its inbox folder's id); rows stored before take the id of their stored inbox, and rows that turn
-        // out to be one mailbox are merged into the one stored by primary SMTP address (else the first by name), which
+        // out to be one mailbox are merged into the one stored by SMTP address (else the first by name), which
         // stays active if any of them was. Self-contained: renumber freely when merging other migrations.
         """
         ALTER TABLE roster ADD COLUMN mailbox_id text NULL;

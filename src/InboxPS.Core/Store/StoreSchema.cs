@@ -148,7 +148,7 @@ internal static class StoreSchema
 
         // 7 (issue 17): one mailbox, one roster entry. mailbox_id is the server's stable id of the mailbox (its inbox
         // folder's id), so its UPN, an alias or a former primary address find the same row. Rows stored before take the
-        // id of their stored inbox; rows that turn out to be one mailbox are merged into the one stored by primary SMTP
+        // id of their stored inbox; rows that turn out to be one mailbox are merged into the one stored by SMTP
         // address (else the first by name), which stays active if any of them was. Self-contained: renumber freely.
         """
         ALTER TABLE roster ADD COLUMN mailbox_id TEXT NULL;
