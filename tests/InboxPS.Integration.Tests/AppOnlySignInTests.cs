@@ -146,6 +146,19 @@ public sealed class AppOnlySignInTests : IClassFixture<SimulatedTenant>
     }
 
     [Fact]
+    public async Task A_service_account_without_a_licensed_mailbox_as_the_test_mailbox_is_told_what_to_assign()
+    {
+        using var org = _tenant.NewStore(AccessType.OAuthAppOnly);
+
+        var error = await Assert.ThrowsAsync<InboxException>(() => ConnectAsync(org,
+            new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(_tenant.Simulator.ClientSecret), ServiceAccount = "svc-unlicensed@contoso.test" }));
+
+        Assert.Equal("TestMailboxNotFound", error.ErrorId);
+        Assert.Contains("assign svc-unlicensed@contoso.test a licence that includes Exchange Online", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.Null(org.Registry.FindLive(org.Organization));
+    }
+
+    [Fact]
     public async Task A_given_access_token_works_until_exchange_refuses_it_and_cannot_be_refreshed()
     {
         using var source = _tenant.NewStore(AccessType.OAuthAppOnly);

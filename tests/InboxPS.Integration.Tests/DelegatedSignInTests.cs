@@ -104,10 +104,12 @@ public sealed class DelegatedSignInTests : IClassFixture<SimulatedTenant>
     {
         using var org = _tenant.NewStore(AccessType.OAuthImpersonation);
 
-        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.Interactive) { ServiceAccount = "nolicense@contoso.test" }, _tenant.Transport()));
+        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.Interactive) { ServiceAccount = "svc-unlicensed@contoso.test" }, _tenant.Transport()));
 
+        // Issue 17: a service account without a licensed mailbox is told what to assign, over EWS.
         Assert.Equal("ServiceAccountHasNoMailbox", error.ErrorId);
-        Assert.Contains("licence", error.RecommendedAction);
+        Assert.Contains("assign svc-unlicensed@contoso.test a licence that includes Exchange Online", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.Contains("Enable-Mailbox svc-unlicensed@contoso.test", error.RecommendedAction, StringComparison.Ordinal);
         Assert.Null(org.Registry.FindLive(org.Organization));
         Assert.False(Directory.Exists(org.TokensFolder) && Directory.GetFiles(org.TokensFolder).Length > 0);
     }

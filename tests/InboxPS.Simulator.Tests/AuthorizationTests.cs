@@ -91,6 +91,7 @@ public sealed class AuthorizationTests : IClassFixture<SimulatorFixture>
     [Theory]
     [InlineData("outofscope@contoso.test", "ErrorImpersonateUserDenied")]
     [InlineData("nolicense@contoso.test", "ErrorNonExistentMailbox")]
+    [InlineData("svc-unlicensed@contoso.test", "ErrorNonExistentMailbox")]
     [InlineData("nobody@contoso.test", "ErrorNonExistentMailbox")]
     [InlineData("user0041@fabrikam.test", "ErrorNonExistentMailbox")]
     public async Task BrokenUsersAreRefusedWithSoapFaults(string mailbox, string code)
@@ -145,13 +146,17 @@ public sealed class AuthorizationTests : IClassFixture<SimulatorFixture>
     }
 
     [Fact]
-    public async Task TheServiceAccountHasNoMailboxOfItsOwn()
+    public async Task TheServiceAccountHasALicensedMailboxAndTheUnlicensedOneHasNone()
     {
         using var client = EwsClient.Basic(_sim);
+        using var unlicensed = new EwsClient(_sim, EwsClient.BasicHeader("svc-unlicensed@contoso.test", _sim.ServiceAccountPassword));
 
-        var answer = await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), null);
+        var own = await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), null);
+        var none = await unlicensed.SendAsync(Ops.GetFolder("IdOnly", "inbox"), null);
 
-        Assert.Equal("ErrorNonExistentMailbox", answer.FaultCode);
+        Assert.Null(own.FaultCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, own.Status);
+        Assert.Equal("ErrorNonExistentMailbox", none.FaultCode);
     }
 
     [Fact]

@@ -38,6 +38,21 @@ public sealed class IdentityTests : IClassFixture<SimulatorFixture>, IDisposable
     }
 
     [Fact]
+    public async Task EveryIssuedTokenAndEveryClientAssertionIsRecordedForTheSecurityScans()
+    {
+        using var registered = X509CertificateLoader.LoadPkcs12FromFile(_sim.CertificatePath, _sim.CertificatePassword);
+        var bySecret = await Msal.WithSecret(_sim, _http).AcquireTokenForClient(s_appOnly).ExecuteAsync();
+        var byCertificate = await WithCertificate(registered).AcquireTokenForClient(s_appOnly).ExecuteAsync();
+
+        var issued = _sim.Control.IssuedSecrets;
+
+        Assert.Contains(bySecret.AccessToken, issued.Tokens);
+        Assert.Contains(byCertificate.AccessToken, issued.Tokens);
+        // The assertion MSAL signed with the certificate's key: a JWT whose issuer and subject are the app.
+        Assert.Contains(issued.ClientAssertions, a => Claims(a).GetProperty("sub").GetString() == _sim.ClientId);
+    }
+
+    [Fact]
     public async Task ACertificateAssertionIsAcceptedAndAForeignCertificateIsNot()
     {
         using var registered = X509CertificateLoader.LoadPkcs12FromFile(_sim.CertificatePath, _sim.CertificatePassword);

@@ -23,14 +23,14 @@ public sealed class StandaloneProcessTests
         var workDirectory = Path.GetDirectoryName(root.GetProperty("caCertificatePath").GetString())!;
 
         var metrics = await GetAsync(root, "metrics");
-        var users = await GetAsync(root, "users?skip=24&take=5");
+        var users = await GetAsync(root, "users?skip=24&take=6");
         process.StandardInput.Close();
         var exited = process.WaitForExit(TimeSpan.FromSeconds(30));
 
         Assert.All(s_requiredKeys, key => Assert.False(string.IsNullOrEmpty(root.GetProperty(key).GetString()), key));
         Assert.Equal(25, root.GetProperty("mailboxCount").GetInt32());
         Assert.Equal(0, metrics.GetProperty("ewsRequests").GetInt64());
-        Assert.Equal(new[] { "user0025@contoso.test", "outofscope@contoso.test", "nolicense@contoso.test", "moving@contoso.test", "throttled@contoso.test" },
+        Assert.Equal(new[] { "user0025@contoso.test", "outofscope@contoso.test", "nolicense@contoso.test", "moving@contoso.test", "throttled@contoso.test", "svc-unlicensed@contoso.test" },
             users.EnumerateArray().Select(u => u.GetProperty("primarySmtpAddress").GetString()));
         Assert.True(exited, "The simulator did not stop after stdin closed.");
         Assert.Equal(0, process.ExitCode);

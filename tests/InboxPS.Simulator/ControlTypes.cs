@@ -34,6 +34,9 @@ public sealed record FolderSnapshot(
     string FolderId, string? DistinguishedName, string DisplayName, string? ParentFolderId, string FolderClass, int TotalCount, int UnreadCount);
 
 /// <summary>Ground truth for one item: what a correct client's store must hold for it.</summary>
+/// <summary>What the identity endpoint issued (access, id and refresh tokens) and the client assertions it received.</summary>
+public sealed record IssuedSecretsSnapshot(IReadOnlyList<string> Tokens, IReadOnlyList<string> ClientAssertions);
+
 public sealed record ItemSnapshot(string ItemId, string ChangeKey, string FolderId, string Subject, bool IsRead, string InternetMessageId);
 
 /// <summary>The items one injected batch created, updated, deleted and flipped the read flag of (EWS item ids).</summary>

@@ -160,7 +160,9 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         graph.MailboxScopes.Set(identity.ClientId, ImpersonationScope.All);
         graph.MailboxScopes.Set(identity.ManagedIdentityClientId, ImpersonationScope.All);
         var control = new SimulatorControl(store, new TenantChanges(store, options.Seed), identity, rights, throttling, faults, metrics, authenticator, graph);
-        var ews = new EwsEndpoint(services, authenticator, rights, throttling, faults);
+        var schema = options.EwsSchemaFolder is { } schemaFolder ? RequestSchemaCheck.Load(schemaFolder) : null;
+        metrics.SchemaChecked = schema is not null;
+        var ews = new EwsEndpoint(services, authenticator, rights, throttling, faults, schema);
         var identityEndpoints = new IdentityEndpoints(identity, tokens, directory, keys, metrics, () => options.DeviceCodeInterval);
 
         var app = BuildApp(options, keys);

@@ -91,7 +91,7 @@ internal static class CommandLine
           --seed N                seed for everything generated (default 7)
           --items-per-folder N    items in each Inbox; other folders get fractions (default 40)
           --port N                TCP port on 127.0.0.1 (default 0: any free port)
-          --broken                add the broken users outofscope@, nolicense@, moving@, throttled@ (see README)
+          --broken                add the broken users outofscope@, nolicense@, moving@, throttled@, svc-unlicensed@ (see README)
           --throttled-calls N     ErrorServerBusy answers throttled@ gives before recovering (default 3)
           --latency-ms N          fixed delay per EWS request (default 0)
           --jitter-ms N           up to this much extra delay per EWS request (default 0)
@@ -110,6 +110,7 @@ internal static class CommandLine
           --graph-requests-per-window N  Graph requests per app per mailbox in 10 minutes (default 10000)
           --graph-retry-after S   Retry-After of a Graph 429, decimal seconds (default 1; 2.128 sends "2.128")
           --work-dir PATH         where certificate files go (default: a temp folder, deleted on exit)
+          --ews-schema PATH       check every EWS request against PATH/messages.xsd and types.xsd (default: off)
           --no-stdin-exit         keep running when stdin closes (e.g. started with < /dev/null)
           --verbose               ASP.NET Core information logs on stderr
         """;
@@ -151,6 +152,7 @@ internal static class CommandLine
                 case "--graph-requests-per-window": o.GraphRequestsPerWindow = Int(); break;
                 case "--graph-retry-after": o.GraphRetryAfter = TimeSpan.FromSeconds(Number()); break;
                 case "--work-dir": o.WorkDirectory = Path.GetFullPath(Value()); break;
+                case "--ews-schema": o.EwsSchemaFolder = Path.GetFullPath(Value()); break;
                 case "--no-stdin-exit": watchStdin = false; break;
                 case "--verbose": o.Verbose = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");

@@ -160,6 +160,9 @@ public sealed class SimulatorControl
     /// <summary>Grants or removes full_access_as_app: tokens issued afterwards carry the role or not (401 at EWS without it).</summary>
     public void SetAppPermission(string clientId, bool granted) => _identity.SetAppPermission(clientId, granted);
 
+    /// <summary>Every token the identity endpoint issued and client assertion it received since the start.</summary>
+    public IssuedSecretsSnapshot IssuedSecrets => _identity.Issued.Snapshot();
+
     public void SetMailboxState(string mailbox, MailboxStateChange change)
     {
         var flags = _store.Flags(MailboxIndex(mailbox));

@@ -70,6 +70,15 @@ public sealed class SimulatorMetrics
     /// <summary>Impersonated requests whose X-AnchorMailbox names a different mailbox than the impersonation header.</summary>
     public long MismatchedAnchorMailbox { get; init; }
 
+    /// <summary>Whether EWS requests are checked against messages.xsd/types.xsd (SimulatorOptions.EwsSchemaFolder).</summary>
+    public bool SchemaChecked { get; init; }
+
+    /// <summary>EWS requests that failed the schema check (always 0 when it is off).</summary>
+    public long SchemaInvalidRequests { get; init; }
+
+    /// <summary>The first error of each of the first 20 schema-invalid requests: "Operation, Element: message".</summary>
+    public IReadOnlyList<string> SchemaErrors { get; init; } = Array.Empty<string>();
+
     /// <summary>Sum over EWS requests of the time each spent in the server (arrival to last byte written).</summary>
     public TimeSpan ServerBusyTime { get; init; }
 

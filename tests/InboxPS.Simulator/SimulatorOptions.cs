@@ -51,7 +51,7 @@ public sealed class SimulatorOptions
     /// <summary>The polling interval the device-code endpoint tells MSAL to use.</summary>
     public TimeSpan DeviceCodeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Adds the deliberately broken users described in README.md (outofscope@, nolicense@, moving@, throttled@).</summary>
+    /// <summary>Adds the deliberately broken users described in README.md (outofscope@, nolicense@, moving@, throttled@, svc-unlicensed@).</summary>
     public bool BrokenMailboxes { get; set; }
 
     /// <summary>How many EWS calls to throttled@contoso.test are answered ErrorServerBusy before it recovers.</summary>
@@ -71,6 +71,12 @@ public sealed class SimulatorOptions
 
     /// <summary>Where the certificate files go; a fresh temporary folder (deleted on dispose) when null.</summary>
     public string? WorkDirectory { get; set; }
+
+    /// <summary>
+    /// A folder with Microsoft's messages.xsd and types.xsd: every EWS request is then checked against them and the
+    /// schema-invalid ones counted (SimulatorMetrics.SchemaInvalidRequests). Null: no check.
+    /// </summary>
+    public string? EwsSchemaFolder { get; set; }
 
     /// <summary>Log ASP.NET Core information messages to stderr (quiet by default).</summary>
     public bool Verbose { get; set; }

@@ -2,8 +2,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $connectCommand = 'InboxPS.Commands.ConnectInboxImpersonationCommand'
     $sim = Start-TestSimulator -ArgumentList '--users', '5', '--items-per-folder', '1', '--broken'
-    # InboxPS requires the service account to have a licensed mailbox of its own; the simulated one starts without.
-    $null = Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$($sim.serviceAccount)/state" -Method Post -Body @{ hasMailbox = $true; licensed = $true }
     $secret = ConvertTo-SecureString $sim.clientSecret -AsPlainText -Force
 }
 

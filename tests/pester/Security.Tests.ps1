@@ -2,8 +2,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $sim = Start-TestSimulator -ArgumentList '--users', '8', '--items-per-folder', '3', '--broken'
     $simJson = $sim | Select-Object * -ExcludeProperty Process | ConvertTo-Json -Compress
-    # The delegated sign-in checks the service account has a mailbox of its own.
-    $null = Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$($sim.serviceAccount)/state" -Method Post -Body @{ hasMailbox = $true; licensed = $true }
     $healthy = @(Invoke-SimulatorControl -Simulator $sim -Path 'users' | Where-Object { -not $_.broken -and $_.hasMailbox } | ForEach-Object primarySmtpAddress)
 
     function Invoke-AsAdmin {
@@ -67,6 +65,14 @@ Set-InboxAccessType -Organization delegated -AccessType OAuthImpersonation -EwsU
 Connect-InboxImpersonation -Organization delegated -DeviceCode -Authority `$sim.authority -TenantId `$sim.tenantId -ClientId `$sim.delegatedClientId -Verbose | Format-List * -Force | Out-String
 `$null = Wait-Job `$approver -Timeout 60
 
+# The managed identity of a runbook: MSAL sends IDENTITY_HEADER's secret to IDENTITY_ENDPOINT.
+Set-InboxAccessType -Organization managed -AccessType OAuthAppOnly -EwsUrl `$sim.ewsUrl
+`$env:IDENTITY_ENDPOINT = `$sim.managedIdentityEndpoint; `$env:IDENTITY_HEADER = `$sim.managedIdentityHeader
+Connect-InboxImpersonation -Organization managed -ManagedIdentity -ServiceAccount `$sim.firstMailbox -Verbose | Format-List * -Force | Out-String
+`$env:IDENTITY_ENDPOINT = `$null; `$env:IDENTITY_HEADER = `$null
+# Which sign-ins hold now (the test asserts every one that should has succeeded).
+Get-InboxConnection | ForEach-Object { "connection `$(`$_.Organization) `$(`$_.Status)" }
+
 # contoso also writes each message as an .eml file: mail bodies on disk, which must be owner-only like the store.
 `$mime = @{ IncludeMime = `$true; ContentPath = (Join-Path `$env:INBOXPS_HOME 'content') }
 foreach (`$organization in 'contoso', 'certorg', 'tokenorg', 'onprem', 'delegated') {
@@ -74,6 +80,18 @@ foreach (`$organization in 'contoso', 'certorg', 'tokenorg', 'onprem', 'delegate
     `$users | Start-InboxSync -Organization `$organization @withMime -Verbose | ForEach-Object { `$_ | Format-List * -Force | Out-String; if (`$_.GetError()) { `$_.GetError() | Format-List * -Force | Out-String } }
 }
 `$users | Test-InboxImpersonation -Organization contoso -Verbose | Format-List * -Force | Out-String
+# The progress stream too: a thread job keeps the progress records a console would only draw. Its runspace signs in
+# on its own (with the password: a leak of it into a progress record would show).
+`$progressJob = Start-ThreadJob -ArgumentList (Get-Module InboxPS).Path, `$sim, `$users -ScriptBlock {
+    param(`$manifest, `$sim, `$users)
+    Import-Module `$manifest
+    `$ProgressPreference = 'Continue'
+    `$null = Connect-InboxImpersonation -Organization onprem -Credential ([pscredential]::new(`$sim.serviceAccount, (ConvertTo-SecureString `$sim.serviceAccountPassword -AsPlainText -Force)))
+    `$null = `$users | Start-InboxSync -Organization onprem -ErrorAction SilentlyContinue
+}
+`$null = Wait-Job `$progressJob -Timeout 120
+foreach (`$record in `$progressJob.Progress) { "PROGRESS: `$(`$record.Activity) | `$(`$record.StatusDescription) | `$(`$record.CurrentOperation)" }
+"progress records: `$(@(`$progressJob.Progress).Count)"
 Get-InboxConnection | Format-List * -Force | Out-String
 Get-InboxOrganization | Format-List * -Force | Out-String
 Get-InboxSyncStatus -Organization contoso | Format-List * -Force | Out-String
@@ -107,6 +125,14 @@ Disconnect-InboxImpersonation -Organization certorg -Confirm:`$false -Verbose
         }
         $i = 0
         foreach ($token in $cachedTokens) { $secrets["token from the cache #$((++$i))"] = $token }
+        # Issue 17: every token the identity endpoint issued during the run (cached or not), the client assertions
+        # (JWTs signed with the certificate's key) it received, and the managed identity's header secret.
+        $issued = Invoke-SimulatorControl -Simulator $sim -Path 'issued-secrets'
+        $i = 0
+        foreach ($token in $issued.tokens) { $secrets["token issued #$((++$i))"] = $token }
+        $i = 0
+        foreach ($assertion in $issued.clientAssertions) { $secrets["client assertion #$((++$i))"] = $assertion }
+        $secrets['managed identity header'] = $sim.managedIdentityHeader
         # Issue 17: the encoded forms a secret travels in, too: URL-encoded (a form body) and, for Basic, base64 of
         # user:password (the Authorization header).
         foreach ($name in @($secrets.Keys)) {
@@ -140,6 +166,15 @@ Disconnect-InboxImpersonation -Organization certorg -Confirm:`$false -Verbose
         $cachedTokens.Count | Should -BeGreaterOrEqual 2
         $givenToken.Length | Should -BeGreaterThan 100
         $transcript | Should -Match 'EwsImpersonationDenied'
+        # Every sign-in that should have succeeded did (a failed one would leave less to leak).
+        foreach ($organization in 'contoso', 'certorg', 'tokenorg', 'onprem', 'delegated', 'managed') {
+            $run.Output | Should -Contain "connection $organization Connected" -Because $transcript
+        }
+        $issued.tokens.Count | Should -BeGreaterOrEqual 6
+        $issued.clientAssertions.Count | Should -BeGreaterOrEqual 1 -Because 'certorg signed in with the certificate'
+        # The progress stream was captured, and its records are in the transcript the scan reads.
+        [int](($run.Output | Where-Object { $_ -like 'progress records: *' }) -replace 'progress records: ') | Should -BeGreaterThan 0 -Because $transcript
+        $transcript | Should -Match 'PROGRESS: '
         # The scan itself finds what it looks for.
         Find-Secret "before $($sim.clientSecret) after" | Should -Be 'client secret'
         Find-Secret ("Bearer " + $givenToken.Substring(20)) | Should -Contain 'access token given with -AccessToken'

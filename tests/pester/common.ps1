@@ -84,12 +84,33 @@ function Start-TestSimulator {
     if (Test-Path (Join-Path $workDirectory 'ca.pem')) {
         throw "One simulator per suite process: $workDirectory already holds a CA, and this process trusts only the first."
     }
+    # Issue 17: every EWS request is checked against Microsoft's schema when ../shared/ews-schema is beside the repository.
+    $schema = Join-Path (Split-Path $script:RepoRoot) 'shared/ews-schema'
+    if (Test-Path (Join-Path $schema 'messages.xsd')) { $ArgumentList += @('--ews-schema', $schema) }
+    else { Write-Host "EWS schema check off: $schema is absent, so requests are not checked against Microsoft's schema." -ForegroundColor Yellow }
     return Start-InboxSimulator -SimulatorPath (Get-TestSimulatorPath) -ArgumentList ($ArgumentList + @('--work-dir', $workDirectory))
 }
 
 function Stop-TestSimulator {
+    <#
+    .SYNOPSIS
+        Stops the suite's simulator, failing the suite's AfterAll (so the suite) when InboxPS sent a schema-invalid EWS
+        request or an impersonated request without the matching X-AnchorMailbox during the suite.
+    #>
     param($Simulator)
-    if ($Simulator) { $Simulator | Stop-InboxSimulator }
+    if (-not $Simulator) { return }
+    try { Assert-TestWireClean $Simulator }
+    finally { $Simulator | Stop-InboxSimulator }
+}
+
+function Assert-TestWireClean {
+    param([Parameter(Mandatory)] $Simulator)
+    $metrics = Invoke-SimulatorControl -Simulator $Simulator -Path 'metrics'
+    $problems = @(
+        if ($metrics.schemaInvalidRequests -gt 0) { "$($metrics.schemaInvalidRequests) EWS request(s) failed the schema: $($metrics.schemaErrors -join '; ')" }
+        if ($metrics.missingAnchorMailbox -gt 0) { "$($metrics.missingAnchorMailbox) impersonated request(s) had no X-AnchorMailbox" }
+        if ($metrics.mismatchedAnchorMailbox -gt 0) { "$($metrics.mismatchedAnchorMailbox) impersonated request(s) had an X-AnchorMailbox naming another mailbox" })
+    if ($problems) { throw ($problems -join "`n") }
 }
 
 function Get-TestTruthCount {

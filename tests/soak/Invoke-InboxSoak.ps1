@@ -81,6 +81,7 @@ try {
         switch ($broken.broken) {
             'OutOfScope' { $expected[$broken.primarySmtpAddress] = @{ Reason = 'outside the impersonation scope'; ErrorId = 'EwsImpersonationDenied' } }
             'NoLicense' { $expected[$broken.primarySmtpAddress] = @{ Reason = 'no licence, no mailbox'; ErrorId = 'EwsMailboxNotFound' } }
+            'UnlicensedServiceAccount' { $expected[$broken.primarySmtpAddress] = @{ Reason = 'no licence, no mailbox'; ErrorId = 'EwsMailboxNotFound' } }
         }
     }
     $perKind = [Math]::Max(2, [int]($Mailboxes / 200))

@@ -70,7 +70,7 @@ internal static class GraphServiceAccountCheck
         return error.ErrorId switch
         {
             GraphErrorIds.MailboxNotFound or GraphErrorIds.MailboxNotEnabled => new InboxException("TestMailboxNotFound", InboxErrorKind.NotFound, prefix,
-                $"Give -ServiceAccount as the address of an existing, licensed Exchange Online mailbox the app should reach (check it with Get-EXOMailbox {mailbox}).",
+                $"If {mailbox} is the service account, {ServiceAccountCheck.AssignMailbox(mailbox)} Otherwise give -ServiceAccount as the address of an existing, licensed Exchange Online mailbox the app should reach (check it with Get-EXOMailbox {mailbox}).",
                 name, error),
             GraphErrorIds.AccessDenied => new InboxException("GraphAccessNotGranted", InboxErrorKind.PermissionDenied, prefix,
                 AccessAdvice(connection, mailbox), name, error),

@@ -41,8 +41,8 @@ internal static class ServiceAccountCheck
             "EwsMailboxNotFound" or "EwsInvalidLicense" => new InboxException(
                 appOnly ? "TestMailboxNotFound" : "ServiceAccountHasNoMailbox", InboxErrorKind.NotFound, prefix,
                 appOnly
-                    ? $"Give -ServiceAccount as the address of an existing, licensed mailbox the app should reach (check it with Get-Mailbox {mailbox})."
-                    : $"The service account needs a mailbox and an Exchange licence: assign one (Exchange Online) or Enable-Mailbox {connection.Account} (Exchange Server), or give -ServiceAccount as its mailbox address.",
+                    ? $"If {mailbox} is the service account, {AssignMailbox(mailbox.Value)} Otherwise give -ServiceAccount as the address of an existing, licensed mailbox the app should reach (check it with Get-Mailbox {mailbox})."
+                    : $"The service account needs a mailbox of its own: {AssignMailbox(connection.Account ?? mailbox.Value)} Or give -ServiceAccount as its mailbox address.",
                 name, error),
             "EwsImpersonationDenied" or "EwsAccessDenied" => new InboxException("ImpersonationNotGranted", InboxErrorKind.PermissionDenied,
                 prefix, ImpersonationAdvice(connection, mailbox), name, error),
@@ -51,6 +51,11 @@ internal static class ServiceAccountCheck
             _ => error,
         };
     }
+
+    /// <summary>What gives an account the mailbox and licence InboxPS needs, in Exchange Online and Exchange Server.</summary>
+    internal static string AssignMailbox(string account) =>
+        $"assign {account} a licence that includes Exchange Online (Microsoft 365 admin center > Users > Active users > Licenses and apps) " +
+        $"and wait until Get-EXOMailbox {account} finds its mailbox; on Exchange Server create the mailbox with Enable-Mailbox {account}.";
 
     private static string ImpersonationAdvice(InboxConnection connection, MailboxIdentity mailbox)
     {

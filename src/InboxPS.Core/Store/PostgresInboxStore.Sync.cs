@@ -43,6 +43,13 @@ public sealed partial class PostgresInboxStore
             """, StoreRows.RosterEntry, ("org", organization), ("activeOnly", activeOnly), ("lastOrg", lastOrganization),
             ("lastMailbox", lastMailbox), ("limit", limit)));
 
+    public RosterEntry? FindMailbox(string organization, string mailboxId)
+    {
+        var found = Read("SELECT * FROM roster WHERE organization = @org AND mailbox_id = @id", StoreRows.RosterEntry,
+            ("org", organization), ("id", mailboxId));
+        return found.Count == 0 ? null : found[0];
+    }
+
     public bool Activate(string organization, MailboxTarget target, FolderChoice? folders = null)
     {
         var activated = false;
@@ -51,16 +58,17 @@ public sealed partial class PostgresInboxStore
             // xmax = 0 tells a fresh insert from an update; an update of an inactive row reactivates the user. No folder
             // choice given: the user keeps the one stored.
             using var command = Command(connection, """
-                INSERT INTO roster AS r (organization, mailbox, address_kind, active, status, activated_utc, folder_choice)
-                VALUES (@org, @mailbox, @kind, true, @pending, now(), @folders)
+                INSERT INTO roster AS r (organization, mailbox, address_kind, active, status, activated_utc, folder_choice, mailbox_id)
+                VALUES (@org, @mailbox, @kind, true, @pending, now(), @folders, @mailboxId)
                 ON CONFLICT (organization, mailbox) DO UPDATE SET
                     active = true, address_kind = excluded.address_kind,
                     folder_choice = COALESCE(excluded.folder_choice, r.folder_choice),
+                    mailbox_id = COALESCE(excluded.mailbox_id, r.mailbox_id),
                     activated_utc = CASE WHEN r.active THEN r.activated_utc ELSE excluded.activated_utc END
                 RETURNING (xmax = 0) AS inserted,
                           (SELECT NOT active FROM roster o WHERE o.organization = @org AND o.mailbox = @mailbox) AS was_inactive
                 """, ("org", organization), ("mailbox", target.Address), ("kind", target.Kind.ToString()), ("pending", RosterStatus.Pending),
-                ("folders", folders?.Serialize()));
+                ("folders", folders?.Serialize()), ("mailboxId", target.MailboxId));
             using var reader = command.ExecuteReader();
             reader.Read();
             activated = reader.GetBoolean(0) || (!reader.IsDBNull(1) && reader.GetBoolean(1));

@@ -141,6 +141,32 @@ internal static class PostgresSchema
         ALTER TABLE roster ADD COLUMN folder_choice text NULL;
         ALTER TABLE organizations ADD COLUMN graph_url text NULL;
         """,
+
+        // 5 (issue 17, as SQLite's migration 7): one mailbox, one roster entry. mailbox_id is the server's stable id of
+        // the mailbox (its inbox folder's id); rows stored before take the id of their stored inbox, and rows that turn
+        // out to be one mailbox are merged into the one stored by SMTP address (else the first by name), which
+        // stays active if any of them was. Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE roster ADD COLUMN mailbox_id text NULL;
+        UPDATE roster r SET mailbox_id = f.folder_id FROM folders f
+            WHERE f.organization = r.organization AND f.mailbox = r.mailbox AND f.well_known_name = 'inbox';
+        CREATE TEMP TABLE roster_duplicates ON COMMIT DROP AS
+            SELECT d.organization, d.mailbox, bool_or(d.active) OVER (PARTITION BY d.organization, d.mailbox_id) AS any_active,
+                   row_number() OVER (PARTITION BY d.organization, d.mailbox_id
+                       ORDER BY d.address_kind <> 'SmtpAddress', d.mailbox) AS rank
+            FROM roster d WHERE d.mailbox_id IS NOT NULL;
+        UPDATE roster r SET active = true FROM roster_duplicates k
+            WHERE k.organization = r.organization AND k.mailbox = r.mailbox AND k.rank = 1 AND k.any_active;
+        DELETE FROM skipped_items s USING roster_duplicates k
+            WHERE k.organization = s.organization AND k.mailbox = s.mailbox AND k.rank > 1;
+        DELETE FROM items i USING roster_duplicates k
+            WHERE k.organization = i.organization AND k.mailbox = i.mailbox AND k.rank > 1;
+        DELETE FROM folders f USING roster_duplicates k
+            WHERE k.organization = f.organization AND k.mailbox = f.mailbox AND k.rank > 1;
+        DELETE FROM roster r USING roster_duplicates k
+            WHERE k.organization = r.organization AND k.mailbox = r.mailbox AND k.rank > 1;
+        CREATE UNIQUE INDEX roster_by_mailbox_id ON roster (organization, mailbox_id) WHERE mailbox_id IS NOT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -17,13 +17,17 @@ public sealed partial class SqliteInboxStore
         DELETE FROM folders WHERE organization = $org AND mailbox = $mailbox AND folder_id = $id;
         """;
 
-    public RosterEntry? GetRosterEntry(string organization, string mailbox)
+    public RosterEntry? GetRosterEntry(string organization, string mailbox) => ReadRosterEntry("mailbox", organization, mailbox);
+
+    public RosterEntry? FindMailbox(string organization, string mailboxId) => ReadRosterEntry("mailbox_id", organization, mailboxId);
+
+    private RosterEntry? ReadRosterEntry(string keyColumn, string organization, string key)
     {
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM roster WHERE organization = $org AND mailbox = $mailbox";
+        command.CommandText = $"SELECT * FROM roster WHERE organization = $org AND {keyColumn} = $key";
         command.Parameters.AddWithValue("$org", organization);
-        command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$key", key);
         using var reader = command.ExecuteReader();
         return reader.Read() ? StoreRows.RosterEntry(reader) : null;
     }
@@ -71,11 +75,12 @@ public sealed partial class SqliteInboxStore
 
             using var write = connection.CreateCommand();
             write.CommandText = """
-                INSERT INTO roster (organization, mailbox, address_kind, active, status, activated_utc, folder_choice)
-                VALUES ($org, $mailbox, $kind, 1, $pending, $now, $folders)
+                INSERT INTO roster (organization, mailbox, address_kind, active, status, activated_utc, folder_choice, mailbox_id)
+                VALUES ($org, $mailbox, $kind, 1, $pending, $now, $folders, $mailboxId)
                 ON CONFLICT (organization, mailbox) DO UPDATE SET
                     active = 1, address_kind = excluded.address_kind,
                     folder_choice = COALESCE(excluded.folder_choice, roster.folder_choice),
+                    mailbox_id = COALESCE(excluded.mailbox_id, roster.mailbox_id),
                     activated_utc = CASE WHEN roster.active = 0 THEN excluded.activated_utc ELSE roster.activated_utc END
                 """;
             write.Parameters.AddWithValue("$org", organization);
@@ -84,6 +89,7 @@ public sealed partial class SqliteInboxStore
             write.Parameters.AddWithValue("$pending", RosterStatus.Pending);
             write.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
             write.Parameters.AddWithValue("$folders", (object?)folders?.Serialize() ?? DBNull.Value);
+            write.Parameters.AddWithValue("$mailboxId", (object?)target.MailboxId ?? DBNull.Value);
             write.ExecuteNonQuery();
         });
         return activated;

@@ -145,6 +145,34 @@ internal static class StoreSchema
             throttled_ms INTEGER NOT NULL DEFAULT 0
         );
         """,
+
+        // 7 (issue 17): one mailbox, one roster entry. mailbox_id is the server's stable id of the mailbox (its inbox
+        // folder's id), so its UPN, an alias or a former primary address find the same row. Rows stored before take the
+        // id of their stored inbox; rows that turn out to be one mailbox are merged into the one stored by SMTP
+        // address (else the first by name), which stays active if any of them was. Self-contained: renumber freely.
+        """
+        ALTER TABLE roster ADD COLUMN mailbox_id TEXT NULL;
+        UPDATE roster SET mailbox_id = (
+            SELECT f.folder_id FROM folders f
+            WHERE f.organization = roster.organization AND f.mailbox = roster.mailbox AND f.well_known_name = 'inbox');
+        CREATE TEMP TABLE roster_duplicates AS
+            SELECT d.organization, d.mailbox, MAX(d.active) OVER (PARTITION BY d.organization, d.mailbox_id) AS any_active,
+                   ROW_NUMBER() OVER (PARTITION BY d.organization, d.mailbox_id
+                       ORDER BY d.address_kind <> 'SmtpAddress', d.mailbox COLLATE NOCASE) AS rank
+            FROM roster d WHERE d.mailbox_id IS NOT NULL;
+        UPDATE roster SET active = 1 WHERE EXISTS (SELECT 1 FROM roster_duplicates k
+            WHERE k.organization = roster.organization AND k.mailbox = roster.mailbox AND k.rank = 1 AND k.any_active = 1);
+        DELETE FROM skipped_items WHERE EXISTS (SELECT 1 FROM roster_duplicates k
+            WHERE k.organization = skipped_items.organization AND k.mailbox = skipped_items.mailbox AND k.rank > 1);
+        DELETE FROM items WHERE EXISTS (SELECT 1 FROM roster_duplicates k
+            WHERE k.organization = items.organization AND k.mailbox = items.mailbox AND k.rank > 1);
+        DELETE FROM folders WHERE EXISTS (SELECT 1 FROM roster_duplicates k
+            WHERE k.organization = folders.organization AND k.mailbox = folders.mailbox AND k.rank > 1);
+        DELETE FROM roster WHERE EXISTS (SELECT 1 FROM roster_duplicates k
+            WHERE k.organization = roster.organization AND k.mailbox = roster.mailbox AND k.rank > 1);
+        DROP TABLE roster_duplicates;
+        CREATE UNIQUE INDEX roster_by_mailbox_id ON roster (organization, mailbox_id) WHERE mailbox_id IS NOT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -11,8 +11,14 @@ public interface ISyncStore
     IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly);
 
     /// <summary>
+    /// The roster entry of the mailbox the server identifies by <paramref name="mailboxId"/>, whichever of its addresses
+    /// it was stored under; null when none is.
+    /// </summary>
+    RosterEntry? FindMailbox(string organization, string mailboxId);
+
+    /// <summary>
     /// Puts the user on the roster (or reactivates them); true when they were not active before. <paramref name="folders"/>
-    /// is remembered as the user's folder choice; null keeps the one stored.
+    /// is remembered as the user's folder choice; null keeps the one stored. The target's MailboxId, when known, is stored.
     /// </summary>
     bool Activate(string organization, MailboxTarget mailbox, FolderChoice? folders = null);
 

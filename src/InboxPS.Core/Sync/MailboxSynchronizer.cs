@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
@@ -18,6 +19,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
     private readonly SyncOptions _options;
     private readonly IInboxSink _sink;
     private readonly MimeExporter? _exporter;
+
+    // Mailbox id => the input that synced it in this run: the same mailbox named twice (UPN and SMTP) is synced once.
+    private readonly ConcurrentDictionary<string, string> _syncedInRun = new(StringComparer.Ordinal);
 
     public MailboxSynchronizer(string organization, ISyncStore store, IMailboxProtocol protocol, SyncOptions options, IInboxSink sink)
     {
@@ -66,22 +70,32 @@ public sealed class MailboxSynchronizer : IMailboxJob
             return result;
         }
 
+        var stored = mailbox;
         try
         {
             _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
             var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
-            var choice = ChooseFolders(mailbox.Address);
-            result.Activated = _store.Activate(_organization, mailbox, choice);
-            await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
-            foreach (var folder in await SelectFoldersAsync(session, inbox, choice, cancellationToken).ConfigureAwait(false))
+            stored = Identify(mailbox, inbox);
+            var first = _syncedInRun.GetOrAdd(inbox.Id, mailbox.Key);
+            if (first != mailbox.Key)
             {
-                if (await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false))
+                result.Status = SyncStatus.Skipped;
+                result.Message = $"The same mailbox as '{first}' in this run; it is synced once, as '{stored}'.";
+                return result;
+            }
+
+            var choice = ChooseFolders(stored.Address);
+            result.Activated = _store.Activate(_organization, stored, choice);
+            await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
+            foreach (var folder in await SelectFoldersAsync(session, stored.Address, inbox, choice, cancellationToken).ConfigureAwait(false))
+            {
+                if (await SyncFolderAsync(session, stored.Address, folder, result, cancellationToken).ConfigureAwait(false))
                 {
                     result.Folders++;
                 }
             }
 
-            _store.RecordSuccess(_organization, mailbox.Address);
+            _store.RecordSuccess(_organization, stored.Address);
             _sink.Log(InboxLogLevel.Verbose,
                 $"{mailbox}: synced {result.Folders} folder(s), +{result.ItemsAdded} ~{result.ItemsUpdated} -{result.ItemsDeleted}.");
         }
@@ -89,13 +103,29 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             var error = MailboxFailure.From(e, mailbox.Address);
             result.Fail(error, timer.Elapsed);
-            RecordFailure(mailbox, error);
+            RecordFailure(stored, error);
         }
 
         result.Attempts = session.Requests;
         result.ThrottledFor = session.ThrottledFor;
         result.Duration = timer.Elapsed;
         return result;
+    }
+
+    /// <summary>
+    /// The mailbox as the roster knows it: the server's id for it (its inbox's id) finds the entry whichever of its
+    /// addresses (primary SMTP, UPN, an alias, a former primary address) named it before; else it is stored as named.
+    /// </summary>
+    private MailboxTarget Identify(MailboxTarget mailbox, MailFolder inbox)
+    {
+        var entry = _store.FindMailbox(_organization, inbox.Id);
+        if (entry is null || string.Equals(entry.Mailbox, mailbox.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            return new MailboxTarget(mailbox.Address, mailbox.Kind, inbox.Id);
+        }
+
+        _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: the same mailbox as '{entry.Mailbox}' on the roster; synced as that entry.");
+        return new MailboxTarget(entry.Mailbox, entry.AddressKind, inbox.Id);
     }
 
     // The failure is the user's result whether or not the roster takes it; only a store that cannot be written at all
@@ -112,9 +142,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
         }
     }
 
-    private async Task SyncHierarchyAsync(IMailboxSession session, CancellationToken cancellationToken)
+    private async Task SyncHierarchyAsync(IMailboxSession session, string mailbox, CancellationToken cancellationToken)
     {
-        var mailbox = session.Mailbox.Address;
         var state = _store.GetHierarchyState(_organization, mailbox);
         var restarted = false;
 
@@ -180,10 +209,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
             ? chosen
             : _options.GivenFolders;
 
-    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, MailFolder inbox, FolderChoice choice,
-        CancellationToken cancellationToken)
+    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, string mailbox, MailFolder inbox,
+        FolderChoice choice, CancellationToken cancellationToken)
     {
-        var mailbox = session.Mailbox.Address;
         var known = _store.GetFolders(_organization, mailbox);
         if (choice.AllMailFolders)
         {
@@ -224,9 +252,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
     }
 
     /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
-    private async Task<bool> SyncFolderAsync(IMailboxSession session, StoredFolder folder, MailboxSyncResult result, CancellationToken cancellationToken)
+    private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result,
+        CancellationToken cancellationToken)
     {
-        var mailbox = session.Mailbox.Address;
         var state = folder.SyncState;
         var restarted = false;
         if (state is not null && session is IItemReader reader)
@@ -257,7 +285,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 // not the hierarchy reports it, and reading the hierarchy again brings a moved folder under its new id.
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
                 _store.ForgetFolders(_organization, mailbox, new[] { folder.FolderId });
-                await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
+                await SyncHierarchyAsync(session, mailbox, cancellationToken).ConfigureAwait(false);
                 return false;
             }
 

@@ -37,6 +37,23 @@ public sealed class MailboxSynchronizerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mailbox_reached_by_a_new_primary_address_syncs_its_roster_entry_and_stores_its_items_once()
+    {
+        var alice = _harness.Protocol.Add("alice@contoso.com", items: 12);
+        await _harness.SyncAsync(new[] { alice.Address });
+        _harness.Protocol.AddAddress(alice, "alice.smith@contoso.com");
+        alice.Inbox.AddItems(2);
+
+        var run = await _harness.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = "alice.smith@contoso.com" } });
+
+        var result = run.For("alice.smith@contoso.com");
+        Assert.Equal((SyncStatus.Synced, false, 2), (result.Status, result.Activated, result.ItemsAdded));
+        Assert.Equal(new[] { "alice@contoso.com" }, _harness.Store.GetRoster(EngineHarness.Organization, activeOnly: false).Select(e => e.Mailbox));
+        _harness.AssertStoreMatches(alice, alice.Inbox, alice.SentItems);
+        Assert.Empty(_harness.StoredItemIds("alice.smith@contoso.com"));
+    }
+
+    [Fact]
     public async Task An_invalid_item_sync_state_restarts_that_folder_without_duplicates()
     {
         var alice = _harness.Protocol.Add("alice@contoso.com", items: 40);

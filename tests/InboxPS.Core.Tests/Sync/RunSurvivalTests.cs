@@ -110,6 +110,7 @@ public sealed class RunSurvivalTests : IDisposable
 
         public RosterEntry? GetRosterEntry(string organization, string mailbox) => _inner.GetRosterEntry(organization, mailbox);
         public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly) => _inner.GetRoster(organization, activeOnly);
+        public RosterEntry? FindMailbox(string organization, string mailboxId) => _inner.FindMailbox(organization, mailboxId);
         public bool Activate(string organization, MailboxTarget mailbox, FolderChoice? folders = null) => Fail<bool>();
         public void RecordSuccess(string organization, string mailbox) => Fail<bool>();
         public void RecordFailure(string organization, string mailbox, string errorId, string message, string? recommendedAction) => Fail<bool>();

@@ -21,18 +21,23 @@ public sealed class SimulatedTenant : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true });
+        _simulator = await ExchangeSimulator.StartAsync(WireChecks.Checked(new SimulatorOptions { Users = 20, ItemsPerFolder = 2, BrokenMailboxes = true }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
-
-        // InboxPS requires the service account to have a licensed mailbox of its own; the simulated one starts without.
-        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
     }
 
     public async Task DisposeAsync()
     {
         if (_simulator is not null)
         {
-            await _simulator.DisposeAsync();
+            // Issue 17: every request of the class's runs was schema-valid and routed by its mailbox.
+            try
+            {
+                WireChecks.AssertClean(_simulator);
+            }
+            finally
+            {
+                await _simulator.DisposeAsync();
+            }
         }
     }
 

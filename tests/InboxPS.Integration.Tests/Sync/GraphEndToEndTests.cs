@@ -164,6 +164,38 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_service_account_without_a_licensed_mailbox_is_refused_over_Graph_saying_what_to_assign()
+    {
+        using var org = _tenant.NewOrg();
+        const string unlicensed = "svc-unlicensed@contoso.test";
+
+        var error = await Assert.ThrowsAsync<InboxException>(() => org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret)
+        {
+            ClientSecret = EwsProbe.Secure(Simulator.ClientSecret),
+            ServiceAccount = unlicensed,
+        }));
+
+        Assert.Equal("TestMailboxNotFound", error.ErrorId);
+        Assert.Contains($"assign {unlicensed} a licence that includes Exchange Online", error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_mailbox_named_by_its_primary_address_and_by_its_upn_is_one_roster_entry_over_Graph()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[5];
+        var upn = Simulator.Control.ListUsers().Single(u => u.PrimarySmtpAddress == user).Aliases.Single();
+
+        var both = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user }, new MailboxInput { UserPrincipalName = upn } });
+        await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = upn } });
+
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Synced);
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Skipped);
+        var entry = Assert.Single(org.Store.GetRoster(org.Name, activeOnly: false));
+        org.AssertMatchesTruth(entry.Mailbox);
+    }
+
+    [Fact]
     public async Task An_EWS_sign_in_method_does_not_fit_GraphAppOnly()
     {
         using var org = _tenant.NewOrg();

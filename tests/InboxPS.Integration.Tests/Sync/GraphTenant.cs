@@ -25,15 +25,14 @@ public sealed class GraphTenant : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions
+        _simulator = await ExchangeSimulator.StartAsync(WireChecks.Checked(new SimulatorOptions
         {
             Users = 12,
             ItemsPerFolder = 24,
             BrokenMailboxes = true,
             BackOff = TimeSpan.FromMilliseconds(300),
-        });
+        }));
         Trust = new SimulatorTrust(_simulator.CaCertificate);
-        _simulator.Control.SetMailboxState(_simulator.ServiceAccount, new MailboxStateChange { HasMailbox = true, Licensed = true });
         _simulator.Control.SetGraphThrottling(retryAfter: TimeSpan.FromMilliseconds(250));
     }
 
@@ -41,7 +40,15 @@ public sealed class GraphTenant : IAsyncLifetime
     {
         if (_simulator is not null)
         {
-            await _simulator.DisposeAsync();
+            // Issue 17: every request of the class's runs was schema-valid and routed by its mailbox.
+            try
+            {
+                WireChecks.AssertClean(_simulator);
+            }
+            finally
+            {
+                await _simulator.DisposeAsync();
+            }
         }
     }
 

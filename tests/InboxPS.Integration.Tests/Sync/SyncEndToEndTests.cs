@@ -116,6 +116,27 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task One_mailbox_named_by_its_primary_address_and_by_its_upn_is_one_roster_entry_with_its_items_once()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[4];
+        var upn = Simulator.Control.ListUsers().Single(u => u.PrimarySmtpAddress == user).Aliases.Single();
+        Assert.NotEqual(user, upn, StringComparer.OrdinalIgnoreCase);
+
+        // Both names in one run (as from two source lists), then each alone on later runs.
+        var both = await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = upn }, new MailboxInput { PrimarySmtpAddress = user } });
+        await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } });
+        await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = upn } });
+
+        Assert.Equal(2, both.Results.Count);
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Synced);
+        Assert.Single(both.Results, r => r.Status == SyncStatus.Skipped && r.Message!.Contains("same mailbox", StringComparison.Ordinal));
+        var entry = Assert.Single(org.Store.GetRoster(org.Name, activeOnly: false));
+        org.AssertMatchesTruth(entry.Mailbox);
+        Assert.Equal(0, org.Stored(string.Equals(entry.Mailbox, user, StringComparison.OrdinalIgnoreCase) ? upn : user).Rows);
+    }
+
+    [Fact]
     public async Task Bad_input_rows_fail_alone_and_every_other_user_syncs()
     {
         using var org = await _tenant.ConnectAsync();

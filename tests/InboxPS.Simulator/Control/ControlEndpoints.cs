@@ -33,6 +33,7 @@ internal sealed class ControlEndpoints
         c.MapGet("/", () => Results.Text(_simulator().ConnectionInfoJson(), "application/json"));
         c.MapGet("/metrics", () => _control.Metrics);
         c.MapPost("/metrics/reset", () => Ok(_control.ResetMetrics));
+        c.MapGet("/issued-secrets", () => _control.IssuedSecrets);
         c.MapGet("/users", (int? skip, int? take) => _control.ListUsers(skip ?? 0, take ?? int.MaxValue));
         c.MapGet("/users/{mailbox}", (string mailbox) => _control.GetUser(mailbox));
         c.MapGet("/mailboxes/{mailbox}/folders", (string mailbox) => _control.GetFolders(mailbox));

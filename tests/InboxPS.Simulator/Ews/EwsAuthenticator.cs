@@ -76,8 +76,10 @@ internal sealed class EwsAuthenticator
         var name = decoded[..colon];
         var slash = name.IndexOf('\\');
         var user = slash >= 0 ? _directory.Find(name[(slash + 1)..] + "@" + TenantDirectory.Domain) : _directory.Find(name);
-        return user?.Index == 0 && _identity.ServiceAccountPasswordMatches(decoded[(colon + 1)..])
-            ? new EwsCaller(ImpersonationRights.UserKey(0), false, 0)
+        // svc-unlicensed@ shares the service account's password: the broken second service account of an on-premises test.
+        var serviceAccount = user is { Index: 0 } or { Broken: BrokenKind.UnlicensedServiceAccount };
+        return serviceAccount && _identity.ServiceAccountPasswordMatches(decoded[(colon + 1)..])
+            ? new EwsCaller(ImpersonationRights.UserKey(user!.Index), false, user.Index)
             : null;
     }
 

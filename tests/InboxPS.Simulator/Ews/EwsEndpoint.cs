@@ -20,9 +20,12 @@ internal sealed class EwsEndpoint
     private readonly ImpersonationRights _rights;
     private readonly Throttling _throttling;
     private readonly FaultInjector _faults;
+    private readonly RequestSchemaCheck? _schema;
 
-    public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling, FaultInjector faults)
+    public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling,
+        FaultInjector faults, RequestSchemaCheck? schema = null)
     {
+        _schema = schema;
         _services = services;
         _authenticator = authenticator;
         _rights = rights;
@@ -82,6 +85,11 @@ internal sealed class EwsEndpoint
         }
 
         Metrics.Operation(request.Name);
+        if (_schema?.Validate(request) is { Count: > 0 } schemaErrors)
+        {
+            Metrics.SchemaInvalid(schemaErrors[0]);
+        }
+
         var operation = EwsOperation.Parse(request, _services);
         var target = ResolveTarget(context, request, caller);
         var flags = Store.Flags(target);

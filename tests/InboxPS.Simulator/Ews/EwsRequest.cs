@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Xml;
@@ -41,9 +42,10 @@ internal sealed class EwsRequest
         IgnoreComments = true,
     };
 
-    private EwsRequest(XElement operation, ConnectingSid? impersonation, bool hasImpersonationHeader)
+    private EwsRequest(XElement operation, IReadOnlyList<XElement> headerElements, ConnectingSid? impersonation, bool hasImpersonationHeader)
     {
         Operation = operation;
+        HeaderElements = headerElements;
         Impersonation = impersonation;
         HasImpersonationHeader = hasImpersonationHeader;
     }
@@ -51,6 +53,9 @@ internal sealed class EwsRequest
     public XElement Operation { get; }
 
     public string Name => Operation.Name.LocalName;
+
+    /// <summary>The SOAP header's elements (RequestServerVersion, ExchangeImpersonation, ...).</summary>
+    public IReadOnlyList<XElement> HeaderElements { get; }
 
     /// <summary>Null with <see cref="HasImpersonationHeader"/> set means the header was there but unusable.</summary>
     public ConnectingSid? Impersonation { get; }
@@ -91,7 +96,8 @@ internal sealed class EwsRequest
         }
 
         var impersonation = header?.Element(s_t + "ExchangeImpersonation");
-        return new EwsRequest(operation, ParseConnectingSid(impersonation), impersonation is not null);
+        var headerElements = header?.Elements().ToList() ?? new List<XElement>();
+        return new EwsRequest(operation, headerElements, ParseConnectingSid(impersonation), impersonation is not null);
     }
 
     private static ConnectingSid? ParseConnectingSid(XElement? impersonation)

@@ -27,6 +27,8 @@ internal sealed class MetricsRecorder
     private long _unauthorized;
     private long _missingAnchor;
     private long _mismatchedAnchor;
+    private long _schemaInvalid;
+    private readonly ConcurrentQueue<string> _schemaErrors = new();
     private long _busyTicks;
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -40,7 +42,8 @@ internal sealed class MetricsRecorder
 
         _violationsByMailbox.Clear();
         _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
-        _missingAnchor = _mismatchedAnchor = _busyTicks = 0;
+        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = 0;
+        _schemaErrors.Clear();
         _peak = Volatile.Read(ref _inFlight);
         Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
     }
@@ -82,6 +85,18 @@ internal sealed class MetricsRecorder
 
     public void MismatchedAnchor() => Interlocked.Increment(ref _mismatchedAnchor);
 
+    /// <summary>A request that fails the EWS schema; the first few errors are kept for the test that reports them.</summary>
+    public void SchemaInvalid(string firstError)
+    {
+        if (Interlocked.Increment(ref _schemaInvalid) <= 20)
+        {
+            _schemaErrors.Enqueue(firstError);
+        }
+    }
+
+    /// <summary>Whether requests are checked against the EWS schema at all (set once at start).</summary>
+    public bool SchemaChecked { get; set; }
+
     public void Violation(int mailbox)
     {
         Interlocked.Increment(ref _violations);
@@ -112,6 +127,9 @@ internal sealed class MetricsRecorder
             Unauthorized = Interlocked.Read(ref _unauthorized),
             MissingAnchorMailbox = Interlocked.Read(ref _missingAnchor),
             MismatchedAnchorMailbox = Interlocked.Read(ref _mismatchedAnchor),
+            SchemaChecked = SchemaChecked,
+            SchemaInvalidRequests = Interlocked.Read(ref _schemaInvalid),
+            SchemaErrors = _schemaErrors.ToArray(),
             ServerBusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
             ServerCapacity = throttling.ServerCapacity,
             MaxConcurrencyPerMailbox = throttling.MaxConcurrency,

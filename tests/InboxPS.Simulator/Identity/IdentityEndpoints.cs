@@ -153,6 +153,7 @@ internal sealed class IdentityEndpoints
 
         var assertionType = form["client_assertion_type"].ToString();
         var assertion = form["client_assertion"].ToString();
+        _identity.Issued.ClientAssertion(assertion);
         var secret = form["client_secret"].ToString();
         if (!_identity.IsConfidentialApp(clientId) || (assertion.Length == 0 && secret.Length == 0))
         {

@@ -83,6 +83,9 @@ internal sealed class IdentityState
 
     public string ManagedIdentityHeader { get; }
 
+    /// <summary>Every token issued and client assertion received, for the security tests' scans.</summary>
+    public IssuedSecrets Issued { get; } = new();
+
     public TimeSpan TokenLifetime
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _tokenLifetimeTicks));
@@ -140,6 +143,7 @@ internal sealed class IdentityState
     public string IssueRefreshToken(int userIndex, string clientId, IReadOnlyList<string> scopes)
     {
         var token = "1.Sim" + Base64Url(RandomNumberGenerator.GetBytes(48));
+        Issued.Token(token);
         _refreshTokens[token] = new RefreshGrant(userIndex, clientId, scopes, Interlocked.Increment(ref _generation));
         return token;
     }

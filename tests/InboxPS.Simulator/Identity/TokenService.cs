@@ -201,8 +201,9 @@ internal sealed class TokenService
         return index >= 0 && UserObjectId(index) == oid ? index : null;
     }
 
-    private string Sign(DateTimeOffset now, TimeSpan lifetime, string audience, Action<Utf8JsonWriter> claims) =>
-        Jwt.Sign(_keys.TokenSigningKey, _keys.TokenKeyId, w =>
+    private string Sign(DateTimeOffset now, TimeSpan lifetime, string audience, Action<Utf8JsonWriter> claims)
+    {
+        var token = Jwt.Sign(_keys.TokenSigningKey, _keys.TokenKeyId, w =>
         {
             w.WriteString("aud", audience);
             w.WriteString("iss", Issuer);
@@ -214,4 +215,7 @@ internal sealed class TokenService
             w.WriteString("ver", "1.0");
             claims(w);
         });
+        _identity.Issued.Token(token);
+        return token;
+    }
 }

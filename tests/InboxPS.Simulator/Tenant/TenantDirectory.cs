@@ -161,17 +161,22 @@ internal enum BrokenKind
     NoLicense = 1,
     Moving = 2,
     Throttled = 3,
+
+    /// <summary>A second service account that signs in like the first, but has neither licence nor mailbox.</summary>
+    UnlicensedServiceAccount = 4,
 }
 
 internal static class BrokenUsers
 {
-    public static readonly BrokenKind[] All = { BrokenKind.OutOfScope, BrokenKind.NoLicense, BrokenKind.Moving, BrokenKind.Throttled };
+    public static readonly BrokenKind[] All =
+        { BrokenKind.OutOfScope, BrokenKind.NoLicense, BrokenKind.Moving, BrokenKind.Throttled, BrokenKind.UnlicensedServiceAccount };
 
     public static string LocalPart(BrokenKind kind) => kind switch
     {
         BrokenKind.OutOfScope => "outofscope",
         BrokenKind.NoLicense => "nolicense",
         BrokenKind.Moving => "moving",
+        BrokenKind.UnlicensedServiceAccount => "svc-unlicensed",
         _ => "throttled",
     };
 }

@@ -150,10 +150,9 @@ internal sealed class TenantStore
 
     private MailboxFlags DefaultFlags(DirectoryUser user) => user.Broken switch
     {
-        // The service account is a user without a mailbox of its own: it only reaches others' mailboxes.
-        _ when user.Index == 0 => new MailboxFlags { HasMailbox = false },
+        // The service account (index 0) has a licensed mailbox, as the product requires; svc-unlicensed@ is one without.
         BrokenKind.OutOfScope => new MailboxFlags { OutsideDefaultScope = true },
-        BrokenKind.NoLicense => new MailboxFlags { HasMailbox = false, Licensed = false },
+        BrokenKind.NoLicense or BrokenKind.UnlicensedServiceAccount => new MailboxFlags { HasMailbox = false, Licensed = false },
         BrokenKind.Moving => new MailboxFlags { MoveInProgress = true },
         BrokenKind.Throttled => new MailboxFlags { BusyCallsRemaining = _throttledBusyCalls },
         _ => new MailboxFlags(),

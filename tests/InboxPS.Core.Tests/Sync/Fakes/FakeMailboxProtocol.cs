@@ -35,6 +35,15 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         return mailbox;
     }
 
+    /// <summary>Another address of the same mailbox (a UPN, an alias, its new primary address).</summary>
+    public void AddAddress(FakeMailbox mailbox, string address)
+    {
+        lock (_mailboxes)
+        {
+            _mailboxes.Add(address, mailbox);
+        }
+    }
+
     public IMailboxSession Open(MailboxTarget mailbox)
     {
         lock (_opened)
