@@ -141,6 +141,12 @@ internal static class PostgresSchema
         ALTER TABLE roster ADD COLUMN folder_choice text NULL;
         ALTER TABLE organizations ADD COLUMN graph_url text NULL;
         """,
+
+        // 5 (issue 16, as SQLite's migration 7): when a run's round began (its own start, or that of the round it joined
+        // as a late worker). Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN round_started_utc timestamptz NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -145,6 +145,12 @@ internal static class StoreSchema
             throttled_ms INTEGER NOT NULL DEFAULT 0
         );
         """,
+
+        // 7 (issue 16): when a run's round began (its own start, or that of the round it joined as a late worker).
+        // Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN round_started_utc TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;
