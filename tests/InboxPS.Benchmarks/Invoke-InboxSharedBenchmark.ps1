@@ -56,7 +56,7 @@ try {
             Write-Host ("run {0}: {1}: sync {2} s, wall {3} s" -f $run, $setting.Name, $summary.SyncSeconds, $summary.Seconds)
         }
     }
-    function Median([double[]] $Values) { $sorted = $Values | Sort-Object; $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)] }
+    function Median([double[]] $Values) { $sorted = @($Values | Sort-Object); $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)] }
     $median = @{}
     foreach ($setting in $settings) { $median[$setting.Name] = Median $seconds[$setting.Name] }
     $one = $median['PostgreSQL, 1 worker']
