@@ -36,4 +36,10 @@ public enum SyncFault
 
     /// <summary>The store cannot be written at all (full disk, read-only, damaged, locked past the wait): stop the run once.</summary>
     StoreFailed,
+
+    /// <summary>
+    /// This worker's claim on the mailbox expired (it stalled) and another worker took the mailbox over: stop working on
+    /// it without storing more. Not a failure of the user: the other worker continues from the last stored page.
+    /// </summary>
+    ClaimLost,
 }

@@ -148,6 +148,9 @@ Describe 'A shared PostgreSQL store' -Skip:$noServer {
         $results = @($workers[1], $workers[2], $restarted | ForEach-Object { $name = $_.Name; $_.Lines | ForEach-Object { "$name|$_" } })
         foreach ($worker in 'w2', 'w3') { @($results | Where-Object { $_ -like "$worker|*|Synced|*" }).Count | Should -BeGreaterThan 0 -Because $transcript }
         @($results | Where-Object { $_ -like '*|Skipped|*' }).Count | Should -BeGreaterThan 0
+        # The restarted w1 joined the others' round: no user was synced by two of the runs that finished.
+        $syncedTwice = $results | Where-Object { $_ -like '*|Synced|*' } | ForEach-Object { ($_ -split '\|')[1] } | Group-Object | Where-Object Count -gt 1
+        @($syncedTwice).Count | Should -Be 0 -Because "a worker joining the round leaves alone what the others synced ($($syncedTwice.Name -join ', '))"
         # No mailbox was ever worked on by two workers at once: each sends one request at a time per mailbox.
         $metrics = Invoke-SimulatorControl -Simulator $sim -Path 'metrics'
         $peaks = $metrics.peakConcurrencyByMailbox.PSObject.Properties | Where-Object Name -in $targets

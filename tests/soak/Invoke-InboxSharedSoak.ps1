@@ -21,9 +21,12 @@
       mailboxes worked on twice at once  peak concurrency above 1 on a mailbox (each worker sends one request
                                  at a time per mailbox, so 2 means two workers had it at once)                    must be 0
 
-    Not measured here: whether each page was applied exactly once (the store's upsert makes a replayed page harmless;
-    the item counts above would show a page applied twice only if it added rows), and the throttling storms of the
-    single-worker campaign (tests/soak/Invoke-InboxSoak.ps1).
+      pages applied again        items a result reports as updated: nothing changes on the server during the
+                                 campaign, so an update is a stored page applied a second time                   must be 0
+      mailboxes synced twice     a mailbox with Synced results from two runs: the workers (the restarted w1
+                                 included) are one round, so each mailbox is synced once                       must be 0
+
+    Not measured here: the throttling storms of the single-worker campaign (tests/soak/Invoke-InboxSoak.ps1).
 #>
 [CmdletBinding()]
 param(
@@ -85,9 +88,12 @@ try {
     $targets = @(Invoke-Control $sim 'users' | Where-Object { -not $_.broken -and $_.hasMailbox -and $_.primarySmtpAddress -ne $sim.firstMailbox } |
         ForEach-Object primarySmtpAddress)
 
+    # "##ready": the module is imported and the worker signed in; the sync phase runs from the first worker ready to the
+    # last result, so the figures compare syncing, not pwsh start-up on a loaded machine.
     $syncScript = @"
+"##ready"; [Console]::Out.Flush()
 `$env:INBOXPS_SOAK_USERS -split ',' | Start-InboxSync -Organization contoso -ThrottleLimit $ThrottleLimit -ErrorAction SilentlyContinue |
-    ForEach-Object { "##done `$(`$_.Mailbox) `$(`$_.Status) `$(`$_.ErrorId)"; [Console]::Out.Flush() }
+    ForEach-Object { "##done `$(`$_.Mailbox) `$(`$_.Status) `$(`$_.ItemsAdded) `$(`$_.ItemsUpdated) `$(`$_.ErrorId)"; [Console]::Out.Flush() }
 "@
     function Start-Worker([string] $Name) {
         $environment = $storeEnvironment.Clone()
@@ -106,6 +112,10 @@ try {
     foreach ($n in 1..$Workers) { $running.Add((Start-Worker "w$n")) }
     $finished = [System.Collections.Generic.List[object]]::new()
     $outcomes = @{}
+    $firstReady = $null
+    $lastResult = 0
+    $added = 0
+    $updated = 0
     $kills = 0
     while ($running.Count) {
         $progress = $false
@@ -119,10 +129,13 @@ try {
                 $finished.Add($worker)
                 continue
             }
-            if ($line -match '^##done (\S+) (\S+) ?(\S*)$') {
+            if ($line -match '^##done (\S+) (\S+) (\d+) (\d+) ?(\S*)$') {
                 $worker.Done++
+                $lastResult = $clock.Elapsed.TotalSeconds
                 if (-not $outcomes.ContainsKey($Matches[1])) { $outcomes[$Matches[1]] = [System.Collections.Generic.List[string]]::new() }
                 $outcomes[$Matches[1]].Add("$($worker.Name):$($Matches[2])")
+                $added += [int]$Matches[3]
+                $updated += [int]$Matches[4]
                 if ($worker.Name -eq 'w1' -and $killPlan.Count -and $worker.Done -ge $killPlan.Peek()) {
                     $null = $killPlan.Dequeue()
                     $worker.Process.Kill($true)
@@ -136,6 +149,7 @@ try {
                     continue
                 }
             }
+            elseif ($line -eq '##ready') { if ($null -eq $firstReady) { $firstReady = $clock.Elapsed.TotalSeconds } }
             elseif ($worker.Other.Count -lt 100) { $worker.Other.Add($line) }
             $worker.Pending = $worker.Process.StandardOutput.ReadLineAsync()
         }
@@ -145,7 +159,8 @@ try {
     foreach ($worker in $finished | Where-Object { -not $_.Killed -and $_.Process.ExitCode -ne 0 }) {
         throw "Worker $($worker.Name) failed with exit code $($worker.Process.ExitCode):`n$($worker.Other -join "`n")`n$($worker.Process.StandardErrorText.GetAwaiter().GetResult())"
     }
-    Write-Host ("all workers done in {0:0.0} s" -f $seconds)
+    $syncSeconds = if ($null -ne $firstReady) { [Math]::Max(0.1, $lastResult - $firstReady) } else { $seconds }
+    Write-Host ("all workers done in {0:0.0} s; the sync phase (first worker signed in to the last result) {1:0.0} s" -f $seconds, $syncSeconds)
 
     Write-Phase 'Checking the store against the ground truth'
     $reader = Start-InboxRun -Simulator $sim -ModuleManifest $ModuleManifest -StoreHome (New-RunHome) -NoConnect -Environment $storeEnvironment -Script @'
@@ -166,6 +181,7 @@ Get-InboxSyncRun -Organization contoso -Last 1000 | ForEach-Object { "##run $($_
     $lost = [System.Collections.Generic.List[string]]::new()
     $items = @{ Duplicated = 0; Missing = 0; Checked = 0 }
     $twiceAtOnce = 0
+    $syncedTwice = 0
     $byWorker = @{}
     foreach ($mailbox in $targets) {
         $row = $roster[$mailbox]
@@ -178,27 +194,32 @@ Get-InboxSyncRun -Organization contoso -Last 1000 | ForEach-Object { "##run $($_
         $byWorker[$row.Worker] = 1 + ($byWorker[$row.Worker] ?? 0)
         $peak = $metrics.peakConcurrencyByMailbox.$mailbox
         if ($peak -gt 1) { $twiceAtOnce++ }
+        if (@($outcomes[$mailbox] | Where-Object { $_ -like '*:Synced' }).Count -gt 1) { $syncedTwice++ }
     }
 
     $summary = [ordered]@{
         Store = $Store; Mailboxes = $targets.Count; Workers = $Workers; Kills = $kills; Seconds = [Math]::Round($seconds, 1)
+        SyncSeconds = [Math]::Round($syncSeconds, 1)
         UsersSynced = $targets.Count - $lost.Count; UsersLost = $lost.Count
         ItemsChecked = $items.Checked; ItemsDuplicated = $items.Duplicated; ItemsMissing = $items.Missing
         BackOffViolations = [int]$metrics.backOffViolations; MailboxesWorkedOnTwiceAtOnce = $twiceAtOnce
-        FaultsInjected = [int](($metrics.faultsInjected.PSObject.Properties.Value | Measure-Object -Sum).Sum)
+        ItemsAddedReported = $added; ItemsAppliedAgain = $updated; MailboxesSyncedTwiceInTheRound = $syncedTwice
+        FaultsInjected = [int]((@($metrics.faultsInjected.PSObject.Properties | ForEach-Object Value) | Measure-Object -Sum).Sum)
         SyncedByWorker = $byWorker; Runs = @($runs); Lost = @($lost | Select-Object -First 20)
     }
     Write-Host ''
     Write-Host ("users synced {0} / lost {1} of {2}; workers {3}, kills {4}, {5} s" -f $summary.UsersSynced, $summary.UsersLost, $summary.Mailboxes, $Workers, $kills, $summary.Seconds)
     Write-Host ("items checked {0}: duplicated {1}, missing {2}" -f $items.Checked, $items.Duplicated, $items.Missing)
     Write-Host ("back-off violations {0}; mailboxes worked on by two workers at once {1}; faults injected {2}" -f $summary.BackOffViolations, $twiceAtOnce, $summary.FaultsInjected)
+    Write-Host ("pages applied again: {0} items updated (must be 0); mailboxes synced by two workers in the round {1}; items added as reported {2} (the killed runs' own adds are not reported)" -f $updated, $syncedTwice, $added)
     Write-Host ("last synced by: {0}" -f (($byWorker.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Value)" }) -join ', '))
     Write-Host "runs (worker ended users synced skipped items):"
     $runs | ForEach-Object { Write-Host "  $_" }
     if ($SummaryPath) { $summary | ConvertTo-Json -Depth 4 | Set-Content -Path $SummaryPath }
-    $bad = $summary.UsersLost + $summary.ItemsDuplicated + $summary.ItemsMissing + $summary.BackOffViolations + $twiceAtOnce
+    $bad = $summary.UsersLost + $summary.ItemsDuplicated + $summary.ItemsMissing + $summary.BackOffViolations + $twiceAtOnce + $updated + $syncedTwice
     if ($bad -ne 0 -or $kills -ne $Kills) { Write-Host 'FAILED: a must-be-zero figure is not zero (or the kills did not happen).' -ForegroundColor Red; exit 1 }
     Write-Host 'PASSED' -ForegroundColor Green
+    exit 0
 }
 finally {
     if ($sim) { $sim | Stop-InboxSimulator }

@@ -1,5 +1,7 @@
 using System;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using InboxPS.Core.Store;
 
 namespace InboxPS.Core.Hosting;
@@ -37,7 +39,30 @@ public sealed class StoreChoice
 
     /// <summary>A PostgreSQL store; <paramref name="credential"/> (user and password) wins over the environment.</summary>
     /// <exception cref="StoreException">StorePostgresInvalid.</exception>
-    public static StoreChoice Postgres(string connection, NetworkCredential? credential = null) =>
+    /// <exception cref="StoreException">StorePostgresNeedsPowerShell7 on Windows PowerShell 5.1.</exception>
+    public static StoreChoice Postgres(string connection, NetworkCredential? credential = null)
+    {
+        RequirePowerShell7(RuntimeInformation.FrameworkDescription);
+        return ParsePostgres(connection, credential);
+    }
+
+    /// <summary>
+    /// The shared store runs on PowerShell 7 only: Npgsql is neither tested nor isolated on .NET Framework (Windows
+    /// PowerShell 5.1), and Azure Automation's runtimes are 7.x. Checked before any Npgsql type is touched.
+    /// </summary>
+    internal static void RequirePowerShell7(string frameworkDescription)
+    {
+        if (frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException("StorePostgresNeedsPowerShell7", InboxErrorKind.InvalidOperation, "PostgreSQL",
+                $"The shared PostgreSQL store needs PowerShell 7; this is Windows PowerShell on {frameworkDescription}.",
+                "Run the workers in PowerShell 7.2 or later (pwsh; Azure Automation: a PowerShell 7.x runtime). Windows PowerShell 5.1 keeps the SQLite store.");
+        }
+    }
+
+    // Apart, so that Npgsql is loaded only after the runtime was checked.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StoreChoice ParsePostgres(string connection, NetworkCredential? credential) =>
         new(PostgresConnectionSettings.Parse(connection, credential), null);
 
     /// <summary>

@@ -28,7 +28,7 @@ internal sealed class LeaseRow
 
     /// <summary>
     /// Null when <paramref name="run"/> may claim the mailbox at <paramref name="now"/> (the store's clock): nobody holds an
-    /// unexpired claim, and no other run finished it since this run started. Otherwise the refusal.
+    /// unexpired claim, and no other run finished it since this run's round began. Otherwise the refusal.
     /// </summary>
     public MailboxClaim? Refusal(SyncRun run, string mailbox, DateTimeOffset now)
     {
@@ -38,7 +38,7 @@ internal sealed class LeaseRow
             return MailboxClaim.HeldBy(run, mailbox, Holder ?? "?", expires);
         }
 
-        if (FinishedToken is not null && FinishedToken != run.Token && Finished is { } finished && finished >= run.Started)
+        if (FinishedToken is not null && FinishedToken != run.Token && Finished is { } finished && finished >= run.RoundStarted)
         {
             return MailboxClaim.FinishedBy(run, mailbox, FinishedBy ?? "?", finished);
         }

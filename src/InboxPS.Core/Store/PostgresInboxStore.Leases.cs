@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using InboxPS.Core.Sync;
+using Npgsql;
 
 namespace InboxPS.Core.Store;
 
@@ -9,15 +10,51 @@ namespace InboxPS.Core.Store;
 // "finished in this round" are judged on the database's clock, so the workers' clocks need not agree.
 public sealed partial class PostgresInboxStore
 {
-    public SyncRun StartRun(string organization, string worker)
+    private readonly ClaimFence _fence = new();
+
+    /// <summary>Workers of one schedule start within minutes of each other (a queued runbook job, a restarted worker).</summary>
+    public TimeSpan DefaultRoundWindow => TimeSpan.FromMinutes(10);
+
+    public SyncRun StartRun(string organization, string worker, TimeSpan? roundWindow = null)
     {
         var token = LeaseRow.NewRunToken();
+        // The round: the earliest one begun within the window, or this run's own.
         var row = Read("""
-            INSERT INTO sync_runs (organization, worker, token, started_utc) VALUES (@org, @worker, @token, now())
-            RETURNING id, started_utc
-            """, reader => (Id: reader.GetInt64(0), Started: StoreRows.Time(reader, "started_utc")!.Value),
-            ("org", organization), ("worker", worker), ("token", token))[0];
-        return new SyncRun(row.Id, organization, worker, token, row.Started);
+            INSERT INTO sync_runs (organization, worker, token, started_utc, round_started_utc)
+            VALUES (@org, @worker, @token, now(), COALESCE((
+                SELECT min(round_started_utc) FROM sync_runs
+                WHERE organization = @org AND round_started_utc > now() - @window), now()))
+            RETURNING id, started_utc, round_started_utc
+            """, reader => (Id: reader.GetInt64(0), Started: StoreRows.Time(reader, "started_utc")!.Value,
+                Round: StoreRows.Time(reader, "round_started_utc")!.Value),
+            ("org", organization), ("worker", worker), ("token", token), ("window", roundWindow ?? DefaultRoundWindow))[0];
+        return new SyncRun(row.Id, organization, worker, token, row.Started, row.Round);
+    }
+
+    public IDisposable FenceWrites(MailboxClaim claim) => _fence.Enter(claim);
+
+    // In the write's transaction, the lease row locked (FOR SHARE) until the commit: a worker taking the mailbox over
+    // waits for nothing (SKIP LOCKED) and finds the row busy, so a page is never stored after the takeover.
+    private void RequireClaim(NpgsqlConnection connection, MailboxClaim claim)
+    {
+        LeaseRow? row = null;
+        using (var command = Command(connection, """
+                   SELECT holder_token, holder, expires_utc, finished_token, finished_by, finished_utc
+                   FROM mailbox_leases WHERE organization = @org AND mailbox = @mailbox
+                   FOR SHARE
+                   """, ("org", claim.Run.Organization), ("mailbox", claim.Mailbox)))
+        using (var reader = command.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                row = StoreRows.Lease(reader);
+            }
+        }
+
+        if (ClaimFence.Refusal(Location, claim, row) is { } refusal)
+        {
+            throw refusal;
+        }
     }
 
     public void FinishRun(SyncRun run, SyncRunTotals totals) =>

@@ -117,6 +117,11 @@ public sealed partial class PostgresInboxStore : IInboxStore
         try
         {
             using var transaction = connection.BeginTransaction();
+            if (_fence.Held is { } claim)
+            {
+                RequireClaim(connection, claim);
+            }
+
             work(connection);
             transaction.Commit();
         }

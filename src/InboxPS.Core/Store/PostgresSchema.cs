@@ -167,6 +167,12 @@ internal static class PostgresSchema
             WHERE k.organization = r.organization AND k.mailbox = r.mailbox AND k.rank > 1;
         CREATE UNIQUE INDEX roster_by_mailbox_id ON roster (organization, mailbox_id) WHERE mailbox_id IS NOT NULL;
         """,
+
+        // 6 (issue 16, as SQLite's migration 8): when a run's round began (its own start, or that of the round it joined
+        // as a late worker). Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN round_started_utc timestamptz NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

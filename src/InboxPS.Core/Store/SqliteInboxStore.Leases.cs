@@ -10,25 +10,66 @@ namespace InboxPS.Core.Store;
 // file lock between processes on one machine), so a claim is a read and an upsert in one write transaction.
 public sealed partial class SqliteInboxStore
 {
-    public SyncRun StartRun(string organization, string worker)
+    private readonly ClaimFence _fence = new();
+
+    /// <summary>One machine's store: a run is its own round unless INBOXPS_ROUND_MINUTES says otherwise.</summary>
+    public TimeSpan DefaultRoundWindow => TimeSpan.Zero;
+
+    public SyncRun StartRun(string organization, string worker, TimeSpan? roundWindow = null)
     {
         var token = LeaseRow.NewRunToken();
         var started = DateTimeOffset.UtcNow;
+        var round = started;
         long id = 0;
         Write(connection =>
         {
+            // The round: the earliest one begun within the window, or this run's own.
             using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO sync_runs (organization, worker, token, started_utc) VALUES ($org, $worker, $token, $now);
-                SELECT last_insert_rowid();
+                INSERT INTO sync_runs (organization, worker, token, started_utc, round_started_utc)
+                VALUES ($org, $worker, $token, $now, COALESCE((
+                    SELECT min(round_started_utc) FROM sync_runs
+                    WHERE organization = $org AND round_started_utc > $windowStart), $now));
+                SELECT round_started_utc, id FROM sync_runs WHERE id = last_insert_rowid();
                 """;
             command.Parameters.AddWithValue("$org", organization);
             command.Parameters.AddWithValue("$worker", worker);
             command.Parameters.AddWithValue("$token", token);
             command.Parameters.AddWithValue("$now", FormatTime(started));
-            id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            command.Parameters.AddWithValue("$windowStart", FormatTime(started - (roundWindow ?? DefaultRoundWindow)));
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            round = StoreRows.Time(reader, "round_started_utc")!.Value;
+            id = reader.GetInt64(1);
         });
-        return new SyncRun(id, organization, worker, token, started);
+        return new SyncRun(id, organization, worker, token, started, round);
+    }
+
+    public IDisposable FenceWrites(MailboxClaim claim) => _fence.Enter(claim);
+
+    // In the write's transaction: SQLite has one writer at a time, so nothing can take the mailbox over before the commit.
+    private static void RequireClaim(SqliteConnection connection, MailboxClaim claim, string location)
+    {
+        LeaseRow? row = null;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT holder_token, holder, expires_utc, finished_token, finished_by, finished_utc
+                FROM mailbox_leases WHERE organization = $org AND mailbox = $mailbox
+                """;
+            command.Parameters.AddWithValue("$org", claim.Run.Organization);
+            command.Parameters.AddWithValue("$mailbox", claim.Mailbox);
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                row = StoreRows.Lease(reader);
+            }
+        }
+
+        if (ClaimFence.Refusal(location, claim, row) is { } refusal)
+        {
+            throw refusal;
+        }
     }
 
     public void FinishRun(SyncRun run, SyncRunTotals totals)

@@ -225,6 +225,11 @@ public sealed partial class SqliteInboxStore : IInboxStore
                 }
 
                 using var transaction = connection.BeginTransaction();
+                if (_fence.Held is { } claim)
+                {
+                    RequireClaim(connection, claim, Location);
+                }
+
                 work(connection);
                 transaction.Commit();
             }

@@ -173,6 +173,12 @@ internal static class StoreSchema
         DROP TABLE roster_duplicates;
         CREATE UNIQUE INDEX roster_by_mailbox_id ON roster (organization, mailbox_id) WHERE mailbox_id IS NOT NULL;
         """,
+
+        // 8 (issue 16): when a run's round began (its own start, or that of the round it joined as a late worker).
+        // Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN round_started_utc TEXT NULL;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

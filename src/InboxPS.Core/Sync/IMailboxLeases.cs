@@ -12,15 +12,31 @@ namespace InboxPS.Core.Sync;
 /// </summary>
 public interface IMailboxLeases
 {
-    /// <summary>Starts a worker's run for the organization: the run record and the time claims are compared with.</summary>
-    SyncRun StartRun(string organization, string worker);
+    /// <summary>
+    /// Starts a worker's run for the organization: the run record and the time claims are compared with. A run started
+    /// within <paramref name="roundWindow"/> after another run began a round joins that round (workers started by one
+    /// schedule, one of them late); otherwise it begins a round of its own. Null: the store's default
+    /// (<see cref="DefaultRoundWindow"/>).
+    /// </summary>
+    SyncRun StartRun(string organization, string worker, TimeSpan? roundWindow = null);
+
+    /// <summary>The round window of a run that names none: zero for a store of one machine, minutes for a shared one.</summary>
+    TimeSpan DefaultRoundWindow { get; }
+
+    /// <summary>
+    /// Fences this store's writes made by the calling flow (its awaits included) until disposed: each write checks, in
+    /// its own transaction, that <paramref name="claim"/> is still held, and fails with <see cref="SyncFault.ClaimLost"/>
+    /// (naming the worker that has the mailbox now) when it is not, so a worker that stalled past its claim never writes
+    /// over the progress of the worker that took the mailbox over.
+    /// </summary>
+    IDisposable FenceWrites(MailboxClaim claim);
 
     /// <summary>Ends the run record with its totals.</summary>
     void FinishRun(SyncRun run, SyncRunTotals totals);
 
     /// <summary>
     /// Claims <paramref name="mailbox"/> for <paramref name="duration"/>. Refused when another worker holds a claim that
-    /// has not expired, or finished the mailbox after this run started (each mailbox is synced once per round of runs).
+    /// has not expired, or another run finished the mailbox after this run's round began (once per round of runs).
     /// </summary>
     MailboxClaim TryClaim(SyncRun run, string mailbox, TimeSpan duration);
 

@@ -21,6 +21,12 @@ public sealed class LeasedMailboxJob : IMailboxJob
     /// <summary>Seconds a claim lasts without renewal (2 to 3600), when the default two minutes do not suit.</summary>
     public const string LeaseVariable = "INBOXPS_LEASE_SECONDS";
 
+    /// <summary>
+    /// Minutes (0 to 1440) after a round's first worker started in which a later worker joins that round and leaves alone
+    /// what the others already synced; unset: the store's default (<see cref="IMailboxLeases.DefaultRoundWindow"/>).
+    /// </summary>
+    public const string RoundVariable = "INBOXPS_ROUND_MINUTES";
+
     private readonly IMailboxJob _inner;
     private readonly IMailboxLeases _leases;
     private readonly string _organization;
@@ -55,6 +61,12 @@ public sealed class LeasedMailboxJob : IMailboxJob
         return $"{Environment.MachineName}/{process.Id}";
     }
 
+    private static TimeSpan? RoundFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(RoundVariable), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var minutes) && minutes is >= 0 and <= 1440
+            ? TimeSpan.FromMinutes(minutes)
+            : null;
+
     private static TimeSpan? LeaseFromEnvironment() =>
         int.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), System.Globalization.NumberStyles.None,
             System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 2 and <= 3600
@@ -85,7 +97,10 @@ public sealed class LeasedMailboxJob : IMailboxJob
         var renewal = new Timer(_ => Renew(claim), null, Third(_duration), Third(_duration));
         try
         {
-            outcome = await _inner.RunAsync(mailbox, revisit, cancellationToken).ConfigureAwait(false);
+            using (_leases.FenceWrites(claim))
+            {
+                outcome = TakenOver(await _inner.RunAsync(mailbox, revisit, cancellationToken).ConfigureAwait(false));
+            }
         }
         finally
         {
@@ -97,11 +112,28 @@ public sealed class LeasedMailboxJob : IMailboxJob
             _leases.Release(claim, finished);
             if (finished)
             {
-                Count(outcome!, skipped: false);
+                Count(outcome!, skipped: outcome is MailboxSyncResult { Status: SyncStatus.Skipped });
             }
         }
 
         return outcome;
+    }
+
+    // A mailbox another worker took over while this one stalled is that worker's now: Skipped here, saying who has it,
+    // with what this worker stored before it lost the claim.
+    private static MailboxOutcome TakenOver(MailboxOutcome outcome)
+    {
+        if (outcome is not MailboxSyncResult result || result.GetError() is not { Fault: SyncFault.ClaimLost } lost)
+        {
+            return outcome;
+        }
+
+        return new MailboxSyncResult(result.Organization, result.Mailbox, SyncStatus.Skipped)
+        {
+            Activated = result.Activated, Folders = result.Folders, ItemsAdded = result.ItemsAdded,
+            ItemsUpdated = result.ItemsUpdated, ItemsDeleted = result.ItemsDeleted, ItemsSkipped = result.ItemsSkipped,
+            ThrottledFor = result.ThrottledFor, Attempts = result.Attempts, Duration = result.Duration, Message = lost.Message,
+        };
     }
 
     /// <summary>Ends the run record with its totals (after the engine finished, or was stopped).</summary>
@@ -129,7 +161,7 @@ public sealed class LeasedMailboxJob : IMailboxJob
     {
         lock (_gate)
         {
-            return _run ??= _leases.StartRun(_organization, _worker);
+            return _run ??= _leases.StartRun(_organization, _worker, RoundFromEnvironment());
         }
     }
 
@@ -140,7 +172,7 @@ public sealed class LeasedMailboxJob : IMailboxJob
             if (!_leases.Renew(claim, _duration))
             {
                 _sink.Log(InboxLogLevel.Warning,
-                    $"{claim.Mailbox}: this worker's claim expired before it could be renewed; another worker may sync the mailbox too.");
+                    $"{claim.Mailbox}: this worker's claim expired before it could be renewed; if another worker took the mailbox over, this worker stores nothing more for it.");
             }
         }
         catch (InboxException e)

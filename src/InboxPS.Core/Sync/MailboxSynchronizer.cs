@@ -103,7 +103,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             var error = MailboxFailure.From(e, mailbox.Address);
             result.Fail(error, timer.Elapsed);
-            RecordFailure(stored, error);
+            if (error.Fault != SyncFault.ClaimLost)
+            {
+                // A mailbox taken over by another worker is not this user's failure, and no longer this worker's to record.
+                RecordFailure(stored, error);
+            }
         }
 
         result.Attempts = session.Requests;

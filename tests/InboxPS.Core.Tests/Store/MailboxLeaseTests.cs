@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using InboxPS.Core.Store;
 using InboxPS.Core.Sync;
 using InboxPS.Core.Tests.Support;
 
@@ -77,7 +78,7 @@ public sealed class MailboxLeaseTests
         test.Store.Release(test.Store.TryClaim(a, "u1@contoso.com", s_minute), finished: true);
         var refused = test.Store.TryClaim(b, "u1@contoso.com", s_minute);
         Thread.Sleep(50);
-        var later = test.Store.StartRun(Org, "worker-b");
+        var later = test.Store.StartRun(Org, "worker-b", roundWindow: TimeSpan.Zero);
 
         Assert.True(refused.FinishedByHolder);
         Assert.Equal("worker-a", refused.Holder);
@@ -122,6 +123,108 @@ public sealed class MailboxLeaseTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AWorkerThatLostItsClaimCannotStoreAPageAndIsToldWhoTookTheMailboxOver(StoreKind kind)
+    {
+        // The stalled worker's claim expires, another worker takes the mailbox and continues from the last stored page;
+        // then the stalled one wakes up and tries to store the page it was working on (issue 16: fencing).
+        using var test = StoreContractTests.WithOrganization(kind);
+        var stalledStore = test.Store;
+        var takerStore = test.Reopen();
+        var stalled = stalledStore.StartRun(Org, "stalled-worker");
+        var taker = takerStore.StartRun(Org, "taker-worker");
+        var lost = stalledStore.TryClaim(stalled, "u1@contoso.com", TimeSpan.FromMilliseconds(300));
+        using (stalledStore.FenceWrites(lost))
+        {
+            stalledStore.Activate(Org, new MailboxTarget("u1@contoso.com", MailboxAddressKind.SmtpAddress));
+            stalledStore.SelectFolder(Org, "u1@contoso.com", new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+            stalledStore.ApplyItemPage(Org, "u1@contoso.com", "F1", Page("s1", "a1"), null);
+        }
+
+        Thread.Sleep(700);
+        var taken = takerStore.TryClaim(taker, "u1@contoso.com", s_minute);
+        using (takerStore.FenceWrites(taken))
+        {
+            takerStore.ApplyItemPage(Org, "u1@contoso.com", "F1", Page("s2", "a2"), null);
+        }
+
+        StoreException refused;
+        using (stalledStore.FenceWrites(lost))
+        {
+            refused = Assert.Throws<StoreException>(() => stalledStore.ApplyItemPage(Org, "u1@contoso.com", "F1", Page("s2-late", "late"), null));
+            Assert.Equal(SyncFault.ClaimLost, Assert.Throws<StoreException>(() => stalledStore.RecordSuccess(Org, "u1@contoso.com")).Fault);
+        }
+
+        Assert.True(taken.Granted);
+        Assert.Equal(("MailboxTakenOver", SyncFault.ClaimLost), (refused.ErrorId, refused.Fault));
+        Assert.Contains("taker-worker", refused.Message);
+        Assert.Contains("u1@contoso.com", refused.Message);
+        Assert.False(MailboxFailure.StopsRun(refused));
+        Assert.Equal("s2", stalledStore.GetFolders(Org, "u1@contoso.com").Single().SyncState);
+        Assert.Equal((1, 2), stalledStore.CountStored(Org, "u1@contoso.com"));
+        Assert.Equal(0L, Convert.ToInt64(test.Scalar("SELECT count(*) FROM items WHERE item_id = 'late'")));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void OutsideAFenceAndForOtherStoreObjectsWritesAreNotChecked(StoreKind kind)
+    {
+        // The fence belongs to the flow that holds the claim: the taker's writes, and writes made after the stalled
+        // worker left its fence (its failure record, an admin's Disable-InboxSync), are not refused.
+        using var test = StoreContractTests.WithOrganization(kind);
+        var stalled = test.Store.StartRun(Org, "stalled-worker");
+        var taker = test.Store.StartRun(Org, "taker-worker");
+        var lost = test.Store.TryClaim(stalled, "u1@contoso.com", TimeSpan.FromMilliseconds(300));
+        Thread.Sleep(700);
+        Assert.True(test.Store.TryClaim(taker, "u1@contoso.com", s_minute).Granted);
+
+        using (test.Store.FenceWrites(lost))
+        {
+            Assert.Throws<StoreException>(() => test.Store.Activate(Org, new MailboxTarget("u1@contoso.com", MailboxAddressKind.SmtpAddress)));
+        }
+
+        Assert.True(test.Store.Activate(Org, new MailboxTarget("u1@contoso.com", MailboxAddressKind.SmtpAddress)));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AWorkerStartingLateInTheRoundLeavesAloneWhatAnotherWorkerFinishedBeforeItStarted(StoreKind kind)
+    {
+        // Three workers on one schedule; one starts after the others finished some mailboxes (a queued runbook job, a
+        // restarted worker). Within the round window it joins their round: what they finished is theirs this round.
+        using var test = StoreContractTests.WithOrganization(kind);
+        var round = TimeSpan.FromMinutes(10);
+        var first = test.Store.StartRun(Org, "worker-a", round);
+        test.Store.Release(test.Store.TryClaim(first, "u1@contoso.com", s_minute), finished: true);
+        Thread.Sleep(50);
+
+        var late = test.Store.StartRun(Org, "worker-c", round);
+        var refused = test.Store.TryClaim(late, "u1@contoso.com", s_minute);
+
+        Assert.Equal(first.RoundStarted, late.RoundStarted);
+        Assert.True(late.Started > late.RoundStarted);
+        Assert.False(refused.Granted);
+        Assert.True(refused.FinishedByHolder);
+        Assert.Equal("worker-a", refused.Holder);
+        Assert.True(test.Store.TryClaim(late, "u2@contoso.com", s_minute).Granted);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void ARunStartedAfterTheRoundWindowBeginsANewRoundAndSyncsEverythingAgain(StoreKind kind)
+    {
+        // The next schedule time: the window since the round began has passed, so this run begins a new round, and a
+        // run without a window (a console's own run) only leaves alone what others finish after it started.
+        using var test = StoreContractTests.WithOrganization(kind);
+        var first = test.Store.StartRun(Org, "worker-a", TimeSpan.FromMilliseconds(300));
+        test.Store.Release(test.Store.TryClaim(first, "u1@contoso.com", s_minute), finished: true);
+        Thread.Sleep(700);
+
+        var next = test.Store.StartRun(Org, "worker-b", TimeSpan.FromMilliseconds(300));
+        var console = test.Store.StartRun(Org, "console", TimeSpan.Zero);
+
+        Assert.Equal(next.Started, next.RoundStarted);
+        Assert.Equal(console.Started, console.RoundStarted);
+        Assert.True(test.Store.TryClaim(next, "u1@contoso.com", s_minute).Granted);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void ARunRecordKeepsItsWorkerTimesAndTotals(StoreKind kind)
     {
         using var test = StoreContractTests.WithOrganization(kind);
@@ -138,4 +241,7 @@ public sealed class MailboxLeaseTests
         Assert.True(finished.Ended >= finished.Started);
         Assert.Single(test.Store.GetRuns(Org, 1));
     }
+
+    private static ItemPage Page(string state, params string[] ids) =>
+        new(state, false, ids.Select(id => new MailItem(id) { Subject = id }).ToArray(), Array.Empty<string>(), Array.Empty<ReadFlagChange>());
 }

@@ -50,7 +50,65 @@ public sealed class LeasedMailboxJobTests
         Assert.Equal(1, test.Store.GetRuns(Org, 5).Single(r => r.Worker == "w1").Users);
     }
 
+    [Fact]
+    public async Task AMailboxTakenOverWhileThisWorkerStalledIsSkippedSayingWhoTookItAndNotRecordedAsFailed()
+    {
+        using var test = TestStore.Open(StoreKind.Sqlite);
+        test.Store.SaveOrganization(new OrganizationProfile(Org));
+        var inner = new StallingJob(test);
+        var job = new LeasedMailboxJob(inner, test.Store, Org, new Fakes.RecordingSink(), worker: "stalled-worker");
+
+        var result = (MailboxSyncResult)await job.RunAsync(Target("u1@contoso.com"), revisit: false, CancellationToken.None);
+        job.Finish();
+
+        Assert.Equal(SyncStatus.Skipped, result.Status);
+        Assert.Null(result.GetError());
+        Assert.Null(result.ErrorId);
+        Assert.Contains("taken over by worker taker-worker", result.Message);
+        Assert.Equal(1, result.ItemsAdded);
+        Assert.Equal(RosterStatus.Pending, test.Store.GetRosterEntry(Org, "u1@contoso.com")!.Status);
+        var run = test.Store.GetRuns(Org, 5).Single(r => r.Worker == "stalled-worker");
+        Assert.Equal((1, 0, 0, 1), (run.Users, run.Synced, run.Failed, run.Skipped));
+    }
+
     private static MailboxTarget Target(string address) => new(address, MailboxAddressKind.SmtpAddress);
+
+    /// <summary>
+    /// Stores a page, then "stalls": another worker takes the mailbox over (the lease row handed to it, as after an
+    /// expiry), and the next page's write meets the fence, as in MailboxSynchronizer.
+    /// </summary>
+    private sealed class StallingJob : IMailboxJob
+    {
+        private readonly TestStore _test;
+
+        public StallingJob(TestStore test) => _test = test;
+
+        public MailboxOutcome Unresolvable(string record, InboxException error) => throw new NotSupportedException();
+
+        public Task<MailboxOutcome> RunAsync(MailboxTarget mailbox, bool revisit, CancellationToken cancellationToken)
+        {
+            var store = _test.Store;
+            var result = new MailboxSyncResult(Org, mailbox.Address, SyncStatus.Synced);
+            try
+            {
+                store.Activate(Org, mailbox);
+                store.SelectFolder(Org, mailbox.Address, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+                result.ItemsAdded += store.ApplyItemPage(Org, mailbox.Address, "F1", Page("s1", "a1"), null).Added;
+                _test.Scalar("UPDATE mailbox_leases SET holder_token = 'taker-token', holder = 'taker-worker'");
+                result.ItemsAdded += store.ApplyItemPage(Org, mailbox.Address, "F1", Page("s2", "a2"), null).Added;
+                store.RecordSuccess(Org, mailbox.Address);
+            }
+            catch (InboxException e)
+            {
+                result.Fail(e, TimeSpan.Zero);
+            }
+
+            return Task.FromResult<MailboxOutcome>(result);
+        }
+
+        private static ItemPage Page(string state, string id) =>
+            new(state, false, new[] { new MailItem(id) }, Array.Empty<string>(), Array.Empty<ReadFlagChange>());
+    }
 
     private sealed class CountingJob : IMailboxJob
     {
