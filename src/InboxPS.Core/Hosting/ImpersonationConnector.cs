@@ -64,9 +64,13 @@ public sealed class ImpersonationConnector
             // A sign-in that cannot do the job is not kept, and the organization's previous sign-in stays as it was.
             connection?.Dispose();
             cacheFile.Delete();
-            if (connection is not null && e is InboxException)
+            if (e is InboxException failure)
             {
-                RememberSignInValues(stored, profile);
+                _connections.RecordFailure(profile.Name, failure);
+                if (connection is not null)
+                {
+                    RememberSignInValues(stored, profile);
+                }
             }
 
             throw;

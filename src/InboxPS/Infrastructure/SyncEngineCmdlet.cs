@@ -165,6 +165,15 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         }
         catch (InboxException e)
         {
+            // A run stopped by a refused sign-in or permission: Get-InboxConnection shows it as the organization's last.
+            foreach (var run in _runs)
+            {
+                if (run.Engine.IsFaulted && run.Engine.Exception?.InnerException is InboxException failure)
+                {
+                    Session.Connections.Registry.RecordFailure(run.Organization.Name, failure);
+                }
+            }
+
             ThrowTerminating(e);
         }
     }
