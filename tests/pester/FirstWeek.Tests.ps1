@@ -167,6 +167,8 @@ Describe 'Views, progress, errors' {
         # Duration and the status stay whole values, not one letter per line.
         ($tables['Start-InboxSync'] | Format-Table | Out-String -Width 80) | Should -Match "Synced\s+2\s+\d+\s+\d+\s+\d+\s+\d+\.\ds"
         ($tables['Get-InboxConnection'] | Format-Table | Out-String -Width 80) | Should -Match 'contoso\s+Connected\s+\d{4}-\d\d-\d\d \d\d:\d\d'
+        # App-only signs no account in: the mailbox is the one that proves the connection, not a signed-in account.
+        ($tables['Get-InboxOrganization'] | Format-Table | Out-String -Width 80) | Should -Match "contoso\s+OAuthAppOnly\s+\w+\s+$([regex]::Escape($users[0].primarySmtpAddress)) \(test\)"
     }
 }
 
@@ -374,8 +376,18 @@ Describe 'Connections' {
         # Never the secret.
         Get-Content -Raw (Join-Path $env:INBOXPS_HOME 'inboxps.db') -AsByteStream | ForEach-Object { [System.Text.Encoding]::Latin1.GetString($_) } |
             Should -Not -BeLike "*$($sim.clientSecret)*"
+        # Not connected yet: Get-InboxConnection says so, with the failure the organization met.
+        $null = Get-InboxConnection -Organization fabrikam -ErrorAction SilentlyContinue -ErrorVariable notConnected
+        "$($notConnected[0])" | Should -BeLike "*not connected*last authorization failure*ImpersonationNotGranted*$outOfScope*"
         $connection = Connect-InboxImpersonation -Organization fabrikam -ClientSecret $secret -ServiceAccount $users[0].primarySmtpAddress
         $connection.Status | Should -Be 'Connected'
+        # Connected now, the last failure stays visible, with its time.
+        $shown = Get-InboxConnection -Organization fabrikam
+        $shown.LastAuthorizationFailure | Should -BeLike 'ImpersonationNotGranted:*'
+        $shown.LastAuthorizationFailureOn | Should -BeLessOrEqual ([DateTimeOffset]::UtcNow)
+        # A refused secret is one too.
+        { Connect-InboxImpersonation -Organization fabrikam -ClientSecret (ConvertTo-SecureString 'Wr0ng~Secret-Value-123' -AsPlainText -Force) } | Should -Throw
+        (Get-InboxConnection -Organization fabrikam).LastAuthorizationFailure | Should -Not -BeLike 'ImpersonationNotGranted:*'
     }
 
     It 'refuses a -TenantId that disagrees with the remembered authority' {
