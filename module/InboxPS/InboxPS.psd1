@@ -27,6 +27,8 @@
         'Set-InboxStore'
         'Get-InboxStore'
         'Get-InboxSyncRun'
+        'Test-InboxStore'
+        'Backup-InboxStore'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

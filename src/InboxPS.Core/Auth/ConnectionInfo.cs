@@ -72,5 +72,13 @@ public sealed class ConnectionInfo
     /// <summary>Why the connection needs attention, when it does.</summary>
     public string? Message { get; }
 
+    /// <summary>
+    /// The last refused sign-in, token or permission this organization met in this session ("ErrorId: message"), from
+    /// Connect-InboxImpersonation or a sync; null when none. It stays after a later success, with its time.
+    /// </summary>
+    public string? LastAuthorizationFailure { get; internal set; }
+
+    public DateTimeOffset? LastAuthorizationFailureOn { get; internal set; }
+
     public override string ToString() => $"{Organization}: {Status}";
 }

@@ -17,6 +17,9 @@ namespace InboxPS.Core.Auth;
 public sealed class ConnectionRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, InboxConnection> _live = new(StringComparer.OrdinalIgnoreCase);
+
+    // The last sign-in or permission failure each organization met in this session, kept after the connection is gone.
+    private readonly ConcurrentDictionary<string, (InboxException Failure, DateTimeOffset On)> _authorizationFailures = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _restoring = new(1, 1);
 
     /// <param name="transport">How sign-ins reach the network; tests pass one that trusts their simulator only.</param>
@@ -77,12 +80,39 @@ public sealed class ConnectionRegistry : IDisposable
         try
         {
             var connection = await RestoreAsync(organization.Name, organizations, tokenFolder, cancellationToken).ConfigureAwait(false);
-            return connection?.Describe();
+            return WithLastAuthorizationFailure(connection?.Describe());
         }
         catch (InboxException e) when (e.ErrorId == SignInErrors.ReconnectId)
         {
-            return new ConnectionInfo(organization, e, CacheFileOf(tokenFolder, organization.Name).Path);
+            return WithLastAuthorizationFailure(new ConnectionInfo(organization, e, CacheFileOf(tokenFolder, organization.Name).Path));
         }
+    }
+
+    /// <summary>
+    /// Remembers <paramref name="failure"/> as the organization's last authorization failure when it is one (a refused
+    /// sign-in or token, a denied permission or impersonation); Get-InboxConnection shows it.
+    /// </summary>
+    public void RecordFailure(string organization, InboxException failure)
+    {
+        if (failure.Kind is InboxErrorKind.AuthenticationError or InboxErrorKind.PermissionDenied
+            || failure.Fault is SyncFault.OrganizationSignIn or SyncFault.AccessDenied)
+        {
+            _authorizationFailures[organization] = (failure, DateTimeOffset.UtcNow);
+        }
+    }
+
+    /// <summary>"ErrorId: message", the organization's last authorization failure in this session, and when; null when none.</summary>
+    public (string Failure, DateTimeOffset On)? LastAuthorizationFailure(string organization) =>
+        _authorizationFailures.TryGetValue(organization, out var last) ? ($"{last.Failure.ErrorId}: {last.Failure.Message}", last.On) : null;
+
+    private ConnectionInfo? WithLastAuthorizationFailure(ConnectionInfo? info)
+    {
+        if (info is not null && LastAuthorizationFailure(info.Organization) is { } last)
+        {
+            (info.LastAuthorizationFailure, info.LastAuthorizationFailureOn) = last;
+        }
+
+        return info;
     }
 
     /// <summary>Registers <paramref name="connection"/>, replacing (and disposing) the organization's previous one.</summary>

@@ -106,7 +106,8 @@ internal static class EwsErrors
     }
 
     /// <summary>A status that carries no EWS answer worth reading (anything but 200 and 500).</summary>
-    public static EwsException FromHttpStatus(int status, string? reason, ResponseContext context, string? location)
+    /// <param name="called">The URL the request went to: a 404 names it, since a wrong EWS URL is the usual cause.</param>
+    public static EwsException FromHttpStatus(int status, string? reason, ResponseContext context, string? location, Uri? called = null)
     {
         var rule = status switch
         {
@@ -124,6 +125,11 @@ internal static class EwsErrors
             _ => new Rule("EwsHttpError", InboxErrorKind.InvalidOperation, false, CheckEndpoint),
         };
         var where = location is null ? string.Empty : $", redirecting to {location}";
+        if (status == 404 && called is not null)
+        {
+            where += $", for {RequestUrl.Show(called)}";
+        }
+
         var text = string.IsNullOrWhiteSpace(reason) ? string.Empty : " " + reason;
         return Create(rule, $"{context.Describe()} failed: the server answered HTTP {status}{text}{where}{context.Trailer()}",
             context, "HttpStatus" + status.ToString(CultureInfo.InvariantCulture), null, context.RetryAfter);

@@ -81,7 +81,8 @@ internal static class GraphErrors
     internal static IEnumerable<string> KnownCodes => s_byCode.Keys;
 
     /// <summary>An answer other than success (its status in the context), with Graph's error code when its body had one.</summary>
-    public static GraphException FromResponse(string? code, string? serverMessage, GraphRequestContext context)
+    /// <param name="called">The URL the request went to: a 404 names it (a wrong Graph URL, or an id that is gone).</param>
+    public static GraphException FromResponse(string? code, string? serverMessage, GraphRequestContext context, Uri? called = null)
     {
         var status = context.HttpStatus ?? 0;
         var rule = status switch
@@ -100,6 +101,11 @@ internal static class GraphErrors
         };
         var said = code is null ? string.Empty : " " + code;
         var text = Clean(serverMessage) is { Length: > 0 } clean ? ": " + clean : string.Empty;
+        if (status == 404 && called is not null)
+        {
+            text += $" (for {RequestUrl.Show(called)})";
+        }
+
         return Create(rule, $"{context.Describe()} failed: HTTP {status.ToString(CultureInfo.InvariantCulture)}{said}{text}{context.Trailer()}",
             context, code ?? "HttpStatus" + status.ToString(CultureInfo.InvariantCulture), context.RetryAfter);
     }

@@ -212,7 +212,7 @@ internal sealed class GraphTransport : IDisposable
             }
         }
 
-        return GraphErrors.FromResponse(code, text, context);
+        return GraphErrors.FromResponse(code, text, context, response.RequestMessage?.RequestUri);
     }
 
     private static void RequireJson(HttpResponseMessage response, GraphRequestContext context)

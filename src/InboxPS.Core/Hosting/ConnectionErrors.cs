@@ -1,3 +1,5 @@
+using System;
+
 namespace InboxPS.Core.Hosting;
 
 /// <summary>The error ids about an organization's connection, in one place.</summary>
@@ -11,6 +13,10 @@ public static class ConnectionErrors
         $"Run Connect-InboxImpersonation -Organization '{organization}' first.", organization);
 
     /// <summary>Get-InboxConnection was asked for an organization by name that has no connection to show.</summary>
-    public static InboxException NothingToShow(string organization) => new(NotConnectedId, InboxErrorKind.NotFound,
-        $"'{organization}' is not connected.", $"Run Connect-InboxImpersonation -Organization {organization}.", organization);
+    public static InboxException NothingToShow(string organization, (string Failure, DateTimeOffset On)? lastFailure = null) =>
+        new(NotConnectedId, InboxErrorKind.NotFound,
+            lastFailure is { } last
+                ? $"'{organization}' is not connected. Its last authorization failure ({last.On.ToLocalTime():yyyy-MM-dd HH:mm:ss}): {last.Failure}"
+                : $"'{organization}' is not connected.",
+            $"Run Connect-InboxImpersonation -Organization {organization}.", organization);
 }

@@ -33,7 +33,8 @@ public sealed class ImpersonationConnector
     /// <exception cref="InboxException">The organization, the sign-in or the check failed; the error says what to fix.</exception>
     public async Task<InboxConnection> ConnectAsync(string? organization, SignInRequest request, CancellationToken cancellationToken)
     {
-        var profile = WithRequestValues(OrganizationResolver.Resolve(_store, organization), request);
+        var stored = OrganizationResolver.Resolve(_store, organization);
+        var profile = WithRequestValues(stored, request);
         RequireMatchingAccessType(profile, request.Method);
 
         var savedCache = ConnectionRegistry.CacheFileOf(TokenCacheFile.FolderBeside(_store.Location), profile.Name);
@@ -44,6 +45,9 @@ public sealed class ImpersonationConnector
         {
             connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
             var mailbox = MailboxToCheck(profile, request, connection);
+            _sink.Log(InboxLogLevel.Verbose, profile.UsesGraph
+                ? $"'{profile.Name}': signed in; calling Microsoft Graph at {profile.GraphUrl?.ToString() ?? profile.Environment.ToString()} to read the mailbox {mailbox.Value}, which proves the app can reach mailboxes."
+                : $"'{profile.Name}': signed in; calling EWS at {profile.EwsUrl} to open the inbox of {mailbox.Value}, which proves the service account can impersonate.");
             if (profile.UsesGraph)
             {
                 await GraphServiceAccountCheck.RunAsync(connection, mailbox.Value, _transport, _sink, cancellationToken).ConfigureAwait(false);
@@ -55,11 +59,20 @@ public sealed class ImpersonationConnector
 
             profile.ServiceAccount = mailbox.Value;
         }
-        catch
+        catch (Exception e)
         {
             // A sign-in that cannot do the job is not kept, and the organization's previous sign-in stays as it was.
             connection?.Dispose();
             cacheFile.Delete();
+            if (e is InboxException failure)
+            {
+                _connections.RecordFailure(profile.Name, failure);
+                if (connection is not null)
+                {
+                    RememberSignInValues(stored, profile);
+                }
+            }
+
             throw;
         }
 
@@ -83,6 +96,11 @@ public sealed class ImpersonationConnector
             return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword));
         }
 
+        var settings = OAuthSettings.For(profile);
+        _sink.Log(InboxLogLevel.Verbose, request.Method == SignInMethod.AccessToken
+            ? $"'{profile.Name}': reading the access token that was given."
+            : $"'{profile.Name}': acquiring a token ({request.Method}) from the authority {settings.Authority} for {settings.Resource}" +
+              (profile.ClientId is { } app ? $", app {app}" : string.Empty) + "; MSAL first discovers the authority's endpoints.");
         var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, cancellationToken).ConfigureAwait(false);
         var persisted = request.AuthType == AuthType.Delegated ? savedCachePath : null;
         return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted);
@@ -149,15 +167,56 @@ public sealed class ImpersonationConnector
             profile.Name);
     }
 
+    /// <summary>
+    /// The sign-in worked but the mailbox check did not: the tenant, app and authority (never a secret) are kept where the
+    /// profile had none, so the retry needs only the fix (-ServiceAccount, a permission) and the secret.
+    /// </summary>
+    private void RememberSignInValues(OrganizationProfile stored, OrganizationProfile tried)
+    {
+        var kept = stored.Copy();
+        kept.TenantId ??= tried.TenantId;
+        kept.ClientId ??= tried.ClientId;
+        kept.Authority ??= tried.Authority;
+        if (kept.TenantId != stored.TenantId || kept.ClientId != stored.ClientId || kept.Authority != stored.Authority)
+        {
+            _store.SaveOrganization(kept);
+            _sink.Log(InboxLogLevel.Verbose, $"'{stored.Name}': the tenant, app id and authority of this attempt were kept for the next Connect-InboxImpersonation.");
+        }
+    }
+
     /// <summary>A copy of the profile with what this connect named (tenant, app, authority, account) taking precedence.</summary>
+    /// <exception cref="InboxException">TenantIdDisagreesWithAuthority: -TenantId names another tenant than the remembered -Authority.</exception>
     private static OrganizationProfile WithRequestValues(OrganizationProfile stored, SignInRequest request)
     {
+        RequireTenantMatchesAuthority(stored, request);
         var profile = stored.Copy();
         profile.TenantId = Pick(request.TenantId, stored.TenantId);
         profile.ClientId = Pick(request.ClientId, stored.ClientId);
         profile.Authority = request.Authority ?? stored.Authority;
         profile.ServiceAccount = Pick(request.ServiceAccount, stored.ServiceAccount);
         return profile;
+    }
+
+    // A remembered authority URL that names its tenant (https://login.example/<tenant>/) is used as it is: a -TenantId
+    // for another tenant would be ignored without a word, so it is an error instead.
+    private static void RequireTenantMatchesAuthority(OrganizationProfile stored, SignInRequest request)
+    {
+        if (request.Authority is not null || string.IsNullOrWhiteSpace(request.TenantId) || stored.Authority is not { } remembered)
+        {
+            return;
+        }
+
+        var segment = remembered.AbsolutePath.Trim('/').Split('/')[0];
+        var tenant = request.TenantId!.Trim();
+        if (segment.Length == 0 || string.Equals(Uri.UnescapeDataString(segment), tenant, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        throw new InboxException("TenantIdDisagreesWithAuthority", InboxErrorKind.InvalidArgument,
+            $"-TenantId '{tenant}' does not match the authority '{remembered}' remembered for '{stored.Name}', which names the tenant '{Uri.UnescapeDataString(segment)}'; InboxPS would have signed in to that tenant instead.",
+            $"Give -Authority for tenant '{tenant}' together with -TenantId, or leave -TenantId out to keep signing in to '{Uri.UnescapeDataString(segment)}'.",
+            stored.Name);
     }
 
     private static string? Pick(string? given, string? stored) => string.IsNullOrWhiteSpace(given) ? stored : given!.Trim();

@@ -80,6 +80,15 @@ public sealed class StoreChoice
         return PostgresConnectionSettings.IsPostgres(setting) ? Postgres(setting!) : Sqlite(setting);
     }
 
+    /// <summary>Test-InboxStore: the store's verdict, read without creating or upgrading it.</summary>
+    public StoreCheckResult Check() =>
+        _postgres is { } postgres ? PostgresInboxStore.Check(postgres) : SqliteInboxStore.Check(Location);
+
+    /// <summary>Backup-InboxStore: an owner-only copy of the SQLite store at <paramref name="destination"/>.</summary>
+    /// <exception cref="StoreException">A PostgreSQL store (StoreBackupUsePgDump), or the copy failed.</exception>
+    public System.IO.FileInfo Backup(string destination, bool overwrite) =>
+        _postgres is { } postgres ? throw PostgresInboxStore.BackupNotSupported(postgres) : SqliteInboxStore.Backup(Location, destination, overwrite);
+
     internal IInboxStore Open() => _postgres is { } postgres ? PostgresInboxStore.Open(postgres) : SqliteInboxStore.Open(_sqlitePath);
 
     public override string ToString() => $"{Kind} {Location}";

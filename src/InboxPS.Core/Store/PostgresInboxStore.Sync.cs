@@ -277,15 +277,27 @@ public sealed partial class PostgresInboxStore
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId) =>
+        ClearFolder(organization, mailbox, folderId, """
+            UPDATE folders SET sync_state = NULL WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+            UPDATE roster SET status = @incomplete WHERE organization = @org AND mailbox = @mailbox;
+            """, ("incomplete", RosterStatus.Incomplete));
+
+    public void DeselectFolder(string organization, string mailbox, string folderId) =>
+        ClearFolder(organization, mailbox, folderId, """
+            UPDATE folders SET sync_state = NULL, synced_utc = NULL, selected = false
+            WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
+            """);
+
+    // A folder's items (and their files) and skipped items, dropped with what <paramref name="then"/> changes, atomically.
+    private void ClearFolder(string organization, string mailbox, string folderId, string then, params (string Name, object? Value)[] more) =>
         WriteRemovingContent((connection, files) =>
         {
             CollectFiles(connection, files, FolderItems, ("org", organization), ("mailbox", mailbox), ("id", folderId));
             Execute(connection, """
                 DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
                 DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
-                UPDATE folders SET sync_state = NULL WHERE organization = @org AND mailbox = @mailbox AND folder_id = @folder;
-                UPDATE roster SET status = @incomplete WHERE organization = @org AND mailbox = @mailbox;
-                """, ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("incomplete", RosterStatus.Incomplete));
+                """ + "\n" + then,
+                [("org", organization), ("mailbox", mailbox), ("folder", folderId), .. more]);
         });
 
     // A folder the server no longer has: its items (and their files), skipped items and state.

@@ -182,9 +182,8 @@ public sealed partial class SqliteInboxStore
         });
     }
 
-    public IReadOnlyList<SyncRunRecord> GetRuns(string? organization, int limit)
+    public IReadOnlyList<SyncRunRecord> GetRuns(string? organization, int limit) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT * FROM sync_runs WHERE ($org IS NULL OR organization = $org) ORDER BY id DESC LIMIT $limit
@@ -199,5 +198,5 @@ public sealed partial class SqliteInboxStore
         }
 
         return runs;
-    }
+    });
 }

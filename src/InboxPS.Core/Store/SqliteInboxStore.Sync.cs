@@ -21,21 +21,19 @@ public sealed partial class SqliteInboxStore
 
     public RosterEntry? FindMailbox(string organization, string mailboxId) => ReadRosterEntry("mailbox_id", organization, mailboxId);
 
-    private RosterEntry? ReadRosterEntry(string keyColumn, string organization, string key)
+    private RosterEntry? ReadRosterEntry(string keyColumn, string organization, string key) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM roster WHERE organization = $org AND {keyColumn} = $key";
         command.Parameters.AddWithValue("$org", organization);
         command.Parameters.AddWithValue("$key", key);
         using var reader = command.ExecuteReader();
         return reader.Read() ? StoreRows.RosterEntry(reader) : null;
-    }
+    });
 
     public IEnumerable<RosterEntry> GetRoster(string? organization, bool activeOnly) =>
-        StoreRows.RosterPages((lastOrganization, lastMailbox, limit) =>
+        StoreRows.RosterPages((lastOrganization, lastMailbox, limit) => Read(connection =>
         {
-            using var connection = OpenConnection();
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT * FROM roster
@@ -58,7 +56,7 @@ public sealed partial class SqliteInboxStore
             }
 
             return page;
-        });
+        }));
 
     public bool Activate(string organization, MailboxTarget target, FolderChoice? folders = null)
     {
@@ -162,15 +160,14 @@ public sealed partial class SqliteInboxStore
         return changed;
     }
 
-    public string? GetHierarchyState(string organization, string mailbox)
+    public string? GetHierarchyState(string organization, string mailbox) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT hierarchy_state FROM roster WHERE organization = $org AND mailbox = $mailbox";
         command.Parameters.AddWithValue("$org", organization);
         command.Parameters.AddWithValue("$mailbox", mailbox);
         return command.ExecuteScalar() as string;
-    }
+    });
 
     public void ApplyFolderPage(string organization, string mailbox, FolderPage page)
     {
@@ -215,9 +212,8 @@ public sealed partial class SqliteInboxStore
         });
     }
 
-    public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox)
+    public IReadOnlyList<StoredFolder> GetFolders(string organization, string mailbox) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM folders WHERE organization = $org AND mailbox = $mailbox ORDER BY folder_id";
         command.Parameters.AddWithValue("$org", organization);
@@ -230,7 +226,7 @@ public sealed partial class SqliteInboxStore
         }
 
         return folders;
-    }
+    });
 
     public void ForgetFolders(string organization, string mailbox, IReadOnlyCollection<string> folderIds)
     {
@@ -377,9 +373,8 @@ public sealed partial class SqliteInboxStore
         return new ItemPageOutcome(added, updated, deleted, skipped);
     }
 
-    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId)
+    public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT item_id, error_id, reason FROM skipped_items
@@ -396,7 +391,7 @@ public sealed partial class SqliteInboxStore
         }
 
         return skipped;
-    }
+    });
 
     // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
     private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page, string now)
@@ -423,7 +418,20 @@ public sealed partial class SqliteInboxStore
             remember.Parameters.Add("$error", SqliteType.Text), remember.Parameters.Add("$reason", SqliteType.Text));
     }
 
-    public void ResetFolder(string organization, string mailbox, string folderId)
+    public void ResetFolder(string organization, string mailbox, string folderId) =>
+        ClearFolder(organization, mailbox, folderId, """
+            UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+            UPDATE roster SET status = $incomplete WHERE organization = $org AND mailbox = $mailbox;
+            """);
+
+    public void DeselectFolder(string organization, string mailbox, string folderId) =>
+        ClearFolder(organization, mailbox, folderId, """
+            UPDATE folders SET sync_state = NULL, synced_utc = NULL, selected = 0
+            WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
+            """);
+
+    // A folder's items (and their files) and skipped items, dropped with what <paramref name="then"/> changes, atomically.
+    private void ClearFolder(string organization, string mailbox, string folderId, string then)
     {
         WriteRemovingContent((connection, files) =>
         {
@@ -432,9 +440,7 @@ public sealed partial class SqliteInboxStore
             command.CommandText = """
                 DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
                 DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
-                UPDATE folders SET sync_state = NULL WHERE organization = $org AND mailbox = $mailbox AND folder_id = $folder;
-                UPDATE roster SET status = $incomplete WHERE organization = $org AND mailbox = $mailbox;
-                """;
+                """ + "\n" + then;
             command.Parameters.AddWithValue("$incomplete", RosterStatus.Incomplete);
             command.Parameters.AddWithValue("$org", organization);
             command.Parameters.AddWithValue("$mailbox", mailbox);
@@ -458,9 +464,8 @@ public sealed partial class SqliteInboxStore
         });
     }
 
-    public (int Folders, int Items) CountStored(string organization, string mailbox)
+    public (int Folders, int Items) CountStored(string organization, string mailbox) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT (SELECT COUNT(*) FROM folders WHERE organization = $org AND mailbox = $mailbox AND selected = 1),
@@ -471,7 +476,7 @@ public sealed partial class SqliteInboxStore
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt32(0), reader.GetInt32(1));
-    }
+    });
 
     // Disable-InboxSync -RemoveData (or Remove-InboxOrganization) may take a user out while a run syncs them: their next
     // write fails that user alone, with this error, instead of a foreign-key failure.

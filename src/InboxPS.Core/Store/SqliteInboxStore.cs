@@ -90,23 +90,21 @@ public sealed partial class SqliteInboxStore : IInboxStore
         }
     }
 
-    public IReadOnlyList<OrganizationProfile> GetOrganizations()
+    public IReadOnlyList<OrganizationProfile> GetOrganizations() => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM organizations ORDER BY name";
         return ReadOrganizations(command);
-    }
+    });
 
-    public OrganizationProfile? GetOrganization(string name)
+    public OrganizationProfile? GetOrganization(string name) => Read(connection =>
     {
-        using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM organizations WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
         var found = ReadOrganizations(command);
         return found.Count == 0 ? null : found[0];
-    }
+    });
 
     public void SaveOrganization(OrganizationProfile profile)
     {
@@ -183,6 +181,23 @@ public sealed partial class SqliteInboxStore : IInboxStore
         catch (SqliteException e)
         {
             connection.Dispose();
+            throw Explain(e, Location);
+        }
+    }
+
+    /// <summary>
+    /// Runs a query on a connection of its own. A damaged page is often met only here, mid-file, long after the store
+    /// opened: it becomes StoreCorrupt (what to do) like every other SQLite failure, never a bare SqliteException.
+    /// </summary>
+    internal T Read<T>(Func<SqliteConnection, T> query)
+    {
+        using var connection = OpenConnection();
+        try
+        {
+            return query(connection);
+        }
+        catch (SqliteException e)
+        {
             throw Explain(e, Location);
         }
     }
@@ -356,7 +371,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
             case SqliteCorrupt:
                 return new StoreException("StoreCorrupt", InboxErrorKind.InvalidData, path,
                     $"'{path}' is not a usable InboxPS store: the file is damaged or is not a SQLite database ({e.Message}).",
-                    "Rename or move the file aside and run the command again to start a new store, or restore it from a backup.", e,
+                    RestoreAction, e,
                     SyncFault.StoreFailed);
             case SqliteReadOnly:
             case SqliteCantOpen:

@@ -62,6 +62,13 @@ public interface ISyncStore
     /// </summary>
     void ResetFolder(string organization, string mailbox, string folderId);
 
+    /// <summary>
+    /// A folder no longer chosen for the user (-Folder Inbox after -AllMailFolders): it is not synced any more, and its
+    /// items, skipped items and sync state are dropped, atomically. The folder stays known from the hierarchy, so a later
+    /// choice that includes it selects it again and syncs it from the start.
+    /// </summary>
+    void DeselectFolder(string organization, string mailbox, string folderId);
+
     /// <summary>Counts the user's stored folders and items (for the roster's figures).</summary>
     (int Folders, int Items) CountStored(string organization, string mailbox);
 }

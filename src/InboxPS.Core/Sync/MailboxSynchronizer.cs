@@ -231,12 +231,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
 
         foreach (var name in choice.WellKnownFolders)
         {
-            if (FindWellKnown(known, name) is null)
+            var stored = FindWellKnown(known, name);
+            if (stored is null)
             {
                 var folder = string.Equals(name, "inbox", StringComparison.OrdinalIgnoreCase)
                     ? inbox
                     : await session.GetWellKnownFolderAsync(name, cancellationToken).ConfigureAwait(false);
                 _store.SelectFolder(_organization, mailbox, folder, name.ToLowerInvariant());
+            }
+            else if (!stored.Selected)
+            {
+                // Chosen again after a narrower choice dropped it.
+                _store.SelectFolder(_organization, mailbox, new MailFolder(stored.FolderId, stored.ParentFolderId, stored.DisplayName, stored.FolderClass), stored.WellKnownName);
             }
         }
 
@@ -249,6 +255,12 @@ public sealed class MailboxSynchronizer : IMailboxJob
             if (wanted)
             {
                 selected.Add(folder);
+            }
+            else if (folder.Selected)
+            {
+                // The new choice replaces the old: a folder no longer chosen is not synced, and its items leave the store.
+                _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' is no longer chosen; its stored items were removed.");
+                _store.DeselectFolder(_organization, mailbox, folder.FolderId);
             }
         }
 

@@ -44,7 +44,7 @@ public sealed class DisableInboxSyncCommand : MailboxPipelineCmdlet
                 continue;
             }
 
-            var before = Store.GetRosterEntry(organization, target.Address);
+            var before = Terminating(() => Store.GetRosterEntry(organization, target.Address));
             if (before is null)
             {
                 WriteInboxError(RosterErrors.NotOnRoster(organization, target));
@@ -59,10 +59,10 @@ public sealed class DisableInboxSyncCommand : MailboxPipelineCmdlet
             if (RemoveData)
             {
                 // What is about to go: the figures counted now, not those of the last run.
-                (before.Folders, before.Items) = Store.CountStored(organization, target.Address);
+                (before.Folders, before.Items) = Terminating(() => Store.CountStored(organization, target.Address));
             }
 
-            Store.Deactivate(organization, target.Address, RemoveData);
+            Terminating(() => Store.Deactivate(organization, target.Address, RemoveData));
             if (!PassThru)
             {
                 continue;
@@ -74,7 +74,7 @@ public sealed class DisableInboxSyncCommand : MailboxPipelineCmdlet
                 before.Status = RosterStatus.Inactive;
                 WriteObject(before);
             }
-            else if (Store.GetRosterEntry(organization, target.Address) is { } entry)
+            else if (Terminating(() => Store.GetRosterEntry(organization, target.Address)) is { } entry)
             {
                 WriteObject(entry);
             }

@@ -22,7 +22,7 @@ public sealed class DisconnectInboxImpersonationCommand : OrganizationCmdlet
 
         if (ShouldProcess(profile.Name, "Sign the service account out and delete its saved token cache"))
         {
-            Session.Connections.Disconnect(profile.Name);
+            Terminating(() => Session.Connections.Disconnect(profile.Name));
         }
     }
 }

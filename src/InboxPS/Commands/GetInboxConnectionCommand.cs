@@ -41,7 +41,7 @@ public sealed class GetInboxConnectionCommand : AsyncInboxCmdlet
             }
             else if (named)
             {
-                WriteInboxError(ConnectionErrors.NothingToShow(organization.Name));
+                WriteInboxError(ConnectionErrors.NothingToShow(organization.Name, Session.Connections.Registry.LastAuthorizationFailure(organization.Name)));
             }
         }
 

@@ -21,7 +21,7 @@ public sealed class GetInboxOrganizationCommand : InboxCmdlet
     {
         if (Name is null)
         {
-            WriteObject(Store.GetOrganizations(), enumerateCollection: true);
+            WriteObject(Terminating(() => Store.GetOrganizations()), enumerateCollection: true);
             return;
         }
 

@@ -27,7 +27,7 @@ public sealed class GetInboxSyncRunCommand : InboxCmdlet
     protected override void ProcessRecord()
     {
         var organization = Organization is null ? null : ResolveOrganization(Organization).Name;
-        foreach (var run in Store.GetRuns(organization, Last))
+        foreach (var run in Terminating(() => Store.GetRuns(organization, Last)))
         {
             WriteObject(run);
         }

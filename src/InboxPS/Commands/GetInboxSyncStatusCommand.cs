@@ -94,9 +94,13 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
             return;
         }
 
-        foreach (var entry in entries)
+        // The roster is read in pages while it is written out: a damaged page can still turn up here.
+        Terminating(() =>
         {
-            WriteObject(entry);
-        }
+            foreach (var entry in entries)
+            {
+                WriteObject(entry);
+            }
+        });
     }
 }

@@ -16,7 +16,7 @@ public sealed class RemoveInboxOrganizationCommand : OrganizationCmdlet
         // A name that does not exist is an error of this record: -ErrorAction decides, the next record goes on.
         if (FindOrganization(Organization) is { } profile && ShouldProcess(profile.Name, "Remove the organization with its sign-in, roster, sync states and stored items"))
         {
-            Session.RemoveOrganization(profile);
+            Terminating(() => Session.RemoveOrganization(profile));
         }
     }
 }

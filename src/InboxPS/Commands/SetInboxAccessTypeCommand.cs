@@ -65,7 +65,7 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
             return;
         }
 
-        if (Session.ApplyAccessType(plan))
+        if (Terminating(() => Session.ApplyAccessType(plan)))
         {
             WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud, EWS URL or Graph URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
         }

@@ -25,7 +25,16 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
     protected CancellationToken CancellationToken => _stop.Token;
 
     /// <summary>The sink the core writes to; everything it carries reaches PowerShell on the pipeline thread.</summary>
-    protected IInboxSink Sink => _sink ??= new PipelineSink(this);
+    protected IInboxSink Sink => _sink ??= new PipelineSink(this, FirstActivityId);
+
+    /// <summary>The progress ActivityId of <see cref="Sink"/>.</summary>
+    protected const int FirstActivityId = 1;
+
+    /// <summary>
+    /// A sink like <see cref="Sink"/> whose progress is its own bar (<paramref name="activityId"/>), so two runs of one
+    /// command (one per organization) do not overwrite each other's progress.
+    /// </summary>
+    protected IInboxSink SinkFor(int activityId) => activityId == FirstActivityId ? Sink : new PipelineSink(this, activityId);
 
     protected override void StopProcessing() => _stop.Cancel();
 
@@ -72,6 +81,11 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+        catch (InboxException e)
+        {
+            // A worker's failure carries its stable id, not "InboxPS.Core.InboxException" as PowerShell would name it.
+            ThrowTerminating(e);
         }
     }
 
@@ -129,12 +143,17 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
     private sealed class PipelineSink : IInboxSink
     {
         private readonly AsyncInboxCmdlet _cmdlet;
+        private readonly int _activityId;
 
-        public PipelineSink(AsyncInboxCmdlet cmdlet) => _cmdlet = cmdlet;
+        public PipelineSink(AsyncInboxCmdlet cmdlet, int activityId)
+        {
+            _cmdlet = cmdlet;
+            _activityId = activityId;
+        }
 
         public void Progress(InboxProgress progress) => _cmdlet.Post(() =>
         {
-            var record = new ProgressRecord(1, progress.Activity, progress.Status);
+            var record = new ProgressRecord(_activityId, progress.Activity, progress.Status);
             if (progress.PercentComplete is { } percent)
             {
                 record.PercentComplete = percent;

@@ -89,7 +89,7 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected IEnumerable<(OrganizationProfile Organization, bool Named)> SelectOrganizations(IEnumerable<string> names)
     {
-        var organizations = Store.GetOrganizations();
+        var organizations = Terminating(() => Store.GetOrganizations());
         foreach (var name in names)
         {
             var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
@@ -140,6 +140,30 @@ public abstract class InboxCmdlet : PSCmdlet, IDisposable
         var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
         return preference is ConfirmImpact threshold && threshold != ConfirmImpact.None && impact >= threshold;
     }
+
+    /// <summary>
+    /// Runs one step against the store or the connections; its failure (a damaged or locked store, a lost sign-in) ends
+    /// the cmdlet with the core's stable id and recommended action, never the exception's type name as the id.
+    /// </summary>
+    protected T Terminating<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (InboxException e)
+        {
+            ThrowTerminating(e);
+            throw; // not reached: ThrowTerminating always throws
+        }
+    }
+
+    /// <inheritdoc cref="Terminating{T}(Func{T})"/>
+    protected void Terminating(Action step) => Terminating(() =>
+    {
+        step();
+        return true;
+    });
 
     protected void ThrowTerminating(InboxException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
 

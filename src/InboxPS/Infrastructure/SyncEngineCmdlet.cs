@@ -98,12 +98,15 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
 
         var (job, options) = CreateJob(organization);
         options.ThrottleLimit = ThrottleLimit;
-        options.ProgressActivity = MyInvocation.MyCommand.Name;
+
+        // Each organization's run is a bar of its own (piped records of two organizations run two engines at once).
+        var activityId = FirstActivityId + _runs.Count;
+        options.ProgressActivity = ProgressActivity(organization);
 
         // Bounded: a fast producer (Get-Mailbox -ResultSize Unlimited) waits for the workers instead of filling memory.
         var input = Channel.CreateBounded<MailboxInput>(new BoundedChannelOptions(ThrottleLimit * 4) { SingleWriter = true });
-        var engine = new SyncEngine(job, options, Sink);
-        run = new EngineRun(organization, input, Task.Run(() => engine.RunAsync(input.Reader, CancellationToken)));
+        var engine = new SyncEngine(job, options, SinkFor(activityId));
+        run = new EngineRun(organization, activityId, input, Task.Run(() => engine.RunAsync(input.Reader, CancellationToken)));
 
         // An engine that stops early (the organization's sign-in is gone) must not leave the pipeline waiting to write.
         _ = run.Engine.ContinueWith(_ => input.Writer.TryComplete(), TaskScheduler.Default);
@@ -162,6 +165,15 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         }
         catch (InboxException e)
         {
+            // A run stopped by a refused sign-in or permission: Get-InboxConnection shows it as the organization's last.
+            foreach (var run in _runs)
+            {
+                if (run.Engine.IsFaulted && run.Engine.Exception?.InnerException is InboxException failure)
+                {
+                    Session.Connections.Registry.RecordFailure(run.Organization.Name, failure);
+                }
+            }
+
             ThrowTerminating(e);
         }
     }
@@ -194,19 +206,27 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
         }
 
         FinishEngines();
-        WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+        foreach (var finished in _runs)
+        {
+            WriteProgress(new ProgressRecord(finished.ActivityId, ProgressActivity(finished.Organization), "Done") { RecordType = ProgressRecordType.Completed });
+        }
     }
+
+    /// <summary>"Start-InboxSync: contoso": the command that runs, and for which organization.</summary>
+    private string ProgressActivity(OrganizationProfile organization) => $"{MyInvocation.MyCommand.Name}: {organization.Name}";
 
     private sealed class EngineRun
     {
-        public EngineRun(OrganizationProfile organization, Channel<MailboxInput> input, Task engine)
+        public EngineRun(OrganizationProfile organization, int activityId, Channel<MailboxInput> input, Task engine)
         {
             Organization = organization;
+            ActivityId = activityId;
             Input = input;
             Engine = engine;
         }
 
         public OrganizationProfile Organization { get; }
+        public int ActivityId { get; }
         public Channel<MailboxInput> Input { get; }
         public Task Engine { get; }
     }

@@ -103,6 +103,20 @@ public sealed class GraphErrorTests
         Assert.Equal(GraphErrorIds.MailboxNotEnabled, GraphErrors.FromResponse("mailboxnotenabledforrestapi", null, Context(GraphRequestScopeName.Folder, 404)).ErrorId);
     }
 
+    [Fact]
+    public void A_404_names_the_url_it_called_without_its_query_or_user_information()
+    {
+        var called = new Uri("https://user:pw@graph.contoso.test/v1.0/users/alice%40contoso.com/mailFolders/inbox/messages/delta?$deltatoken=secret-ish");
+
+        var notFound = GraphErrors.FromResponse("ResourceNotFound", "Resource could not be discovered.", Context(GraphRequestScopeName.Folder, 404), called);
+        var denied = GraphErrors.FromResponse("ErrorAccessDenied", null, Context(GraphRequestScopeName.Folder, 403), called);
+
+        Assert.Contains("https://graph.contoso.test/v1.0/users/alice%40contoso.com/mailFolders/inbox/messages/delta", notFound.Message);
+        Assert.DoesNotContain("deltatoken", notFound.Message);
+        Assert.DoesNotContain("pw@", notFound.Message);
+        Assert.DoesNotContain("graph.contoso.test", denied.Message);
+    }
+
     private static GraphRequestContext Context(GraphRequestScopeName scope, int status) =>
         new("MessagesDelta", Mailbox, (GraphRequestScope)scope) { HttpStatus = status };
 }

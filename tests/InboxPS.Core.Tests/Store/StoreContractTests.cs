@@ -213,6 +213,24 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void DeselectFolderDropsItsItemsAndStateAndKeepsTheFolderKnownForALaterChoice(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        test.Store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A", "B"), Skipped("X")), null);
+
+        test.Store.DeselectFolder(Org, Mailbox, "F1");
+
+        var folder = Assert.Single(test.Store.GetFolders(Org, Mailbox));
+        Assert.False(folder.Selected);
+        Assert.Null(folder.SyncState);
+        Assert.Equal((0, 0), test.Store.CountStored(Org, Mailbox));
+        Assert.Empty(test.Store.GetSkippedItems(Org, Mailbox, "F1"));
+
+        test.Store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
+        Assert.True(Assert.Single(test.Store.GetFolders(Org, Mailbox)).Selected);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void SkippedItemsAreRememberedWithTheirReasonsUntilTheyAreReadOrDeleted(StoreKind kind)
     {
         using var test = WithInbox(kind);

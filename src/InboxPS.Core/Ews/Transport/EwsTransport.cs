@@ -146,7 +146,7 @@ internal sealed class EwsTransport : IDisposable
         // 200 carries answers and errors in response messages, 500 carries SOAP faults; other statuses carry no EWS answer.
         if (status != 200 && status != 500)
         {
-            throw EwsErrors.FromHttpStatus(status, response.ReasonPhrase, context, Location(response));
+            throw EwsErrors.FromHttpStatus(status, response.ReasonPhrase, context, Location(response), response.RequestMessage?.RequestUri);
         }
 
         if (response.Content is null || !IsXml(context.ContentType))
