@@ -27,6 +27,10 @@
         'Set-InboxStore'
         'Get-InboxStore'
         'Get-InboxSyncRun'
+        'Get-InboxSyncStatistics'
+        'Get-InboxItem'
+        'Export-InboxItem'
+        'Export-InboxSyncReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
