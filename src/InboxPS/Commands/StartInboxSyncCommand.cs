@@ -164,7 +164,8 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         var parts = new List<string>();
         foreach (var pair in MyInvocation.BoundParameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (pair.Key is "Identity" or "PrimarySmtpAddress" or "UserPrincipalName" or "InputObject"
+            if (CommonParameters.Contains(pair.Key) || OptionalCommonParameters.Contains(pair.Key) ||
+                pair.Key is "Identity" or "PrimarySmtpAddress" or "UserPrincipalName" or "InputObject"
                 or "ExternalDirectoryObjectId" or "ExchangeGuid" or "MailboxAlias")
             {
                 continue;

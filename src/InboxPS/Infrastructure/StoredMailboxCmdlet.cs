@@ -39,13 +39,13 @@ public abstract class StoredMailboxCmdlet : InboxCmdlet
     public string? UserPrincipalName { get; set; }
 
     /// <summary>
-    /// The roster rows this record names, with their organizations, read lazily; an organization that does not exist is
-    /// this record's error and yields nothing.
+    /// The roster query for a record's names: a piped object's addresses win over its Identity (a display name for
+    /// Get-Mailbox); names without wildcards are read by key, only wildcards scan the roster.
     /// </summary>
-    protected IEnumerable<(OrganizationProfile Organization, RosterEntry Entry)> SelectUsers()
+    internal static RosterQuery RosterQueryFor(string? organization, string[]? mailbox, string? primarySmtpAddress, string? userPrincipalName)
     {
         var addresses = new List<string>();
-        foreach (var address in new[] { PrimarySmtpAddress, UserPrincipalName })
+        foreach (var address in new[] { primarySmtpAddress, userPrincipalName })
         {
             if (!string.IsNullOrWhiteSpace(address))
             {
@@ -53,16 +53,25 @@ public abstract class StoredMailboxCmdlet : InboxCmdlet
             }
         }
 
-        var names = addresses.Count > 0 ? addresses.ToArray() : Mailbox;
+        var names = addresses.Count > 0 ? addresses.ToArray() : mailbox;
         var exact = names is not null && !Array.Exists(names, WildcardPattern.ContainsWildcardCharacters);
         var patterns = names is null || exact ? null : Array.ConvertAll(names, m => new WildcardPattern(m, WildcardOptions.IgnoreCase));
-        var query = new RosterQuery
+        return new RosterQuery
         {
-            Organization = Organization,
-            IncludeInactive = true,
+            Organization = organization,
             Mailboxes = exact ? names : null,
-            MailboxFilter = patterns is null ? null : mailbox => Array.Exists(patterns, p => p.IsMatch(mailbox)),
+            MailboxFilter = patterns is null ? null : m => Array.Exists(patterns, p => p.IsMatch(m)),
         };
+    }
+
+    /// <summary>
+    /// The roster rows this record names, with their organizations, read lazily; an organization that does not exist is
+    /// this record's error and yields nothing.
+    /// </summary>
+    protected IEnumerable<(OrganizationProfile Organization, RosterEntry Entry)> SelectUsers()
+    {
+        var query = RosterQueryFor(Organization, Mailbox, PrimarySmtpAddress, UserPrincipalName);
+        query.IncludeInactive = true;
 
         IEnumerable<RosterEntry> entries;
         try
