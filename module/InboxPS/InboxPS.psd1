@@ -29,6 +29,10 @@
         'Get-InboxSyncRun'
         'Test-InboxStore'
         'Backup-InboxStore'
+        'Get-InboxSyncStatistics'
+        'Get-InboxItem'
+        'Export-InboxItem'
+        'Export-InboxSyncReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

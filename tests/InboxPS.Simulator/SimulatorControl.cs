@@ -131,6 +131,14 @@ public sealed class SimulatorControl
 
     public void HealItem(string itemId) => _store.SetUnreadable(itemId, null);
 
+    /// <summary>Ground truth: the item's message (RFC 5322 bytes), as EWS MimeContent and Graph $value give it.</summary>
+    public byte[] GetItemMime(string itemId)
+    {
+        var key = ItemKey(itemId);
+        return _store.Read(key.Mailbox, data => Ews.MimeBuilder.Build(_store.Resolve(key.Mailbox,
+            data.Folder(key.Folder) ?? throw new ArgumentException("The item's folder is gone."), key.Number)));
+    }
+
     /// <summary>
     /// Makes sync states invalid (ErrorInvalidSyncStateData): every state in the tenant when <paramref name="mailbox"/>
     /// is null, else the mailbox's (items and hierarchy), or one folder's.

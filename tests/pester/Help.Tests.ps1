@@ -119,7 +119,7 @@ Describe 'about_InboxPS' {
         @{ Topic = 'what to grant in Entra ID and Exchange Online'; Text = 'full_access_as_app', 'admin consent', 'RBAC for Applications', 'New-ApplicationAccessPolicy' }
         @{ Topic = 'what to grant on Exchange Server'; Text = 'New-ManagementRoleAssignment', 'ApplicationImpersonation', 'management scope' }
         @{ Topic = 'the dates that end access'; Text = 'October 2022', 'February 2025', '1 October 2026', '1 April 2027' }
-        @{ Topic = 'every cmdlet'; Text = 'Get-InboxOrganization', 'Set-InboxAccessType', 'Remove-InboxOrganization', 'Connect-InboxImpersonation', 'Disconnect-InboxImpersonation', 'Get-InboxConnection', 'Start-InboxSync', 'Test-InboxImpersonation', 'Get-InboxSyncStatus', 'Disable-InboxSync', 'Set-InboxStore', 'Get-InboxStore', 'Get-InboxSyncRun', 'Test-InboxStore', 'Backup-InboxStore' }
+        @{ Topic = 'every cmdlet'; Text = 'Get-InboxOrganization', 'Set-InboxAccessType', 'Remove-InboxOrganization', 'Connect-InboxImpersonation', 'Disconnect-InboxImpersonation', 'Get-InboxConnection', 'Start-InboxSync', 'Test-InboxImpersonation', 'Get-InboxSyncStatus', 'Disable-InboxSync', 'Set-InboxStore', 'Get-InboxStore', 'Get-InboxSyncRun', 'Test-InboxStore', 'Backup-InboxStore', 'Get-InboxSyncStatistics', 'Get-InboxItem', 'Export-InboxItem', 'Export-InboxSyncReport' }
     ) {
         foreach ($expected in $Text) { $about | Should -BeLike "*$expected*" }
     }

@@ -37,7 +37,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
     public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession, IItemReader
+    private sealed class Session : IMailboxSession, IItemReader, IMimeReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -112,6 +112,19 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             // Items skipped by an earlier run: one the server no longer has is gone for the store too.
             var read = await ReadItemsAsync(new List<string>(itemIds), includeMime, cancellationToken).ConfigureAwait(false);
             return new ItemPage(string.Empty, true, read.Upserts, read.Missing, Array.Empty<ReadFlagChange>(), read.Skipped);
+        }
+
+        public async Task<byte[]?> ReadMimeAsync(string folderId, string itemId, CancellationToken cancellationToken)
+        {
+            var read = await ReadItemsAsync(new List<string> { itemId }, includeMime: true, cancellationToken).ConfigureAwait(false);
+            if (read.Skipped.Count > 0)
+            {
+                var skipped = read.Skipped[0];
+                throw new InboxException(skipped.ErrorId, InboxErrorKind.InvalidData, skipped.Reason,
+                    "The server could not hand this item over; see the reason, and export it again later.", Mailbox.Address);
+            }
+
+            return read.Upserts.Count > 0 ? read.Upserts[0].Mime : null;
         }
 
         private async Task<ItemsRead> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)

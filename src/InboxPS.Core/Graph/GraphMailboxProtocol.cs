@@ -31,7 +31,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
     public IMailboxSession Open(MailboxTarget mailbox) =>
         new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)), _markPartial);
 
-    private sealed class Session : IMailboxSession
+    private sealed class Session : IMailboxSession, IMimeReader
     {
         private readonly GraphClient _client;
         private readonly CallMetrics _metrics = new();
@@ -153,6 +153,9 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
                 return null;
             }
         }
+
+        public Task<byte[]?> ReadMimeAsync(string folderId, string itemId, CancellationToken cancellationToken) =>
+            MimeAsync(itemId, cancellationToken);
 
         private async Task<byte[]?> MimeAsync(string id, CancellationToken cancellationToken)
         {

@@ -60,10 +60,12 @@ public sealed partial class PostgresInboxStore
     public void FinishRun(SyncRun run, SyncRunTotals totals) =>
         Write(connection => Execute(connection, """
             UPDATE sync_runs SET ended_utc = now(), users = @users, synced = @synced, failed = @failed,
-                skipped = @skipped, items = @items, throttled_ms = @throttled
+                skipped = @skipped, items = @items, throttled_ms = @throttled,
+                items_added = @added, items_updated = @updated, items_deleted = @deleted, result = @result
             WHERE id = @id
             """, ("id", run.Id), ("users", totals.Users), ("synced", totals.Synced), ("failed", totals.Failed),
-            ("skipped", totals.Skipped), ("items", totals.Items), ("throttled", (long)totals.Throttled.TotalMilliseconds)));
+            ("skipped", totals.Skipped), ("items", totals.Items), ("throttled", (long)totals.Throttled.TotalMilliseconds),
+            ("added", totals.ItemsAdded), ("updated", totals.ItemsUpdated), ("deleted", totals.ItemsDeleted), ("result", totals.Result)));
 
     public MailboxClaim TryClaim(SyncRun run, string mailbox, TimeSpan duration)
     {
@@ -137,6 +139,6 @@ public sealed partial class PostgresInboxStore
             ("org", claim.Run.Organization), ("mailbox", claim.Mailbox), ("token", claim.Run.Token), ("worker", claim.Run.Worker)));
 
     public IReadOnlyList<SyncRunRecord> GetRuns(string? organization, int limit) =>
-        Read("SELECT * FROM sync_runs WHERE (@org::text IS NULL OR organization = @org) ORDER BY id DESC LIMIT @limit",
+        Read($"SELECT r.*, {StoreRows.ShownRunResult("now()")} FROM sync_runs r WHERE (@org::text IS NULL OR organization = @org) ORDER BY id DESC LIMIT @limit",
             StoreRows.Run, ("org", organization), ("limit", limit));
 }

@@ -173,6 +173,41 @@ internal static class PostgresSchema
         """
         ALTER TABLE sync_runs ADD COLUMN round_started_utc timestamptz NULL;
         """,
+
+        // 7 (issue 18, as SQLite's migration 9): who started each run where and how, its items by kind, how it ended and
+        // until when a run without an end counts as running; each mailbox's figures per run (the newest few per mailbox).
+        // Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN started_by text NULL;
+        ALTER TABLE sync_runs ADD COLUMN machine text NULL;
+        ALTER TABLE sync_runs ADD COLUMN parameters text NULL;
+        ALTER TABLE sync_runs ADD COLUMN items_added bigint NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN items_updated bigint NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN items_deleted bigint NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN result text NULL;
+        ALTER TABLE sync_runs ADD COLUMN alive_until_utc timestamptz NULL;
+        CREATE TABLE mailbox_runs (
+            id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            run_id             bigint NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+            organization       text COLLATE inboxps_nocase NOT NULL,
+            mailbox            text COLLATE inboxps_nocase NOT NULL,
+            worker             text NULL,
+            status             text NOT NULL,
+            ended_utc          timestamptz NOT NULL,
+            duration_ms        bigint NOT NULL,
+            calls              integer NOT NULL,
+            throttled_ms       bigint NOT NULL,
+            items_added        integer NOT NULL,
+            items_updated      integer NOT NULL,
+            items_deleted      integer NOT NULL,
+            items_skipped      integer NOT NULL,
+            error_id           text NULL,
+            message            text NULL,
+            recommended_action text NULL
+        );
+        CREATE INDEX mailbox_runs_by_mailbox ON mailbox_runs (organization, mailbox, id);
+        CREATE INDEX mailbox_runs_by_run ON mailbox_runs (run_id, id);
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -79,9 +79,14 @@ public sealed partial class SqliteInboxStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 UPDATE sync_runs SET ended_utc = $now, users = $users, synced = $synced, failed = $failed,
-                    skipped = $skipped, items = $items, throttled_ms = $throttled
+                    skipped = $skipped, items = $items, throttled_ms = $throttled,
+                    items_added = $added, items_updated = $updated, items_deleted = $deleted, result = $result
                 WHERE id = $id
                 """;
+            command.Parameters.AddWithValue("$added", totals.ItemsAdded);
+            command.Parameters.AddWithValue("$updated", totals.ItemsUpdated);
+            command.Parameters.AddWithValue("$deleted", totals.ItemsDeleted);
+            command.Parameters.AddWithValue("$result", totals.Result);
             command.Parameters.AddWithValue("$id", run.Id);
             command.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
             command.Parameters.AddWithValue("$users", totals.Users);
@@ -185,9 +190,11 @@ public sealed partial class SqliteInboxStore
     public IReadOnlyList<SyncRunRecord> GetRuns(string? organization, int limit) => Read(connection =>
     {
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT * FROM sync_runs WHERE ($org IS NULL OR organization = $org) ORDER BY id DESC LIMIT $limit
+        command.CommandText = $"""
+            SELECT r.*, {StoreRows.ShownRunResult("$now")} FROM sync_runs r
+            WHERE ($org IS NULL OR organization = $org) ORDER BY id DESC LIMIT $limit
             """;
+        command.Parameters.AddWithValue("$now", FormatTime(DateTimeOffset.UtcNow));
         command.Parameters.AddWithValue("$org", (object?)organization ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
         var runs = new List<SyncRunRecord>();

@@ -96,7 +96,88 @@ internal static class StoreRows
             Skipped = Int(reader, "skipped"),
             Items = Long(reader, "items"),
             Throttled = TimeSpan.FromMilliseconds(Long(reader, "throttled_ms")),
+            Result = reader.GetString(reader.GetOrdinal("shown_result")),
+            StartedBy = String(reader, "started_by"),
+            Machine = String(reader, "machine"),
+            Parameters = String(reader, "parameters"),
+            ItemsAdded = Long(reader, "items_added"),
+            ItemsUpdated = Long(reader, "items_updated"),
+            ItemsDeleted = Long(reader, "items_deleted"),
         };
+
+    public static MailboxRunRecord MailboxRun(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")))
+        {
+            RunId = Long(reader, "run_id"),
+            Worker = String(reader, "worker"),
+            Status = reader.GetString(reader.GetOrdinal("status")),
+            Ended = Time(reader, "ended_utc")!.Value,
+            Duration = TimeSpan.FromMilliseconds(Long(reader, "duration_ms")),
+            Calls = Int(reader, "calls"),
+            Throttled = TimeSpan.FromMilliseconds(Long(reader, "throttled_ms")),
+            ItemsAdded = Int(reader, "items_added"),
+            ItemsUpdated = Int(reader, "items_updated"),
+            ItemsDeleted = Int(reader, "items_deleted"),
+            ItemsSkipped = Int(reader, "items_skipped"),
+            ErrorId = String(reader, "error_id"),
+            Message = String(reader, "message"),
+            RecommendedAction = String(reader, "recommended_action"),
+        };
+
+    public static FolderStatistics FolderStatistics(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("folder_id")))
+        {
+            DisplayName = String(reader, "display_name"),
+            WellKnownName = String(reader, "well_known_name"),
+            Selected = Flag(reader, "selected"),
+            Items = Int(reader, "item_count"),
+            Size = Long(reader, "item_size"),
+            Unread = Int(reader, "unread_count"),
+            Skipped = Int(reader, "skipped_count"),
+        };
+
+    public static StoredItem StoredItem(DbDataReader reader) =>
+        new(reader.GetString(reader.GetOrdinal("organization")), reader.GetString(reader.GetOrdinal("mailbox")),
+            reader.GetString(reader.GetOrdinal("folder_id")), reader.GetString(reader.GetOrdinal("item_id")))
+        {
+            Folder = String(reader, "folder_name"),
+            Received = Time(reader, "received_utc"),
+            Sender = String(reader, "sender"),
+            Subject = String(reader, "subject"),
+            Size = NullableLong(reader, "size"),
+            IsRead = NullableFlag(reader, "is_read"),
+            HasAttachments = NullableFlag(reader, "has_attachments"),
+            Sent = Time(reader, "sent_utc"),
+            ToRecipients = String(reader, "to_recipients"),
+            CcRecipients = String(reader, "cc_recipients"),
+            InternetMessageId = String(reader, "internet_message_id"),
+            ItemClass = String(reader, "item_class"),
+            MimePath = String(reader, "mime_path"),
+        };
+
+    private static long? NullableLong(DbDataReader reader, string column) =>
+        reader.IsDBNull(reader.GetOrdinal(column)) ? null : Long(reader, column);
+
+    private static bool? NullableFlag(DbDataReader reader, string column) =>
+        reader.IsDBNull(reader.GetOrdinal(column)) ? null : Flag(reader, column);
+
+    /// <summary>
+    /// The run's result as shown: its recorded end, else Running while it shows signs of life (a live claim, or a mailbox
+    /// finished within its claim time), else Interrupted. The same CASE for both stores, over their own parameter marks.
+    /// </summary>
+    public static string ShownRunResult(string now) => $"""
+        CASE WHEN r.ended_utc IS NOT NULL THEN COALESCE(r.result, '{SyncRunEnd.Completed}')
+             WHEN COALESCE(r.alive_until_utc, r.started_utc) > {now}
+               OR EXISTS (SELECT 1 FROM mailbox_leases l WHERE l.holder_token = r.token AND l.expires_utc > {now})
+             THEN '{SyncRunEnd.Running}' ELSE '{SyncRunEnd.Interrupted}' END AS shown_result
+        """;
+
+    /// <summary>Keeps the newest <paramref name="keep"/> run records of a mailbox (its last run and error history).</summary>
+    public static string PruneMailboxRuns(string mark, int keep) => $"""
+        DELETE FROM mailbox_runs WHERE organization = {mark}org AND mailbox = {mark}mailbox AND id <= (
+            SELECT id FROM mailbox_runs WHERE organization = {mark}org AND mailbox = {mark}mailbox
+            ORDER BY id DESC LIMIT 1 OFFSET {keep})
+        """;
 
     public static LeaseRow Lease(DbDataReader reader) =>
         new(String(reader, "holder_token"), String(reader, "holder"), Time(reader, "expires_utc"),

@@ -179,6 +179,42 @@ internal static class StoreSchema
         """
         ALTER TABLE sync_runs ADD COLUMN round_started_utc TEXT NULL;
         """,
+
+        // 9 (issue 18): what was synced. Each run record says who started it where and how, its items by kind and how it
+        // ended; alive_until_utc is how long a run without an end counts as running (then it shows as Interrupted).
+        // mailbox_runs keeps each mailbox's figures per run (the newest few per mailbox): the user's last run, error
+        // history and the report. Self-contained: renumber freely when merging other migrations.
+        """
+        ALTER TABLE sync_runs ADD COLUMN started_by TEXT NULL;
+        ALTER TABLE sync_runs ADD COLUMN machine TEXT NULL;
+        ALTER TABLE sync_runs ADD COLUMN parameters TEXT NULL;
+        ALTER TABLE sync_runs ADD COLUMN items_added INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN items_updated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN items_deleted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sync_runs ADD COLUMN result TEXT NULL;
+        ALTER TABLE sync_runs ADD COLUMN alive_until_utc TEXT NULL;
+        CREATE TABLE mailbox_runs (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id             INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+            organization       TEXT NOT NULL COLLATE NOCASE,
+            mailbox            TEXT NOT NULL COLLATE NOCASE,
+            worker             TEXT NULL,
+            status             TEXT NOT NULL,
+            ended_utc          TEXT NOT NULL,
+            duration_ms        INTEGER NOT NULL,
+            calls              INTEGER NOT NULL,
+            throttled_ms       INTEGER NOT NULL,
+            items_added        INTEGER NOT NULL,
+            items_updated      INTEGER NOT NULL,
+            items_deleted      INTEGER NOT NULL,
+            items_skipped      INTEGER NOT NULL,
+            error_id           TEXT NULL,
+            message            TEXT NULL,
+            recommended_action TEXT NULL
+        );
+        CREATE INDEX mailbox_runs_by_mailbox ON mailbox_runs (organization, mailbox, id);
+        CREATE INDEX mailbox_runs_by_run ON mailbox_runs (run_id, id);
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

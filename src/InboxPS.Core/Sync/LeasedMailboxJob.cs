@@ -33,13 +33,17 @@ public sealed class LeasedMailboxJob : IMailboxJob
     private readonly string _worker;
     private readonly TimeSpan _duration;
     private readonly IInboxSink _sink;
+    private readonly ISyncHistory? _history;
+    private readonly SyncRunContext? _context;
     private readonly object _gate = new();
     private readonly SyncRunTotals _totals = new();
     private SyncRun? _run;
 
     public LeasedMailboxJob(IMailboxJob inner, IMailboxLeases leases, string organization, IInboxSink sink,
-        string? worker = null, TimeSpan? leaseDuration = null)
+        string? worker = null, TimeSpan? leaseDuration = null, ISyncHistory? history = null, SyncRunContext? context = null)
     {
+        _history = history;
+        _context = context;
         _inner = inner;
         _leases = leases;
         _organization = organization;
@@ -113,6 +117,7 @@ public sealed class LeasedMailboxJob : IMailboxJob
             if (finished)
             {
                 Count(outcome!, skipped: outcome is MailboxSyncResult { Status: SyncStatus.Skipped });
+                Remember(run, outcome!);
             }
         }
 
@@ -136,8 +141,11 @@ public sealed class LeasedMailboxJob : IMailboxJob
         };
     }
 
-    /// <summary>Ends the run record with its totals (after the engine finished, or was stopped).</summary>
-    public void Finish()
+    /// <summary>
+    /// Ends the run record with its totals (after the engine finished, or was stopped), and how it ended
+    /// (<see cref="SyncRunEnd"/>).
+    /// </summary>
+    public void Finish(string result = SyncRunEnd.Completed)
     {
         SyncRun? run;
         SyncRunTotals totals;
@@ -147,7 +155,8 @@ public sealed class LeasedMailboxJob : IMailboxJob
             totals = new SyncRunTotals
             {
                 Users = _totals.Users, Synced = _totals.Synced, Failed = _totals.Failed, Skipped = _totals.Skipped,
-                Items = _totals.Items, Throttled = _totals.Throttled,
+                Items = _totals.Items, Throttled = _totals.Throttled, ItemsAdded = _totals.ItemsAdded,
+                ItemsUpdated = _totals.ItemsUpdated, ItemsDeleted = _totals.ItemsDeleted, Result = result,
             };
         }
 
@@ -161,7 +170,34 @@ public sealed class LeasedMailboxJob : IMailboxJob
     {
         lock (_gate)
         {
-            return _run ??= _leases.StartRun(_organization, _worker, RoundFromEnvironment());
+            if (_run is null)
+            {
+                _run = _leases.StartRun(_organization, _worker, RoundFromEnvironment());
+                if (_context is not null)
+                {
+                    _history?.DescribeRun(_run, _context, _duration);
+                }
+            }
+
+            return _run;
+        }
+    }
+
+    // The mailbox's figures in this run (its statistics' last run and error history); losing them fails nobody.
+    private void Remember(SyncRun run, MailboxOutcome outcome)
+    {
+        if (_history is null || MailboxRunRecord.From(outcome) is not { } record)
+        {
+            return;
+        }
+
+        try
+        {
+            _history.RecordMailboxRun(run, record, _duration);
+        }
+        catch (InboxException e) when (!MailboxFailure.StopsRun(e))
+        {
+            _sink.Log(InboxLogLevel.Warning, $"{record.Mailbox}: this run's figures for the mailbox could not be recorded: {e.Message}");
         }
     }
 
@@ -202,6 +238,9 @@ public sealed class LeasedMailboxJob : IMailboxJob
             if (outcome is MailboxSyncResult result)
             {
                 _totals.Items += result.ItemsAdded + result.ItemsUpdated + result.ItemsDeleted;
+                _totals.ItemsAdded += result.ItemsAdded;
+                _totals.ItemsUpdated += result.ItemsUpdated;
+                _totals.ItemsDeleted += result.ItemsDeleted;
             }
 
             _totals.Throttled += outcome.ThrottledTime;

@@ -62,7 +62,8 @@ public sealed class MimeExporter
         return paths;
     }
 
-    private static void WriteAtomically(string path, byte[] content)
+    /// <summary>Writes a whole file or none: a temp file moved over the old one (also used by Export-InboxItem).</summary>
+    internal static void WriteAtomically(string path, byte[] content)
     {
         var temp = path + ".tmp";
         if (File.Exists(temp))

@@ -15,4 +15,10 @@ public sealed class SyncRunTotals
     /// <summary>Items added, updated or deleted.</summary>
     public long Items { get; set; }
     public TimeSpan Throttled { get; set; }
+    public long ItemsAdded { get; set; }
+    public long ItemsUpdated { get; set; }
+    public long ItemsDeleted { get; set; }
+
+    /// <summary>How the run ended (<see cref="SyncRunEnd"/>): Completed unless the run was stopped or failed.</summary>
+    public string Result { get; set; } = SyncRunEnd.Completed;
 }

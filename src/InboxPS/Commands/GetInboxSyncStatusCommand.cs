@@ -54,28 +54,9 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
 
     protected override void ProcessRecord()
     {
-        // A piped object's addresses win over its Identity (a display name for Get-Mailbox). Names without wildcards
-        // are read by key; only wildcards scan the roster.
-        var addresses = new List<string>();
-        foreach (var address in new[] { PrimarySmtpAddress, UserPrincipalName })
-        {
-            if (!string.IsNullOrWhiteSpace(address))
-            {
-                addresses.Add(address!.Trim());
-            }
-        }
-
-        var names = addresses.Count > 0 ? addresses.ToArray() : Mailbox;
-        var exact = names is not null && !Array.Exists(names, WildcardPattern.ContainsWildcardCharacters);
-        var patterns = names is null || exact ? null : Array.ConvertAll(names, m => new WildcardPattern(m, WildcardOptions.IgnoreCase));
-        var query = new RosterQuery
-        {
-            Organization = Organization,
-            Status = Status,
-            IncludeInactive = IncludeInactive,
-            Mailboxes = exact ? names : null,
-            MailboxFilter = patterns is null ? null : mailbox => Array.Exists(patterns, p => p.IsMatch(mailbox)),
-        };
+        var query = StoredMailboxCmdlet.RosterQueryFor(Organization, Mailbox, PrimarySmtpAddress, UserPrincipalName);
+        query.Status = Status;
+        query.IncludeInactive = IncludeInactive;
 
         IEnumerable<RosterEntry> entries;
         try

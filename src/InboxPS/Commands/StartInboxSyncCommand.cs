@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
@@ -39,6 +42,9 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
     private SyncOptions? _options;
     private bool _whatIf;
     private readonly List<LeasedMailboxJob> _leased = new();
+    private readonly SyncRunTotals _summary = new();
+    private readonly Stopwatch _clock = new();
+    private bool _ended;
 
     protected override bool ReplayRosterWithoutInput => true;
 
@@ -60,6 +66,7 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                 "-IncludeMime needs -ContentPath: the folder where the .eml files go.", null, "Add -ContentPath <folder>."));
         }
 
+        _clock.Start();
         var whatIf = IsWhatIf();
         _whatIf = whatIf;
         _options = new SyncOptions
@@ -93,7 +100,8 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         {
             // Every real run claims each mailbox from the store first, so several workers on one store never sync the
             // same mailbox at once, and keeps a run record (issue 16).
-            var leased = new LeasedMailboxJob(job, Store, organization.Name, Sink);
+            var leased = new LeasedMailboxJob(job, Store, organization.Name, Sink, history: Store,
+                context: SyncRunContext.ForThisProcess(DescribeParameters()));
             lock (_leased)
             {
                 _leased.Add(leased);
@@ -116,11 +124,13 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
                 _leased.Clear();
             }
 
+            // Disposed without EndProcessing having finished: stopped (Ctrl+C) or ended by a terminating error.
+            var result = _ended ? SyncRunEnd.Completed : Stopping ? SyncRunEnd.Cancelled : SyncRunEnd.Failed;
             foreach (var leased in finishing)
             {
                 try
                 {
-                    leased.Finish();
+                    leased.Finish(result);
                 }
                 catch (InboxPS.Core.InboxException)
                 {
@@ -132,8 +142,62 @@ public sealed class StartInboxSyncCommand : SyncEngineCmdlet
         base.Dispose(disposing);
     }
 
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        _ended = true;
+
+        // One line a runbook's job output shows as it is: what the run came to, without post-processing the results.
+        var summary = $"{MyInvocation.MyCommand.Name}: {_summary.Users} user(s): {_summary.Synced} synced, {_summary.Failed} failed, " +
+                      $"{_summary.Skipped} skipped; items +{_summary.ItemsAdded} ~{_summary.ItemsUpdated} -{_summary.ItemsDeleted}; " +
+                      $"took {Format(_clock.Elapsed)}, throttled {Format(_summary.Throttled)}.";
+        WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name), new[] { "InboxPS", "Summary" });
+    }
+
+    private static string Format(TimeSpan time) =>
+        time.TotalHours >= 1 ? $"{(int)time.TotalHours}h {time.Minutes}m" : time.TotalMinutes >= 1 ? $"{time.Minutes}m {time.Seconds}s" : $"{time.TotalSeconds:0.#}s";
+
+    // The run record's parameters: the switches and values as an admin would retype them. Start-InboxSync takes no
+    // secret; mailbox names are counted, not listed (thousands may be piped).
+    private string DescribeParameters()
+    {
+        var parts = new List<string>();
+        foreach (var pair in MyInvocation.BoundParameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (CommonParameters.Contains(pair.Key) || OptionalCommonParameters.Contains(pair.Key) ||
+                pair.Key is "Identity" or "PrimarySmtpAddress" or "UserPrincipalName" or "InputObject"
+                or "ExternalDirectoryObjectId" or "ExchangeGuid" or "MailboxAlias")
+            {
+                continue;
+            }
+
+            parts.Add(pair.Value switch
+            {
+                SwitchParameter flag => flag.IsPresent ? "-" + pair.Key : $"-{pair.Key}:$false",
+                string[] values => $"-{pair.Key} {string.Join(",", values)}",
+                var value => $"-{pair.Key} {value}",
+            });
+        }
+
+        parts.Add(MyInvocation.ExpectingInput ? "(piped mailboxes)"
+            : MyInvocation.BoundParameters.ContainsKey("Identity") ? "(-Identity)" : "(every activated user)");
+        return string.Join(" ", parts);
+    }
+
     protected override void WriteResult(object result)
     {
+        if (result is MailboxSyncResult counted && counted.Status is not SyncStatus.WhatIf)
+        {
+            _summary.Users++;
+            _summary.Synced += counted.Status == SyncStatus.Synced ? 1 : 0;
+            _summary.Failed += counted.Status == SyncStatus.Failed ? 1 : 0;
+            _summary.Skipped += counted.Status == SyncStatus.Skipped ? 1 : 0;
+            _summary.ItemsAdded += counted.ItemsAdded;
+            _summary.ItemsUpdated += counted.ItemsUpdated;
+            _summary.ItemsDeleted += counted.ItemsDeleted;
+            _summary.Throttled += counted.ThrottledFor;
+        }
+
         WriteObject(result);
         if (result is MailboxSyncResult { Status: SyncStatus.Failed } failed && failed.GetError() is { } error)
         {

@@ -116,6 +116,21 @@ public sealed class SyncTenant : IAsyncLifetime
             return RunAsync((protocol, sink) => new MailboxSynchronizer(Name, Store, protocol, chosen, sink), inputs, chosen, cancellationToken);
         }
 
+        /// <summary>
+        /// As Start-InboxSync runs it: each mailbox claimed, its figures and the run's record kept (issue 18), the run
+        /// finished with its totals.
+        /// </summary>
+        public async Task<CapturingSink> RecordedSyncAsync(IEnumerable<string> mailboxes, SyncOptions? options = null)
+        {
+            var chosen = options ?? new SyncOptions { ThrottleLimit = 4 };
+            LeasedMailboxJob? leased = null;
+            var run = await RunAsync((protocol, sink) => leased = new LeasedMailboxJob(new MailboxSynchronizer(Name, Store, protocol, chosen, sink),
+                    Store, Name, sink, history: Store, context: SyncRunContext.ForThisProcess("-Test")),
+                mailboxes.Select(m => new MailboxInput { PrimarySmtpAddress = m }), chosen, CancellationToken.None);
+            leased!.Finish();
+            return run;
+        }
+
         /// <summary>Test-InboxImpersonation's job over real HTTPS: who can be impersonated, and why not.</summary>
         public Task<CapturingSink> PreflightAsync(IEnumerable<string> mailboxes) =>
             RunAsync((protocol, _) => new MailboxPreflight(Name, protocol),
