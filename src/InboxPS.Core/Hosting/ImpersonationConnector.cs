@@ -40,9 +40,10 @@ public sealed class ImpersonationConnector
         var cacheFile = savedCache.Pending();
         cacheFile.Delete();
         InboxConnection? connection = null;
+        var http = _transport.StackFor(profile.ProxyFor(request.ProxyCredential));
         try
         {
-            connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
+            connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, http, cancellationToken).ConfigureAwait(false);
             var mailbox = MailboxToCheck(profile, request, connection);
             if (profile.UsesGraph)
             {
@@ -58,7 +59,15 @@ public sealed class ImpersonationConnector
         catch
         {
             // A sign-in that cannot do the job is not kept, and the organization's previous sign-in stays as it was.
-            connection?.Dispose();
+            if (connection is null)
+            {
+                http.Dispose();
+            }
+            else
+            {
+                connection.Dispose();
+            }
+
             cacheFile.Delete();
             throw;
         }
@@ -74,18 +83,18 @@ public sealed class ImpersonationConnector
     }
 
     private async Task<InboxConnection> SignInAsync(OrganizationProfile profile, SignInRequest request, TokenCacheFile cacheFile,
-        string savedCachePath, CancellationToken cancellationToken)
+        string savedCachePath, HttpStack http, CancellationToken cancellationToken)
     {
         if (request.Method == SignInMethod.Credential)
         {
             var credential = request.Credential ?? throw new ArgumentException("A basic sign-in needs the credential.", nameof(request));
             // The service account check that follows builds the EWS authenticator, which refuses a user name it cannot send.
-            return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword));
+            return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword), http);
         }
 
-        var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, cancellationToken).ConfigureAwait(false);
+        var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, http, cancellationToken).ConfigureAwait(false);
         var persisted = request.AuthType == AuthType.Delegated ? savedCachePath : null;
-        return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted);
+        return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted, http);
     }
 
     /// <summary>

@@ -141,6 +141,12 @@ internal static class PostgresSchema
         ALTER TABLE roster ADD COLUMN folder_choice text NULL;
         ALTER TABLE organizations ADD COLUMN graph_url text NULL;
         """,
+
+        // 5 (issue 19, as SQLite's migration 7): an organization's proxy (NULL: the system's), never its credential.
+        """
+        ALTER TABLE organizations ADD COLUMN proxy_url text NULL;
+        ALTER TABLE organizations ADD COLUMN proxy_default_credentials boolean NOT NULL DEFAULT false;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -145,6 +145,13 @@ internal static class StoreSchema
             throttled_ms INTEGER NOT NULL DEFAULT 0
         );
         """,
+
+        // 7 (issue 19): the proxy an organization's requests take (null: the system's) and whether it is answered as
+        // the Windows user. Never a proxy credential: that is given per session. Renumber freely when merging.
+        """
+        ALTER TABLE organizations ADD COLUMN proxy_url TEXT NULL;
+        ALTER TABLE organizations ADD COLUMN proxy_default_credentials INTEGER NOT NULL DEFAULT 0;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -162,7 +162,8 @@ public sealed class InboxSessionTests : IDisposable
         }
 
         var profile = session.ResolveOrganization(organization);
-        return session.Connections.Registry.Add(InboxConnection.ForBasic(profile, new PasswordCredential("svc", password)));
+        return session.Connections.Registry.Add(InboxConnection.ForBasic(profile, new PasswordCredential("svc", password),
+            new HttpStack(ProxySettings.System)));
     }
 
     private static string SaveTokenCache(InboxSession session, string organization)
