@@ -48,6 +48,13 @@ BeforeAll {
             Credential = [pscredential]::new($server.Username, (ConvertTo-SecureString $server.Password -AsPlainText -Force))
         }
     }
+    # The proxies of the examples about proxies (tests/common/TunnelProxy.cs): contoso's lets every CONNECT through,
+    # fabrikam's answers 407 until it gets the credential the Get-Credential stand-in hands out.
+    if (-not ('InboxPS.Tests.Support.TunnelProxy' -as [type])) { Add-Type -Path (Join-Path $RepoRoot 'tests/common/TunnelProxy.cs') }
+    $proxies = @{
+        contoso  = [InboxPS.Tests.Support.TunnelProxy]::new()
+        fabrikam = [InboxPS.Tests.Support.TunnelProxy]::new($sim.serviceAccount, $sim.serviceAccountPassword)
+    }
     function Read-Host { param([switch] $AsSecureString, $Prompt) ConvertTo-SecureString $sim.certificatePassword -AsPlainText -Force }
 
     function ConvertTo-SimulatorExample {
@@ -72,6 +79,8 @@ BeforeAll {
             'https://outlook\.office365\.com/EWS/Exchange\.asmx|https://mail\.fabrikam\.com' = $sim.ewsUrl
             'D:\\InboxPS\\mime'                                            = (Join-Path $ExampleHome 'mime')
             "'postgres://inboxps@pg\.contoso\.com:5432/inboxps\?sslmode=require'" = "'$($testStore.Url)'"
+            'http://proxy\.contoso\.com:8080'                              = $proxies.contoso.Address.GetLeftPart('Authority')
+            'http://proxy\.fabrikam\.com:8080'                             = $proxies.fabrikam.Address.GetLeftPart('Authority')
         }
         foreach ($pattern in $replacements.Keys) { $Code = $Code -replace $pattern, $replacements[$pattern].Replace('$', '$$') }
         return $Code
@@ -97,6 +106,7 @@ BeforeAll {
 }
 
 AfterAll {
+    $proxies.Values | ForEach-Object Dispose
     Stop-TestSimulator $sim
 }
 
@@ -159,6 +169,9 @@ Describe '<Page>, <Title>' -ForEach $examples {
         # Only what the fixture set up to fail may fail: the user whose impersonation Exchange refuses.
         $unexpected = @($Error | Where-Object { "$($_.TargetObject)" -ne $outOfScope })
         $unexpected | Should -HaveCount 0 -Because "the example ran as: $script`n$($unexpected | Select-Object -First 3 | Out-String)"
+        if ($Code -match 'http://proxy\.(\w+)\.com') {
+            $proxies[$Matches[1]].Tunnels | Should -Not -BeNullOrEmpty -Because 'the example sends its requests through that proxy'
+        }
         $null = $output
     }
 }

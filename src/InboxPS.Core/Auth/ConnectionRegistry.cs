@@ -61,8 +61,23 @@ public sealed class ConnectionRegistry : IDisposable
             }
 
             var cacheFile = CacheFileOf(tokenFolder, profile.Name);
-            var signIn = await MsalSignIn.RestoreAsync(profile, cacheFile, Transport, cancellationToken).ConfigureAwait(false);
-            return signIn is null ? null : Add(InboxConnection.ForOAuth(profile, SignInMethod.Interactive, signIn, Transport, cacheFile.Path));
+
+            // A later session has no proxy credential (it is never saved): the proxy's own setting, or the Windows user's.
+            var http = Transport.StackFor(profile.ProxyFor(null));
+            OAuthSignIn? signIn = null;
+            try
+            {
+                signIn = await MsalSignIn.RestoreAsync(profile, cacheFile, Transport, http, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (signIn is null)
+                {
+                    http.Dispose();
+                }
+            }
+
+            return signIn is null ? null : Add(InboxConnection.ForOAuth(profile, SignInMethod.Interactive, signIn, Transport, cacheFile.Path, http));
         }
         finally
         {

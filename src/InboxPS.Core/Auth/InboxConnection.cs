@@ -13,9 +13,10 @@ public sealed class InboxConnection : IDisposable
     private readonly RenewingTokenSource? _tokens;
 
     private InboxConnection(OrganizationProfile organization, RenewingTokenSource? tokens, PasswordCredential? password,
-        SignInMethod method, string? account, string? appId, string? tokenCachePath)
+        SignInMethod method, string? account, string? appId, string? tokenCachePath, HttpStack http)
     {
         Organization = organization;
+        Http = http;
         _tokens = tokens;
         Password = password;
         Method = method;
@@ -27,6 +28,9 @@ public sealed class InboxConnection : IDisposable
     }
 
     public OrganizationProfile Organization { get; }
+
+    /// <summary>How every request of this connection (sign-in, EWS, Graph) reaches the network; owned by the connection.</summary>
+    public HttpStack Http { get; }
 
     /// <summary>The OAuth tokens of the sign-in; null for basic authentication.</summary>
     public IAccessTokenSource? Tokens => _tokens;
@@ -70,19 +74,23 @@ public sealed class InboxConnection : IDisposable
         : ConnectionStatus.Connected;
 
     internal static InboxConnection ForOAuth(OrganizationProfile organization, SignInMethod method, OAuthSignIn signIn,
-        SignInTransport transport, string? tokenCachePath)
+        SignInTransport transport, string? tokenCachePath, HttpStack http)
     {
         var tokens = new RenewingTokenSource(signIn.Acquirer, signIn.Token, transport.Clock);
-        return new InboxConnection(organization, tokens, null, method, signIn.Account, signIn.AppId, tokenCachePath);
+        return new InboxConnection(organization, tokens, null, method, signIn.Account, signIn.AppId, tokenCachePath, http);
     }
 
-    internal static InboxConnection ForBasic(OrganizationProfile organization, PasswordCredential password) =>
-        new(organization, null, password, SignInMethod.Credential, password.UserName, null, null);
+    internal static InboxConnection ForBasic(OrganizationProfile organization, PasswordCredential password, HttpStack http) =>
+        new(organization, null, password, SignInMethod.Credential, password.UserName, null, null, http);
 
     /// <summary>A snapshot for Get-InboxConnection, free of MSAL types and secrets.</summary>
     public ConnectionInfo Describe() => new(this);
 
-    public void Dispose() => Password?.Dispose();
+    public void Dispose()
+    {
+        Password?.Dispose();
+        Http.Dispose();
+    }
 
     public override string ToString() => $"{Organization.Name} ({AuthType}, {Status})";
 }

@@ -16,7 +16,7 @@ internal static class MsalSignIn
     private const string LoopbackRedirect = "http://localhost";
 
     public static async Task<OAuthSignIn> SignInAsync(OrganizationProfile profile, SignInRequest request, TokenCacheFile cacheFile,
-        SignInTransport transport, CancellationToken cancellationToken)
+        SignInTransport transport, HttpStack http, CancellationToken cancellationToken)
     {
         var secrets = new List<string>();
         try
@@ -25,11 +25,11 @@ internal static class MsalSignIn
             return request.Method switch
             {
                 SignInMethod.Interactive or SignInMethod.DeviceCode =>
-                    await DelegatedAsync(profile, request, settings, cacheFile, transport, cancellationToken).ConfigureAwait(false),
+                    await DelegatedAsync(profile, request, settings, cacheFile, transport, http, cancellationToken).ConfigureAwait(false),
                 SignInMethod.ClientSecret or SignInMethod.Certificate =>
-                    await ClientCredentialsAsync(profile, request, settings, transport, secrets, cancellationToken).ConfigureAwait(false),
+                    await ClientCredentialsAsync(profile, request, settings, transport, http, secrets, cancellationToken).ConfigureAwait(false),
                 SignInMethod.ManagedIdentity =>
-                    await ManagedIdentityAsync(profile, request, settings, transport, cancellationToken).ConfigureAwait(false),
+                    await ManagedIdentityAsync(profile, request, settings, transport, http, cancellationToken).ConfigureAwait(false),
                 SignInMethod.AccessToken => GivenToken(profile, request, transport, secrets),
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Method, "Not an OAuth sign-in."),
             };
@@ -45,7 +45,7 @@ internal static class MsalSignIn
     /// </summary>
     /// <exception cref="InboxException">ReconnectServiceAccount: the saved sign-in no longer works.</exception>
     public static async Task<OAuthSignIn?> RestoreAsync(OrganizationProfile profile, TokenCacheFile cacheFile, SignInTransport transport,
-        CancellationToken cancellationToken)
+        HttpStack http, CancellationToken cancellationToken)
     {
         if (profile.AccessType != AccessType.OAuthImpersonation || string.IsNullOrEmpty(profile.ClientId) || !cacheFile.Exists)
         {
@@ -53,7 +53,7 @@ internal static class MsalSignIn
         }
 
         var settings = OAuthSettings.For(profile);
-        var app = PublicClient(settings, transport);
+        var app = PublicClient(settings, transport, http);
         cacheFile.Bind(app.UserTokenCache);
         var accounts = (await app.GetAccountsAsync().ConfigureAwait(false)).ToList();
         var account = accounts.FirstOrDefault(a => string.Equals(a.Username, profile.ServiceAccount, StringComparison.OrdinalIgnoreCase))
@@ -69,10 +69,10 @@ internal static class MsalSignIn
     }
 
     private static async Task<OAuthSignIn> DelegatedAsync(OrganizationProfile profile, SignInRequest request, OAuthSettings settings,
-        TokenCacheFile cacheFile, SignInTransport transport, CancellationToken cancellationToken)
+        TokenCacheFile cacheFile, SignInTransport transport, HttpStack http, CancellationToken cancellationToken)
     {
         RequireClientId(profile, settings);
-        var app = PublicClient(settings, transport);
+        var app = PublicClient(settings, transport, http);
         cacheFile.Bind(app.UserTokenCache);
         var scopes = settings.DelegatedScopes;
         AuthenticationResult result;
@@ -103,17 +103,13 @@ internal static class MsalSignIn
     }
 
     private static async Task<OAuthSignIn> ClientCredentialsAsync(OrganizationProfile profile, SignInRequest request, OAuthSettings settings,
-        SignInTransport transport, List<string> secrets, CancellationToken cancellationToken)
+        SignInTransport transport, HttpStack http, List<string> secrets, CancellationToken cancellationToken)
     {
         RequireClientId(profile, settings);
         RequireTenant(profile, settings);
         var builder = ConfidentialClientApplicationBuilder.Create(settings.ClientId);
         builder = WithAuthority(builder, settings);
-        if (transport.MsalHttpClientFactory is { } factory)
-        {
-            builder = builder.WithHttpClientFactory(factory);
-        }
-
+        builder = builder.WithHttpClientFactory(transport.MsalClientsFor(http));
         if (request.Method == SignInMethod.ClientSecret)
         {
             var secret = Secrets.Reveal(request.ClientSecret ?? throw new ArgumentException("A client secret sign-in needs the secret.", nameof(request)));
@@ -132,18 +128,14 @@ internal static class MsalSignIn
     }
 
     private static async Task<OAuthSignIn> ManagedIdentityAsync(OrganizationProfile profile, SignInRequest request, OAuthSettings settings,
-        SignInTransport transport, CancellationToken cancellationToken)
+        SignInTransport transport, HttpStack http, CancellationToken cancellationToken)
     {
         var accountId = request.ManagedIdentityAccountId?.Trim();
         var identity = string.IsNullOrEmpty(accountId) ? ManagedIdentityId.SystemAssigned
             : accountId!.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase) ? ManagedIdentityId.WithUserAssignedResourceId(accountId)
             : ManagedIdentityId.WithUserAssignedClientId(accountId);
         var builder = ManagedIdentityApplicationBuilder.Create(identity);
-        if (transport.MsalHttpClientFactory is { } factory)
-        {
-            builder = builder.WithHttpClientFactory(factory);
-        }
-
+        builder = builder.WithHttpClientFactory(transport.MsalClientsFor(http));
         var acquirer = new ManagedIdentityAcquirer(profile.Name, builder.Build(), settings.Resource);
         AccessToken token;
         try
@@ -178,14 +170,10 @@ internal static class MsalSignIn
         return new OAuthSignIn(new GivenTokenAcquirer(profile.Name, token, transport.Clock), token, claims?.Account, claims?.AppId);
     }
 
-    private static IPublicClientApplication PublicClient(OAuthSettings settings, SignInTransport transport)
+    private static IPublicClientApplication PublicClient(OAuthSettings settings, SignInTransport transport, HttpStack http)
     {
         var builder = WithAuthority(PublicClientApplicationBuilder.Create(settings.ClientId), settings).WithRedirectUri(LoopbackRedirect);
-        if (transport.MsalHttpClientFactory is { } factory)
-        {
-            builder = builder.WithHttpClientFactory(factory);
-        }
-
+        builder = builder.WithHttpClientFactory(transport.MsalClientsFor(http));
         return builder.Build();
     }
 

@@ -38,6 +38,9 @@ public sealed class SignInRequest
 
     public NetworkCredential? Credential { get; set; }
 
+    /// <summary>The user name and password the organization's proxy asks for; kept in memory for this connection only.</summary>
+    public NetworkCredential? ProxyCredential { get; set; }
+
     /// <summary>Client id (or resource id) of a user-assigned managed identity; null for the system-assigned one.</summary>
     public string? ManagedIdentityAccountId { get; set; }
 

@@ -17,7 +17,8 @@ namespace InboxPS.Core.Ews;
 /// </summary>
 public sealed class EwsClient : IDisposable
 {
-    private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(CreateSharedHandler, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(() => HttpStack.CreateServiceHandler(ProxySettings.System),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly EwsTransport _transport;
 
@@ -117,29 +118,4 @@ public sealed class EwsClient : IDisposable
     public void Dispose() => _transport.Dispose();
 
     private static MailboxIdentity Require(MailboxIdentity mailbox) => mailbox ?? throw new ArgumentNullException(nameof(mailbox));
-
-    private static HttpMessageHandler CreateSharedHandler()
-    {
-        var handler = new HttpClientHandler
-        {
-            // A redirect (often to a sign-in page) must surface as an error, and credentials must not follow it.
-            AllowAutoRedirect = false,
-
-            // Cookies must not carry one impersonated mailbox's server affinity into another mailbox's requests.
-            UseCookies = false,
-            UseDefaultCredentials = false,
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-        };
-
-        try
-        {
-            // .NET Framework allows 2 connections per host by default, which would serialize parallel mailboxes.
-            handler.MaxConnectionsPerServer = 256;
-        }
-        catch (PlatformNotSupportedException)
-        {
-        }
-
-        return handler;
-    }
 }

@@ -27,7 +27,8 @@ public sealed class GraphClient : IDisposable
     private const string SizeExpand = "$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08')";
     private const int MessageSizeTag = 0x0E08;
 
-    private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(CreateSharedHandler, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(() => HttpStack.CreateServiceHandler(ProxySettings.System),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly GraphTransport _transport;
 
@@ -331,27 +332,4 @@ public sealed class GraphClient : IDisposable
 
     private static string Require(string value, string name) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("A value is required.", name);
-
-    private static HttpMessageHandler CreateSharedHandler()
-    {
-        var handler = new HttpClientHandler
-        {
-            // A redirect must surface as an error, and the token must not follow it.
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseDefaultCredentials = false,
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-        };
-
-        try
-        {
-            // .NET Framework allows 2 connections per host by default, which would serialize parallel mailboxes.
-            handler.MaxConnectionsPerServer = 256;
-        }
-        catch (PlatformNotSupportedException)
-        {
-        }
-
-        return handler;
-    }
 }

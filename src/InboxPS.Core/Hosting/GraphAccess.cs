@@ -42,11 +42,12 @@ public static class GraphAccess
         });
     }
 
-    /// <summary>A Graph client signing with the connection's tokens; <paramref name="handler"/> null shares the default one.</summary>
+    /// <summary>A Graph client signing with the connection's tokens; <paramref name="handler"/> null uses the connection's.</summary>
     public static GraphClient ClientFor(InboxConnection connection, HttpMessageHandler? handler, Action<string>? trace = null)
     {
         var tokens = connection.Tokens ?? throw new ArgumentException(
             $"The organization '{connection.Organization.Name}' is connected without OAuth tokens, which Microsoft Graph needs.", nameof(connection));
-        return new GraphClient(new GraphClientOptions(EndpointFor(connection.Organization)) { Trace = trace }, tokens, handler);
+        return new GraphClient(new GraphClientOptions(EndpointFor(connection.Organization)) { Trace = trace }, tokens,
+            handler ?? connection.Http.ServiceHandler);
     }
 }

@@ -32,7 +32,7 @@ internal static class GraphServiceAccountCheck
             sink.Log(InboxLogLevel.Warning, warning);
         }
 
-        using var client = GraphAccess.ClientFor(connection, transport.EwsHandler);
+        using var client = GraphAccess.ClientFor(connection, transport.ServiceHandlerFor(connection));
         try
         {
             await client.GetMailFolderAsync(mailbox, "inbox", null, cancellationToken).ConfigureAwait(false);

@@ -41,9 +41,10 @@ public sealed class ImpersonationConnector
         var cacheFile = savedCache.Pending();
         cacheFile.Delete();
         InboxConnection? connection = null;
+        var http = _transport.StackFor(profile.ProxyFor(request.ProxyCredential));
         try
         {
-            connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, cancellationToken).ConfigureAwait(false);
+            connection = await SignInAsync(profile, request, cacheFile, savedCache.Path, http, cancellationToken).ConfigureAwait(false);
             var mailbox = MailboxToCheck(profile, request, connection);
             _sink.Log(InboxLogLevel.Verbose, profile.UsesGraph
                 ? $"'{profile.Name}': signed in; calling Microsoft Graph at {profile.GraphUrl?.ToString() ?? profile.Environment.ToString()} to read the mailbox {mailbox.Value}, which proves the app can reach mailboxes."
@@ -62,7 +63,15 @@ public sealed class ImpersonationConnector
         catch (Exception e)
         {
             // A sign-in that cannot do the job is not kept, and the organization's previous sign-in stays as it was.
-            connection?.Dispose();
+            if (connection is null)
+            {
+                http.Dispose();
+            }
+            else
+            {
+                connection.Dispose();
+            }
+
             cacheFile.Delete();
             if (e is InboxException failure)
             {
@@ -87,13 +96,13 @@ public sealed class ImpersonationConnector
     }
 
     private async Task<InboxConnection> SignInAsync(OrganizationProfile profile, SignInRequest request, TokenCacheFile cacheFile,
-        string savedCachePath, CancellationToken cancellationToken)
+        string savedCachePath, HttpStack http, CancellationToken cancellationToken)
     {
         if (request.Method == SignInMethod.Credential)
         {
             var credential = request.Credential ?? throw new ArgumentException("A basic sign-in needs the credential.", nameof(request));
             // The service account check that follows builds the EWS authenticator, which refuses a user name it cannot send.
-            return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword));
+            return InboxConnection.ForBasic(profile, new PasswordCredential(credential.UserName, credential.SecurePassword), http);
         }
 
         var settings = OAuthSettings.For(profile);
@@ -101,9 +110,9 @@ public sealed class ImpersonationConnector
             ? $"'{profile.Name}': reading the access token that was given."
             : $"'{profile.Name}': acquiring a token ({request.Method}) from the authority {settings.Authority} for {settings.Resource}" +
               (profile.ClientId is { } app ? $", app {app}" : string.Empty) + "; MSAL first discovers the authority's endpoints.");
-        var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, cancellationToken).ConfigureAwait(false);
+        var signIn = await MsalSignIn.SignInAsync(profile, request, cacheFile, _transport, http, cancellationToken).ConfigureAwait(false);
         var persisted = request.AuthType == AuthType.Delegated ? savedCachePath : null;
-        return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted);
+        return InboxConnection.ForOAuth(profile, request.Method, signIn, _transport, persisted, http);
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class InboxSession : IDisposable
     /// </summary>
     /// <exception cref="InboxException">The organization is ambiguous, or the combination cannot work.</exception>
     public AccessTypePlan PlanAccessType(string? organization, AccessType accessType, Uri? ewsUrl, ExchangeEnvironment? environment,
-        DateTimeOffset now, Uri? graphUrl = null)
+        DateTimeOffset now, Uri? graphUrl = null, Action<AccessTypeRequest>? configure = null)
     {
         var existing = organization is null ? ResolveOrganization(null) : Store.GetOrganization(organization.Trim());
         var request = new AccessTypeRequest(existing?.Name ?? organization!.Trim(), accessType)
@@ -46,16 +46,18 @@ public sealed class InboxSession : IDisposable
             Environment = environment,
             GraphUrl = graphUrl,
         };
+        configure?.Invoke(request);
         return AccessTypePlanner.Plan(existing, request, now);
     }
 
     /// <summary>
-    /// Saves the plan's profile; first ends the organization's sign-in (live and saved) when the plan invalidates it.
-    /// True when a sign-in was ended, so the admin can be told to connect again.
+    /// Saves the plan's profile; first ends the organization's sign-in (live and saved) when the plan invalidates it, or
+    /// the live connection when the proxy changed. True when a sign-in was ended, so the admin can be told to connect again.
     /// </summary>
     public bool ApplyAccessType(AccessTypePlan plan)
     {
-        var disconnected = plan.InvalidatesSignIn && Connections.Disconnect(plan.Profile.Name);
+        var disconnected = plan.InvalidatesSignIn ? Connections.Disconnect(plan.Profile.Name)
+            : plan.ChangesProxy && Connections.Registry.Remove(plan.Profile.Name);
         Store.SaveOrganization(plan.Profile);
         if (plan.SwitchesProtocol)
         {

@@ -14,7 +14,7 @@ public static class MailboxProtocols
     /// The protocol over <paramref name="connection"/>. Without one, and without <paramref name="requireConnection"/>, a
     /// protocol that fails only when a mailbox is actually opened, so -WhatIf runs need no sign-in.
     /// Each request is reported to <paramref name="trace"/> (see <see cref="EwsClientOptions.Trace"/>, <see cref="GraphClientOptions.Trace"/>).
-    /// <paramref name="handler"/> is the HTTP handler under the client (null: the shared default); the caller keeps it.
+    /// <paramref name="handler"/> is the HTTP handler under the client (null: the connection's); the caller keeps it.
     /// </summary>
     /// <exception cref="InboxException">NotConnected, when a connection is required and there is none.</exception>
     public static IMailboxProtocol For(InboxConnection? connection, string organization, bool requireConnection, Action<string>? trace = null,
@@ -28,7 +28,7 @@ public static class MailboxProtocols
         if (connection is not null)
         {
             var options = new EwsClientOptions(connection.EwsUrl) { Trace = trace };
-            return new EwsMailboxProtocol(new EwsClient(options, EwsAuthentication.For(connection), handler));
+            return new EwsMailboxProtocol(new EwsClient(options, EwsAuthentication.For(connection), handler ?? connection.Http.ServiceHandler));
         }
 
         var error = ConnectionErrors.NotConnected(organization);

@@ -53,6 +53,10 @@ public sealed class OrganizationConnections
     /// The protocol the engine syncs the organization with, over its connection; see <see cref="MailboxProtocols.For"/>
     /// for <paramref name="requireConnection"/> and <paramref name="trace"/>.
     /// </summary>
-    public IMailboxProtocol ProtocolFor(OrganizationProfile organization, bool requireConnection, Action<string>? trace = null) =>
-        MailboxProtocols.For(Find(organization.Name), organization.Name, requireConnection, trace, Registry.Transport.EwsHandler);
+    public IMailboxProtocol ProtocolFor(OrganizationProfile organization, bool requireConnection, Action<string>? trace = null)
+    {
+        var connection = Find(organization.Name);
+        var handler = connection is null ? null : Registry.Transport.ServiceHandlerFor(connection);
+        return MailboxProtocols.For(connection, organization.Name, requireConnection, trace, handler);
+    }
 }

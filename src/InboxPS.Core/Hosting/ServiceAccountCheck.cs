@@ -17,7 +17,7 @@ internal static class ServiceAccountCheck
     {
         var authenticator = EwsAuthentication.For(connection);
         using var disposeAuthenticator = authenticator as System.IDisposable;
-        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), authenticator, transport.EwsHandler);
+        using var client = new EwsClient(new EwsClientOptions(connection.EwsUrl), authenticator, transport.ServiceHandlerFor(connection));
         try
         {
             await client.GetFolderAsync(mailbox, "inbox", null, cancellationToken).ConfigureAwait(false);

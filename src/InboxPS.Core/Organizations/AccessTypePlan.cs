@@ -5,8 +5,10 @@ namespace InboxPS.Core.Organizations;
 /// <summary>The profile Set-InboxAccessType will save, what to warn the admin about, and whether a live sign-in must go.</summary>
 public sealed class AccessTypePlan
 {
-    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings, bool switchesProtocol = false)
+    internal AccessTypePlan(OrganizationProfile profile, bool isNew, bool invalidatesSignIn, IReadOnlyList<string> warnings, bool switchesProtocol = false,
+        bool changesProxy = false)
     {
+        ChangesProxy = changesProxy;
         Profile = profile;
         IsNew = isNew;
         InvalidatesSignIn = invalidatesSignIn;
@@ -28,4 +30,10 @@ public sealed class AccessTypePlan
     public bool InvalidatesSignIn { get; }
 
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// True when the proxy or how it is answered changed: a live connection still sends through the old one, so it goes;
+    /// a saved delegated sign-in stays and is restored through the new proxy.
+    /// </summary>
+    public bool ChangesProxy { get; }
 }

@@ -29,12 +29,16 @@ public static class AccessTypePlanner
         Validate(request, ewsUrl);
         var graphUrl = request.GraphUrl ?? existing?.GraphUrl;
         ValidateGraphUrl(request, graphUrl);
+        var proxy = request.UseSystemProxy ? null : request.Proxy ?? existing?.Proxy;
+        ValidateProxy(request.Organization, request.Proxy);
 
         var profile = existing?.Copy() ?? new OrganizationProfile(request.Organization);
         profile.AccessType = request.AccessType;
         profile.Environment = environment;
         profile.EwsUrl = ewsUrl;
         profile.GraphUrl = graphUrl;
+        profile.Proxy = proxy;
+        profile.ProxyUseDefaultCredentials = request.ProxyUseDefaultCredentials ?? existing?.ProxyUseDefaultCredentials ?? false;
 
         var invalidates = existing is not null &&
             (existing.AccessType != profile.AccessType || existing.Environment != profile.Environment || existing.EwsUrl != profile.EwsUrl
@@ -48,7 +52,9 @@ public static class AccessTypePlanner
                 "so the stored folders and items are dropped and the next Start-InboxSync reads every activated user's folders again.");
         }
 
-        return new AccessTypePlan(profile, existing is null, invalidates, warnings, switches);
+        var changesProxy = existing is not null &&
+            (existing.Proxy != profile.Proxy || existing.ProxyUseDefaultCredentials != profile.ProxyUseDefaultCredentials);
+        return new AccessTypePlan(profile, existing is null, invalidates, warnings, switches, changesProxy);
     }
 
     /// <summary>The one command that moves an organization from EWS to Microsoft Graph.</summary>
@@ -147,6 +153,31 @@ public static class AccessTypePlanner
         {
             RequireSafeEndpoint(request.Organization, graphUrl, "Graph", "a Microsoft Graph endpoint", "https://<host>/v1.0/, or leave it out for the cloud's Graph",
                 "the app's access tokens");
+        }
+    }
+
+    /// <summary>An absolute http(s) address of a proxy, without a user name or password (those would be stored in the clear).</summary>
+    private static void ValidateProxy(string name, Uri? proxy)
+    {
+        if (proxy is null)
+        {
+            return;
+        }
+
+        if (!proxy.IsAbsoluteUri || (proxy.Scheme != Uri.UriSchemeHttp && proxy.Scheme != Uri.UriSchemeHttps) || proxy.Host.Length == 0)
+        {
+            throw new InboxException("InvalidProxy", InboxErrorKind.InvalidArgument,
+                $"'{(proxy.IsAbsoluteUri ? proxy.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "(a relative address)")}' is not the http address of a proxy.",
+                "Give -Proxy as http://<proxy host>:<port>, e.g. http://proxy.contoso.com:8080, or -Proxy $null for the system's proxy.", name);
+        }
+
+        if (proxy.UserInfo.Length > 0)
+        {
+            // The message leaves the user info out: it may hold the password.
+            throw new InboxException("ProxyCredentialInUrl", InboxErrorKind.InvalidArgument,
+                $"The proxy address for '{name}' holds a user name or password, which the organization's profile would keep in the clear.",
+                $"Give -Proxy {proxy.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)} without them, and the credential with Connect-InboxImpersonation -ProxyCredential (Get-Credential).",
+                name);
         }
     }
 

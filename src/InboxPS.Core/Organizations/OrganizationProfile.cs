@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 
 namespace InboxPS.Core.Organizations;
 
@@ -39,9 +40,21 @@ public sealed class OrganizationProfile
     /// <summary>The impersonating account (delegated/basic) or the mailbox app-only sign-ins test with.</summary>
     public string? ServiceAccount { get; set; }
 
+    /// <summary>
+    /// The proxy EWS, Graph and the sign-in go through (e.g. http://proxy.contoso.com:8080); null means the system's
+    /// (HTTPS_PROXY and NO_PROXY, or the Windows setting). Never carries credentials: those are given per session.
+    /// </summary>
+    public Uri? Proxy { get; set; }
+
+    /// <summary>Answer the proxy's challenge as the signed-in Windows user (Negotiate, NTLM).</summary>
+    public bool ProxyUseDefaultCredentials { get; set; }
+
     public DateTimeOffset CreatedOn { get; set; }
 
     public DateTimeOffset ModifiedOn { get; set; }
+
+    /// <summary>The proxy this organization's requests take, answering its challenge with <paramref name="credential"/> when given.</summary>
+    public ProxySettings ProxyFor(NetworkCredential? credential) => new(Proxy, ProxyUseDefaultCredentials, credential);
 
     /// <summary>An independent copy, to change without touching the original until it is saved.</summary>
     public OrganizationProfile Copy() => (OrganizationProfile)MemberwiseClone();

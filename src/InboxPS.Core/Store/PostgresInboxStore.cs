@@ -63,10 +63,11 @@ public sealed partial class PostgresInboxStore : IInboxStore
         profile.ModifiedOn = now;
         Write(connection => Execute(connection, """
             INSERT INTO organizations (name, access_type, ews_url, environment, tenant_id, client_id, authority,
-                                       service_account, created_utc, modified_utc, graph_url)
-            VALUES (@name, @access, @ews, @env, @tenant, @client, @authority, @account, @created, @modified, @graph)
+                                       service_account, created_utc, modified_utc, graph_url, proxy_url, proxy_default_credentials)
+            VALUES (@name, @access, @ews, @env, @tenant, @client, @authority, @account, @created, @modified, @graph, @proxy, @proxyDefault)
             ON CONFLICT (name) DO UPDATE SET
                 access_type = excluded.access_type, ews_url = excluded.ews_url, environment = excluded.environment,
+                proxy_url = excluded.proxy_url, proxy_default_credentials = excluded.proxy_default_credentials,
                 graph_url = excluded.graph_url, tenant_id = excluded.tenant_id, client_id = excluded.client_id, authority = excluded.authority,
                 service_account = excluded.service_account, modified_utc = excluded.modified_utc
             """,
@@ -74,7 +75,7 @@ public sealed partial class PostgresInboxStore : IInboxStore
             ("env", profile.Environment.ToString()), ("tenant", profile.TenantId), ("client", profile.ClientId),
             ("authority", profile.Authority?.AbsoluteUri), ("account", profile.ServiceAccount),
             ("created", profile.CreatedOn.ToUniversalTime()), ("modified", profile.ModifiedOn.ToUniversalTime()),
-            ("graph", profile.GraphUrl?.AbsoluteUri)));
+            ("graph", profile.GraphUrl?.AbsoluteUri), ("proxy", profile.Proxy?.AbsoluteUri), ("proxyDefault", profile.ProxyUseDefaultCredentials)));
     }
 
     public bool RemoveOrganization(string name)

@@ -208,6 +208,12 @@ internal static class PostgresSchema
         CREATE INDEX mailbox_runs_by_mailbox ON mailbox_runs (organization, mailbox, id);
         CREATE INDEX mailbox_runs_by_run ON mailbox_runs (run_id, id);
         """,
+
+        // 8 (issue 19, as SQLite's migration 10): an organization's proxy (NULL: the system's), never its credential.
+        """
+        ALTER TABLE organizations ADD COLUMN proxy_url text NULL;
+        ALTER TABLE organizations ADD COLUMN proxy_default_credentials boolean NOT NULL DEFAULT false;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

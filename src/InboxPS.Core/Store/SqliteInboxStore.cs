@@ -120,11 +120,12 @@ public sealed partial class SqliteInboxStore : IInboxStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO organizations (name, access_type, ews_url, environment, tenant_id, client_id, authority,
-                                           service_account, created_utc, modified_utc, graph_url)
-                VALUES ($name, $access, $ews, $env, $tenant, $client, $authority, $account, $created, $modified, $graph)
+                                           service_account, created_utc, modified_utc, graph_url, proxy_url, proxy_default_credentials)
+                VALUES ($name, $access, $ews, $env, $tenant, $client, $authority, $account, $created, $modified, $graph, $proxy, $proxyDefault)
                 ON CONFLICT (name) DO UPDATE SET
                     access_type = excluded.access_type, ews_url = excluded.ews_url, environment = excluded.environment,
                     graph_url = excluded.graph_url,
+                    proxy_url = excluded.proxy_url, proxy_default_credentials = excluded.proxy_default_credentials,
                     tenant_id = excluded.tenant_id, client_id = excluded.client_id, authority = excluded.authority,
                     service_account = excluded.service_account, modified_utc = excluded.modified_utc
                 """;
@@ -133,6 +134,8 @@ public sealed partial class SqliteInboxStore : IInboxStore
             command.Parameters.AddWithValue("$ews", (object?)profile.EwsUrl?.AbsoluteUri ?? DBNull.Value);
             command.Parameters.AddWithValue("$env", profile.Environment.ToString());
             command.Parameters.AddWithValue("$graph", (object?)profile.GraphUrl?.AbsoluteUri ?? DBNull.Value);
+            command.Parameters.AddWithValue("$proxy", (object?)profile.Proxy?.AbsoluteUri ?? DBNull.Value);
+            command.Parameters.AddWithValue("$proxyDefault", profile.ProxyUseDefaultCredentials ? 1 : 0);
             command.Parameters.AddWithValue("$tenant", (object?)profile.TenantId ?? DBNull.Value);
             command.Parameters.AddWithValue("$client", (object?)profile.ClientId ?? DBNull.Value);
             command.Parameters.AddWithValue("$authority", (object?)profile.Authority?.AbsoluteUri ?? DBNull.Value);

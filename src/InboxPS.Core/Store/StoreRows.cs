@@ -77,6 +77,8 @@ internal static class StoreRows
             EwsUrl = String(reader, "ews_url") is { } ews ? new Uri(ews, UriKind.Absolute) : null,
             Environment = (ExchangeEnvironment)Enum.Parse(typeof(ExchangeEnvironment), reader.GetString(reader.GetOrdinal("environment")), true),
             GraphUrl = String(reader, "graph_url") is { } graph ? new Uri(graph, UriKind.Absolute) : null,
+            Proxy = String(reader, "proxy_url") is { } proxy ? new Uri(proxy, UriKind.Absolute) : null,
+            ProxyUseDefaultCredentials = Flag(reader, "proxy_default_credentials"),
             TenantId = String(reader, "tenant_id"),
             ClientId = String(reader, "client_id"),
             Authority = String(reader, "authority") is { } authority ? new Uri(authority, UriKind.Absolute) : null,

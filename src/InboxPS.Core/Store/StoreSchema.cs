@@ -215,6 +215,13 @@ internal static class StoreSchema
         CREATE INDEX mailbox_runs_by_mailbox ON mailbox_runs (organization, mailbox, id);
         CREATE INDEX mailbox_runs_by_run ON mailbox_runs (run_id, id);
         """,
+
+        // 10 (issue 19): the proxy an organization's requests take (null: the system's) and whether it is answered as
+        // the Windows user. Never a proxy credential: that is given per session. Renumber freely when merging.
+        """
+        ALTER TABLE organizations ADD COLUMN proxy_url TEXT NULL;
+        ALTER TABLE organizations ADD COLUMN proxy_default_credentials INTEGER NOT NULL DEFAULT 0;
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -127,6 +127,15 @@ public sealed class ConnectInboxImpersonationCommand : AsyncInboxCmdlet
     [ValidateNotNull]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>
+    /// The user name and password the proxy asks for (407). Kept in memory for this connection only, never saved; the
+    /// proxy itself is set with Set-InboxAccessType -Proxy, else the system's is used.
+    /// </summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? ProxyCredential { get; set; }
+
     protected override void EndProcessing()
     {
         InboxConnection? connection = null;
@@ -157,6 +166,7 @@ public sealed class ConnectInboxImpersonationCommand : AsyncInboxCmdlet
             AccessToken = AccessToken,
             ManagedIdentityAccountId = ManagedIdentityAccountId,
             Credential = Credential is null ? null : new NetworkCredential(Credential.UserName, Credential.Password),
+            ProxyCredential = ProxyCredential is null ? null : new NetworkCredential(ProxyCredential.UserName, ProxyCredential.Password),
             DeviceCodeMessage = (message, _) =>
             {
                 // MSAL calls back on a worker thread; the message reaches the console from the pipeline thread.

@@ -36,13 +36,32 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
     [Alias("ExchangeEnvironmentName")]
     public ExchangeEnvironment Environment { get; set; }
 
+    /// <summary>
+    /// The proxy EWS, Graph and the sign-in go through, e.g. http://proxy.contoso.com:8080 (no credentials in it: give
+    /// those with Connect-InboxImpersonation -ProxyCredential). $null goes back to the system's proxy (HTTPS_PROXY and
+    /// NO_PROXY, or the Windows setting), which is the default.
+    /// </summary>
+    [Parameter]
+    [AllowNull]
+    public Uri? Proxy { get; set; }
+
+    /// <summary>Answer the proxy's challenge as the signed-in Windows user (Negotiate, NTLM); -ProxyUseDefaultCredentials:$false stops it.</summary>
+    [Parameter]
+    public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
     protected override void ProcessRecord()
     {
         AccessTypePlan plan;
         try
         {
-            var environment = MyInvocation.BoundParameters.ContainsKey(nameof(Environment)) ? Environment : (ExchangeEnvironment?)null;
-            plan = Session.PlanAccessType(Organization, AccessType, EwsUrl, environment, DateTimeOffset.UtcNow, GraphUrl);
+            var bound = MyInvocation.BoundParameters;
+            var environment = bound.ContainsKey(nameof(Environment)) ? Environment : (ExchangeEnvironment?)null;
+            plan = Session.PlanAccessType(Organization, AccessType, EwsUrl, environment, DateTimeOffset.UtcNow, GraphUrl, request =>
+            {
+                request.Proxy = Proxy;
+                request.UseSystemProxy = bound.ContainsKey(nameof(Proxy)) && Proxy is null;
+                request.ProxyUseDefaultCredentials = bound.ContainsKey(nameof(ProxyUseDefaultCredentials)) ? ProxyUseDefaultCredentials.IsPresent : null;
+            });
         }
         catch (InboxException e)
         {
@@ -56,7 +75,8 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
         }
 
         var profile = plan.Profile;
-        var endpoint = profile.UsesGraph ? $"Microsoft Graph {profile.GraphUrl?.ToString() ?? profile.Environment.ToString()}" : $"EWS URL {profile.EwsUrl}";
+        var endpoint = (profile.UsesGraph ? $"Microsoft Graph {profile.GraphUrl?.ToString() ?? profile.Environment.ToString()}" : $"EWS URL {profile.EwsUrl}")
+            + (profile.Proxy is { } proxy ? $" through the proxy {proxy}" : string.Empty);
         var action = plan.IsNew
             ? $"Create the organization with access type {profile.AccessType} at {endpoint}"
             : $"Set access type {profile.AccessType}, environment {profile.Environment}, {endpoint}";
@@ -67,7 +87,9 @@ public sealed class SetInboxAccessTypeCommand : OrganizationCmdlet
 
         if (Terminating(() => Session.ApplyAccessType(plan)))
         {
-            WriteWarning($"'{profile.Name}' was disconnected because its access type, cloud, EWS URL or Graph URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again.");
+            WriteWarning(plan.InvalidatesSignIn
+                ? $"'{profile.Name}' was disconnected because its access type, cloud, EWS URL or Graph URL changed. Run Connect-InboxImpersonation -Organization {profile.Name} to sign in again."
+                : $"'{profile.Name}' was disconnected because its proxy changed. Run Connect-InboxImpersonation -Organization {profile.Name} to connect through the new one (a saved delegated sign-in reconnects by itself).");
         }
 
         WriteObject(profile);

@@ -63,6 +63,25 @@ public sealed class InboxSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_changed_proxy_ends_the_live_connection_but_keeps_the_saved_sign_in()
+    {
+        using var session = Open();
+        session.ApplyAccessType(session.PlanAccessType("contoso", AccessType.BasicImpersonation, s_onPremises, null, s_now));
+        ConnectBasic(session, "contoso");
+        var savedSignIn = SaveTokenCache(session, "contoso");
+        var proxy = new Uri("http://proxy.contoso.com:8080/");
+
+        var plan = session.PlanAccessType("contoso", AccessType.BasicImpersonation, null, null, s_now, configure: r => r.Proxy = proxy);
+
+        Assert.False(plan.InvalidatesSignIn);
+        Assert.True(plan.ChangesProxy);
+        Assert.True(session.ApplyAccessType(plan));
+        Assert.Null(session.Connections.Registry.FindLive("contoso"));
+        Assert.True(File.Exists(savedSignIn));
+        Assert.Equal(proxy, session.Store.GetOrganization("contoso")!.Proxy);
+    }
+
+    [Fact]
     public void Without_a_name_the_access_type_needs_exactly_one_organization()
     {
         using var session = Open();
@@ -162,7 +181,8 @@ public sealed class InboxSessionTests : IDisposable
         }
 
         var profile = session.ResolveOrganization(organization);
-        return session.Connections.Registry.Add(InboxConnection.ForBasic(profile, new PasswordCredential("svc", password)));
+        return session.Connections.Registry.Add(InboxConnection.ForBasic(profile, new PasswordCredential("svc", password),
+            new HttpStack(ProxySettings.System)));
     }
 
     private static string SaveTokenCache(InboxSession session, string organization)

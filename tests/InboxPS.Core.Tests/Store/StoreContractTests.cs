@@ -123,6 +123,21 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void ProxyRoundTrips(StoreKind kind)
+    {
+        using var test = TestStore.Open(kind);
+        test.Store.SaveOrganization(new OrganizationProfile(Org) { Proxy = new Uri("http://proxy.contoso.com:8080/"), ProxyUseDefaultCredentials = true });
+        test.Store.SaveOrganization(new OrganizationProfile("other"));
+
+        var reopened = test.Reopen();
+        var org = reopened.GetOrganization(Org)!;
+        Assert.Equal(new Uri("http://proxy.contoso.com:8080/"), org.Proxy);
+        Assert.True(org.ProxyUseDefaultCredentials);
+        Assert.Null(reopened.GetOrganization("other")!.Proxy);
+        Assert.False(reopened.GetOrganization("other")!.ProxyUseDefaultCredentials);
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void ForgetProtocolStateDropsFoldersItemsAndHierarchyStateButKeepsTheRoster(StoreKind kind)
     {
         using var test = WithInbox(kind);

@@ -29,6 +29,13 @@ public sealed class SimulatorTrust : IMsalHttpClientFactory
         },
     };
 
+    /// <summary>
+    /// The same trust as a certificate check for the product's own HTTP stacks (SignInTransport.ServerCertificateCheck),
+    /// so tests of the product's handlers (its proxy) change nothing but which CA is trusted.
+    /// </summary>
+    public bool CertificateCheck(HttpRequestMessage request, X509Certificate2? certificate, X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
+        certificate is not null && IsIssuedByCa(certificate);
+
     /// <summary>A client that does not follow redirects, for reading the authorize endpoint's answer like a browser would.</summary>
     public HttpClient CreateBrowserClient()
     {
