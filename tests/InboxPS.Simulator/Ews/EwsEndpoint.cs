@@ -20,9 +20,12 @@ internal sealed class EwsEndpoint
     private readonly ImpersonationRights _rights;
     private readonly Throttling _throttling;
     private readonly FaultInjector _faults;
+    private readonly ServiceTimeModel _serviceTime;
 
-    public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling, FaultInjector faults)
+    public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling, FaultInjector faults,
+        ServiceTimeModel serviceTime)
     {
+        _serviceTime = serviceTime;
         _services = services;
         _authenticator = authenticator;
         _rights = rights;
@@ -97,6 +100,8 @@ internal sealed class EwsEndpoint
             return;
         }
 
+        var admitted = Stopwatch.GetTimestamp();
+        var spent = TimeSpan.Zero;
         try
         {
             var (fault, delay) = _faults.Draw(target);
@@ -111,11 +116,21 @@ internal sealed class EwsEndpoint
             }
 
             var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : operation.Respond(target);
+            Metrics.Served(operation.ItemsServed, body.Length);
+            var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
+            if (work > TimeSpan.Zero)
+            {
+                // Inside the front-end and mailbox slots, as a busy backend holds them.
+                await Task.Delay(work, context.RequestAborted);
+            }
+
+            // The budget is charged with the server time before sending: a slow reader does not use up the mailbox's budget.
+            spent = Stopwatch.GetElapsedTime(admitted);
             await SendAsync(context, StatusCodes.Status200OK, body, fault);
         }
         finally
         {
-            _throttling.Release(target, operation.IsSync);
+            _throttling.Release(target, operation.IsSync, spent == TimeSpan.Zero ? Stopwatch.GetElapsedTime(admitted) : spent);
         }
     }
 
