@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using InboxPS.Simulator.Ews;
 using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Identity;
@@ -25,6 +28,7 @@ public sealed class SimulatorControl
     private readonly EwsAuthenticator _authenticator;
     private readonly GraphServices _graph;
     private readonly ServiceTimeModel _serviceTime;
+    private CancellationTokenSource? _capacitySchedule;
 
     internal SimulatorControl(TenantStore store, TenantChanges changes, IdentityState identity, ImpersonationRights rights, Throttling throttling,
         FaultInjector faults, MetricsRecorder metrics, EwsAuthenticator authenticator, GraphServices graph)
@@ -227,6 +231,36 @@ public sealed class SimulatorControl
         _throttling.ServerCapacity = serverCapacity ?? _throttling.ServerCapacity;
         _throttling.BackOff = backOff ?? _throttling.BackOff;
         _throttling.BackOffGrace = backOffGrace ?? _throttling.BackOffGrace;
+    }
+
+    /// <summary>
+    /// Changes the front-end capacity at the given times from now (the storm case: 16, then 4, then 16 again), replacing
+    /// any schedule not yet run out. The client is not told; it only meets more or fewer 503s.
+    /// </summary>
+    public void ScheduleServerCapacity(IEnumerable<(TimeSpan After, int Capacity)> steps)
+    {
+        var plan = steps.OrderBy(s => s.After).ToList();
+        if (plan.Any(s => s.Capacity < 1 || s.After < TimeSpan.Zero))
+        {
+            throw new ArgumentException("Every step needs a capacity of at least 1 and a time not in the past.");
+        }
+
+        var schedule = new CancellationTokenSource();
+        Interlocked.Exchange(ref _capacitySchedule, schedule)?.Cancel();
+        var started = Stopwatch.GetTimestamp();
+        _ = Task.Run(async () =>
+        {
+            foreach (var (after, capacity) in plan)
+            {
+                var wait = after - Stopwatch.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, schedule.Token).ConfigureAwait(false);
+                }
+
+                _throttling.ServerCapacity = capacity;
+            }
+        }, schedule.Token);
     }
 
     /// <summary>Ends every back-off in force.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
@@ -63,6 +64,8 @@ internal sealed class ControlEndpoints
             r.MaxConcurrencyPerMailbox, r.MaxConcurrentSyncCallsPerMailbox, r.ServerCapacity, Ms(r.BackOffMs), Ms(r.BackOffGraceMs),
             Ms(r.EwsMaxBurstMs), Ms(r.EwsRechargeRateMs), Ms(r.EwsCutoffBalanceMs), Ms(r.MaxBudgetBackOffMs))));
         c.MapPost("/service-time", (ServiceTimeRequest r) => Ok(() => _control.SetServiceTime(Ms(r.CallMs), Ms(r.ItemMs), Ms(r.KilobyteMs))));
+        c.MapPost("/throttling/capacity-schedule", (CapacityScheduleRequest r) => Ok(() => _control.ScheduleServerCapacity(
+            (r.Steps ?? Array.Empty<CapacityStep>()).Select(s => (TimeSpan.FromMilliseconds(s.AfterMs), s.ServerCapacity)))));
         c.MapPost("/throttling/clear-backoffs", () => Ok(_control.ClearBackOffs));
         c.MapPost("/token-lifetime", (TokenLifetimeRequest r) => Ok(() => _control.TokenLifetime = TimeSpan.FromSeconds(r.Seconds)));
         c.MapPost("/refresh-tokens/revoke", (UserRequest? r) => Ok(() => _control.RevokeRefreshTokens(r?.User)));
@@ -143,6 +146,10 @@ internal sealed class ControlEndpoints
 
     internal sealed record ThrottlingRequest(int? MaxConcurrencyPerMailbox, int? MaxConcurrentSyncCallsPerMailbox, int? ServerCapacity, double? BackOffMs, double? BackOffGraceMs,
         double? EwsMaxBurstMs, double? EwsRechargeRateMs, double? EwsCutoffBalanceMs, double? MaxBudgetBackOffMs);
+
+    internal sealed record CapacityStep(double AfterMs, int ServerCapacity);
+
+    internal sealed record CapacityScheduleRequest(IReadOnlyList<CapacityStep>? Steps);
 
     internal sealed record ServiceTimeRequest(double? CallMs, double? ItemMs, double? KilobyteMs);
 
