@@ -152,6 +152,28 @@ public sealed class MailboxBudgetTests
         Assert.Equal(300_000, budget.GetProperty("balanceMs").GetDouble());
     }
 
+    [Fact]
+    public async Task GraphPaysServiceTimePerEntryOfADeltaPageAndCarriesTheBackOffAMailboxWasGiven()
+    {
+        await using var sim = await StartAsync(new SimulatorOptions
+        {
+            ItemsPerFolder = 40, CallCost = TimeSpan.FromMilliseconds(20), ItemCost = TimeSpan.FromMilliseconds(4),
+        });
+        using var graph = await GraphHttp.SignInAsync(sim);
+        await graph.GetAsync("users/user0003@contoso.test/mailFolders/inbox/messages/delta", "Prefer: odata.maxpagesize=40");
+
+        sim.Control.ResetMetrics();
+        var page = await graph.GetAsync("users/user0001@contoso.test/mailFolders/inbox/messages/delta", "Prefer: odata.maxpagesize=40");
+        var metrics = sim.Control.Metrics.Graph;
+        sim.Control.ThrottleMailbox("user0002@contoso.test", 1, TimeSpan.FromSeconds(300));
+        var busy = await graph.GetAsync("users/user0002@contoso.test/mailFolders/inbox");
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal(40, metrics.ItemsServed);
+        Assert.InRange(metrics.BusyTime.TotalMilliseconds, 20 + 4 * 40 - 2, 20 + 4 * 40 + 150);
+        Assert.Equal((HttpStatusCode.TooManyRequests, "300"), (busy.Status, busy.Header("Retry-After")));
+    }
+
     private static async Task<TimeSpan> BusyTimeAsync(ExchangeSimulator sim, Func<Task<EwsAnswer>> call)
     {
         sim.Control.ResetMetrics();

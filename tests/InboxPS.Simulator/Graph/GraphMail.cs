@@ -307,9 +307,9 @@ internal sealed class GraphMail
         var body = new JsonObject { ["@odata.context"] = _services.BaseUrl + "$metadata#" + context };
         body[next.IsDeltaLink ? "@odata.deltaLink" : "@odata.nextLink"] = link + (next.IsDeltaLink ? "?$deltatoken=" : "?$skiptoken=") + token;
         body["value"] = value;
-        var count = value.Count;
-        var json = GraphResponse.Json(200, body);
-        return new GraphResponse(json.Status, json.Body, json.ContentType) { Items = count };
+        var response = GraphResponse.Json(200, body);
+        response.Items = value.Count;
+        return response;
     }
 
     private int PageSize(GraphRequest request) => Math.Clamp(request.MaxPageSize ?? DefaultPageSize, 1, MaxPageSize);
