@@ -20,10 +20,14 @@
       Package Build, then out/packages/InboxPS.<version>.nupkg: the module in PowerShell's package layout (module
               files at the package root, a .nuspec with the manifest's metadata), installable with Save-PSResource
               or Install-PSResource from a folder repository.
-      Bench  Build, then measure InboxPS against the simulator process (bulk activation at several ThrottleLimits,
-             one 100,000-item mailbox, memory for 1,000 vs 100,000 piped users, start-up, the EWS parser) and write
-             docs/benchmarks.md from that run. Not part of CI: about 35 minutes on two cores (-Quick: a few minutes,
-             small sizes, to try the script, not for numbers).
+      Bench  Build, then measure InboxPS against the simulator process with an honest server (service time per
+             call, item and KB; a front-end capacity the client is not told; Exchange's per-mailbox budgets): bulk
+             activation of 1,000 and 10,000 mailboxes with and without -ThrottleLimit, a capacity storm, 10 % of
+             mailboxes backing off 300 s, calls per mailbox, one 100,000-item mailbox, Graph, memory of a real sync
+             of 1,000 vs 100,000 users, start-up, the EWS parser; every efficiency against the limit computed from
+             the server's model. Writes docs/benchmarks.md (naming the commit, and saying if the tree was dirty).
+             Not part of CI: about an hour on two cores (-Quick: every row at small sizes in a few minutes, to try
+             the harness, not for numbers).
       Soak   Build, then the fault campaign (tests/soak/Invoke-InboxSoak.ps1): 2,000 mailboxes under transient faults,
              throttling storms, one-minute tokens, connection resets and a hard kill followed by a rerun. Prints the
              figures and exits non-zero when users are lost, items duplicated or missing, or a back-off was ignored.
@@ -53,7 +57,7 @@ param(
 
     [string] $ArtifactsPath,
 
-    # Bench only: small sizes and one run each, to try the benchmark script rather than to produce numbers.
+    # Bench only: every row at small sizes, one run each (10-second back-offs), to try the harness, not for numbers.
     [switch] $Quick
 )
 

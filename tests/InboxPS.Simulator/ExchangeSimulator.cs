@@ -156,13 +156,14 @@ public sealed class ExchangeSimulator : IAsyncDisposable
         var authenticator = new EwsAuthenticator(tokens, identity, directory) { AllowBasic = options.AllowBasicAuth };
         var syncEngine = new SyncEngine(store, new SyncStateCodec());
         var services = new EwsServices(store, syncEngine, new EwsWriters(ids), metrics);
-        var graph = new GraphServices(options, store, syncEngine, tokens, throttling);
+        var serviceTime = new ServiceTimeModel(options);
+        var graph = new GraphServices(options, store, syncEngine, tokens, throttling, serviceTime);
         graph.MailboxScopes.Set(identity.ClientId, ImpersonationScope.All);
         graph.MailboxScopes.Set(identity.ManagedIdentityClientId, ImpersonationScope.All);
         var control = new SimulatorControl(store, new TenantChanges(store, options.Seed), identity, rights, throttling, faults, metrics, authenticator, graph);
         var schema = options.EwsSchemaFolder is { } schemaFolder ? RequestSchemaCheck.Load(schemaFolder) : null;
         metrics.SchemaChecked = schema is not null;
-        var ews = new EwsEndpoint(services, authenticator, rights, throttling, faults, schema);
+        var ews = new EwsEndpoint(services, authenticator, rights, throttling, faults, serviceTime, schema);
         var identityEndpoints = new IdentityEndpoints(identity, tokens, directory, keys, metrics, () => options.DeviceCodeInterval);
 
         var app = BuildApp(options, keys);

@@ -43,4 +43,10 @@ public sealed class GraphMetrics
 
     /// <summary>Sum of every Graph call's time in the server.</summary>
     public TimeSpan BusyTime { get; init; }
+
+    /// <summary>Items (messages, folders) in successful mailbox answers, as the service-time model charged them.</summary>
+    public long ItemsServed { get; init; }
+
+    /// <summary>Bytes of successful mailbox answers.</summary>
+    public long BytesServed { get; init; }
 }

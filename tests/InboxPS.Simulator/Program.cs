@@ -102,6 +102,13 @@ internal static class CommandLine
           --max-sync-calls N      ConcurrentSyncCalls per mailbox (default 5)
           --server-capacity N     concurrent EWS requests before HTTP 503 (default 256)
           --backoff-ms N          BackOffMilliseconds sent with ErrorServerBusy (default 5000)
+          --ews-max-burst-ms N    EwsMaxBurst: a mailbox's time budget, server milliseconds (default 300000)
+          --ews-recharge-rate-ms N  EwsRechargeRate: server milliseconds regained per hour (default 900000)
+          --ews-cutoff-balance-ms N  EwsCutoffBalance: deepest debt of a budget (default 3000000)
+          --max-budget-backoff-ms N  longest back-off a budget in debt is told (default 300000)
+          --call-ms X             service time per EWS/Graph call (default 0)
+          --item-ms X             service time per item returned or fetched (default 0)
+          --kb-ms X               service time per kilobyte of answer (default 0)
           --token-lifetime S      access token lifetime in seconds (default 3600)
           --device-code-interval S  polling interval for device code sign-in (default 1)
           --no-basic              refuse Basic authentication (Exchange Online behaviour)
@@ -144,6 +151,13 @@ internal static class CommandLine
                 case "--max-sync-calls": o.MaxConcurrentSyncCallsPerMailbox = Int(); break;
                 case "--server-capacity": o.ServerCapacity = Int(); break;
                 case "--backoff-ms": o.BackOff = TimeSpan.FromMilliseconds(Number()); break;
+                case "--ews-max-burst-ms": o.EwsMaxBurst = TimeSpan.FromMilliseconds(Number()); break;
+                case "--ews-recharge-rate-ms": o.EwsRechargeRate = TimeSpan.FromMilliseconds(Number()); break;
+                case "--ews-cutoff-balance-ms": o.EwsCutoffBalance = TimeSpan.FromMilliseconds(Number()); break;
+                case "--max-budget-backoff-ms": o.MaxBudgetBackOff = TimeSpan.FromMilliseconds(Number()); break;
+                case "--call-ms": o.CallCost = TimeSpan.FromMilliseconds(Number()); break;
+                case "--item-ms": o.ItemCost = TimeSpan.FromMilliseconds(Number()); break;
+                case "--kb-ms": o.KilobyteCost = TimeSpan.FromMilliseconds(Number()); break;
                 case "--token-lifetime": o.TokenLifetime = TimeSpan.FromSeconds(Number()); break;
                 case "--device-code-interval": o.DeviceCodeInterval = TimeSpan.FromSeconds(Number()); break;
                 case "--no-basic": o.AllowBasicAuth = false; break;

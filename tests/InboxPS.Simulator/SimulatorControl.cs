@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using InboxPS.Simulator.Ews;
 using InboxPS.Simulator.Graph;
 using InboxPS.Simulator.Identity;
@@ -24,10 +27,13 @@ public sealed class SimulatorControl
     private readonly MetricsRecorder _metrics;
     private readonly EwsAuthenticator _authenticator;
     private readonly GraphServices _graph;
+    private readonly ServiceTimeModel _serviceTime;
+    private CancellationTokenSource? _capacitySchedule;
 
     internal SimulatorControl(TenantStore store, TenantChanges changes, IdentityState identity, ImpersonationRights rights, Throttling throttling,
         FaultInjector faults, MetricsRecorder metrics, EwsAuthenticator authenticator, GraphServices graph)
     {
+        _serviceTime = graph.ServiceTime;
         _graph = graph;
         _store = store;
         _changes = changes;
@@ -181,8 +187,23 @@ public sealed class SimulatorControl
         flags.OutsideDefaultScope = change.OutsideDefaultScope ?? flags.OutsideDefaultScope;
     }
 
-    /// <summary>The next <paramref name="busyCalls"/> calls to the mailbox get ErrorServerBusy (fault, HTTP 500) with the back-off.</summary>
-    public void ThrottleMailbox(string mailbox, int busyCalls) => _store.Flags(MailboxIndex(mailbox)).BusyCallsRemaining = busyCalls;
+    /// <summary>
+    /// The next <paramref name="busyCalls"/> calls to the mailbox get ErrorServerBusy (fault, HTTP 500; Graph: 429) with
+    /// <paramref name="backOff"/> as BackOffMilliseconds / Retry-After (the server's BackOff / RetryAfter when null).
+    /// </summary>
+    public void ThrottleMailbox(string mailbox, int busyCalls, TimeSpan? backOff = null)
+    {
+        var flags = _store.Flags(MailboxIndex(mailbox));
+        flags.BusyBackOff = backOff ?? TimeSpan.Zero;
+        flags.BusyCallsRemaining = busyCalls;
+    }
+
+    /// <summary>The mailbox's EWS time budget now (EwsMaxBurst when unused; negative: in debt, answered ErrorServerBusy).</summary>
+    public TimeSpan GetBudgetBalance(string mailbox) => TimeSpan.FromMilliseconds(_throttling.Balance(MailboxIndex(mailbox)));
+
+    /// <summary>Changes the service-time model of EWS and Graph calls (base, per item, per kilobyte); null leaves a part as it is.</summary>
+    public void SetServiceTime(TimeSpan? perCall = null, TimeSpan? perItem = null, TimeSpan? perKilobyte = null) =>
+        _serviceTime.Configure(perCall, perItem, perKilobyte);
 
     /// <summary>The next <paramref name="count"/> EWS requests (to <paramref name="mailbox"/>, or any) get this fault.</summary>
     public void InjectFault(FaultKinds kind, int count = 1, string? mailbox = null) =>
@@ -204,13 +225,53 @@ public sealed class SimulatorControl
 
     /// <summary>Changes the throttling budgets; null leaves a setting as it is.</summary>
     public void SetThrottling(int? maxConcurrencyPerMailbox = null, int? maxConcurrentSyncCallsPerMailbox = null, int? serverCapacity = null,
-        TimeSpan? backOff = null, TimeSpan? backOffGrace = null)
+        TimeSpan? backOff = null, TimeSpan? backOffGrace = null, TimeSpan? maxBurst = null, TimeSpan? rechargeRate = null, TimeSpan? cutoffBalance = null,
+        TimeSpan? maxBudgetBackOff = null)
     {
+        if (rechargeRate <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rechargeRate), "The recharge rate must be positive.");
+        }
+
+        _throttling.MaxBurst = maxBurst ?? _throttling.MaxBurst;
+        _throttling.RechargeRate = rechargeRate ?? _throttling.RechargeRate;
+        _throttling.CutoffBalance = cutoffBalance ?? _throttling.CutoffBalance;
+        _throttling.MaxBudgetBackOff = maxBudgetBackOff ?? _throttling.MaxBudgetBackOff;
         _throttling.MaxConcurrency = maxConcurrencyPerMailbox ?? _throttling.MaxConcurrency;
         _throttling.MaxSyncCalls = maxConcurrentSyncCallsPerMailbox ?? _throttling.MaxSyncCalls;
         _throttling.ServerCapacity = serverCapacity ?? _throttling.ServerCapacity;
         _throttling.BackOff = backOff ?? _throttling.BackOff;
         _throttling.BackOffGrace = backOffGrace ?? _throttling.BackOffGrace;
+    }
+
+    /// <summary>
+    /// Changes the front-end capacity at the given times from now (the storm case: 16, then 4, then 16 again), replacing
+    /// any schedule not yet run out. The client is not told; it only meets more or fewer 503s.
+    /// </summary>
+    public void ScheduleServerCapacity(IEnumerable<(TimeSpan After, int Capacity)> steps)
+    {
+        var plan = steps.OrderBy(s => s.After).ToList();
+        if (plan.Any(s => s.Capacity < 1 || s.After < TimeSpan.Zero))
+        {
+            throw new ArgumentException("Every step needs a capacity of at least 1 and a time not in the past.");
+        }
+
+        var schedule = new CancellationTokenSource();
+        Interlocked.Exchange(ref _capacitySchedule, schedule)?.Cancel();
+        var started = Stopwatch.GetTimestamp();
+        _ = Task.Run(async () =>
+        {
+            foreach (var (after, capacity) in plan)
+            {
+                var wait = after - Stopwatch.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, schedule.Token).ConfigureAwait(false);
+                }
+
+                _throttling.ServerCapacity = capacity;
+            }
+        }, schedule.Token);
     }
 
     /// <summary>Ends every back-off in force.</summary>

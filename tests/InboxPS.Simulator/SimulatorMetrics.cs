@@ -82,6 +82,12 @@ public sealed class SimulatorMetrics
     /// <summary>Sum over EWS requests of the time each spent in the server (arrival to last byte written).</summary>
     public TimeSpan ServerBusyTime { get; init; }
 
+    /// <summary>Items (changes, messages, folders) in successful EWS answers: what the service-time model charged per item.</summary>
+    public long ItemsServed { get; init; }
+
+    /// <summary>Bytes of successful EWS answers (the body each call built).</summary>
+    public long BytesServed { get; init; }
+
     /// <summary>The server-wide concurrency budget in force when the snapshot was taken.</summary>
     public int ServerCapacity { get; init; }
 

@@ -45,6 +45,31 @@ public sealed class SimulatorOptions
     /// </summary>
     public TimeSpan BackOffGrace { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// EwsMaxBurst: the time (server time spent on its calls) a target mailbox may use at once before its budget runs
+    /// dry; it recharges at <see cref="EwsRechargeRate"/> per hour up to this much again. 300,000 ms, as on-premises
+    /// Exchange's GlobalThrottlingPolicy (README.md, Throttling, says where the numbers come from).
+    /// </summary>
+    public TimeSpan EwsMaxBurst { get; set; } = TimeSpan.FromMilliseconds(300_000);
+
+    /// <summary>EwsRechargeRate: server time a mailbox's budget regains per hour (900,000 ms on-premises).</summary>
+    public TimeSpan EwsRechargeRate { get; set; } = TimeSpan.FromMilliseconds(900_000);
+
+    /// <summary>EwsCutoffBalance: the deepest debt a budget can run into (3,000,000 ms on-premises).</summary>
+    public TimeSpan EwsCutoffBalance { get; set; } = TimeSpan.FromMilliseconds(3_000_000);
+
+    /// <summary>The longest BackOffMilliseconds a budget in debt is told (Exchange Online's back-offs reach 5 minutes).</summary>
+    public TimeSpan MaxBudgetBackOff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Service time of every EWS and Graph call (see ServiceTimeModel): base per call; zero by default.</summary>
+    public TimeSpan CallCost { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Service time per item a call returns or fetches; zero by default.</summary>
+    public TimeSpan ItemCost { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Service time per kilobyte of answer; zero by default.</summary>
+    public TimeSpan KilobyteCost { get; set; } = TimeSpan.Zero;
+
     /// <summary>Lifetime of access tokens (and of the managed-identity token); can go down to one second.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -103,6 +128,9 @@ public sealed class SimulatorOptions
         Require(TokenLifetime >= TimeSpan.FromSeconds(1), "TokenLifetime must be at least one second.");
         Require(GraphMaxConcurrencyPerMailbox >= 1 && GraphRequestsPerWindow >= 1, "Graph limits must be at least 1.");
         Require(GraphRetryAfter >= TimeSpan.Zero, "GraphRetryAfter cannot be negative.");
+        Require(EwsMaxBurst >= TimeSpan.Zero && EwsRechargeRate > TimeSpan.Zero && EwsCutoffBalance >= TimeSpan.Zero && MaxBudgetBackOff >= TimeSpan.Zero,
+            "The EWS budget needs a positive recharge rate and no negative burst, cutoff or back-off.");
+        Require(CallCost >= TimeSpan.Zero && ItemCost >= TimeSpan.Zero && KilobyteCost >= TimeSpan.Zero, "Service times cannot be negative.");
         Require(Latency >= TimeSpan.Zero && LatencyJitter >= TimeSpan.Zero && BackOff >= TimeSpan.Zero, "Delays cannot be negative.");
     }
 

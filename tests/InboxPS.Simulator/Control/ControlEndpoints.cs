@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
@@ -49,7 +50,8 @@ internal sealed class ControlEndpoints
         c.MapPost("/mailboxes/{mailbox}/folders/delete", (string mailbox, FolderRequest r) =>
             Ok(() => _control.DeleteFolder(mailbox, Required(r.Folder, "folder"))));
         c.MapPost("/mailboxes/{mailbox}/state", (string mailbox, MailboxStateChange r) => Ok(() => _control.SetMailboxState(mailbox, r)));
-        c.MapPost("/mailboxes/{mailbox}/throttle", (string mailbox, ThrottleRequest r) => Ok(() => _control.ThrottleMailbox(mailbox, r.BusyCalls)));
+        c.MapPost("/mailboxes/{mailbox}/throttle", (string mailbox, ThrottleRequest r) => Ok(() => _control.ThrottleMailbox(mailbox, r.BusyCalls, Ms(r.BackOffMs))));
+        c.MapGet("/mailboxes/{mailbox}/budget", (string mailbox) => new { balanceMs = _control.GetBudgetBalance(mailbox).TotalMilliseconds });
         c.MapPost("/items/update", (ItemRequest r) => new { found = _control.UpdateItem(Required(r.ItemId, "itemId"), r.Subject) });
         c.MapPost("/items/read-flag", (ItemRequest r) => new { found = _control.SetReadFlag(Required(r.ItemId, "itemId"), r.IsRead ?? true) });
         c.MapPost("/items/delete", (ItemRequest r) => new { found = _control.DeleteItem(Required(r.ItemId, "itemId")) });
@@ -60,7 +62,11 @@ internal sealed class ControlEndpoints
         c.MapPost("/faults/inject", (InjectFaultRequest r) => Ok(() => _control.InjectFault(r.Kind, r.Count ?? 1, r.Mailbox)));
         c.MapPost("/faults/clear", () => Ok(_control.ClearInjectedFaults));
         c.MapPost("/throttling", (ThrottlingRequest r) => Ok(() => _control.SetThrottling(
-            r.MaxConcurrencyPerMailbox, r.MaxConcurrentSyncCallsPerMailbox, r.ServerCapacity, Ms(r.BackOffMs), Ms(r.BackOffGraceMs))));
+            r.MaxConcurrencyPerMailbox, r.MaxConcurrentSyncCallsPerMailbox, r.ServerCapacity, Ms(r.BackOffMs), Ms(r.BackOffGraceMs),
+            Ms(r.EwsMaxBurstMs), Ms(r.EwsRechargeRateMs), Ms(r.EwsCutoffBalanceMs), Ms(r.MaxBudgetBackOffMs))));
+        c.MapPost("/service-time", (ServiceTimeRequest r) => Ok(() => _control.SetServiceTime(Ms(r.CallMs), Ms(r.ItemMs), Ms(r.KilobyteMs))));
+        c.MapPost("/throttling/capacity-schedule", (CapacityScheduleRequest r) => Ok(() => _control.ScheduleServerCapacity(
+            (r.Steps ?? Array.Empty<CapacityStep>()).Select(s => (TimeSpan.FromMilliseconds(s.AfterMs), s.ServerCapacity)))));
         c.MapPost("/throttling/clear-backoffs", () => Ok(_control.ClearBackOffs));
         c.MapPost("/token-lifetime", (TokenLifetimeRequest r) => Ok(() => _control.TokenLifetime = TimeSpan.FromSeconds(r.Seconds)));
         c.MapPost("/refresh-tokens/revoke", (UserRequest? r) => Ok(() => _control.RevokeRefreshTokens(r?.User)));
@@ -113,7 +119,7 @@ internal sealed class ControlEndpoints
 
     internal sealed record FolderRequest(string? Folder, string? DisplayName, string? ParentFolder);
 
-    internal sealed record ThrottleRequest(int BusyCalls);
+    internal sealed record ThrottleRequest(int BusyCalls, double? BackOffMs);
 
     internal sealed record ItemRequest(string? ItemId, string? Subject, bool? IsRead, string? Folder);
 
@@ -139,7 +145,14 @@ internal sealed class ControlEndpoints
 
     internal sealed record InjectFaultRequest(FaultKinds Kind, int? Count, string? Mailbox);
 
-    internal sealed record ThrottlingRequest(int? MaxConcurrencyPerMailbox, int? MaxConcurrentSyncCallsPerMailbox, int? ServerCapacity, double? BackOffMs, double? BackOffGraceMs);
+    internal sealed record ThrottlingRequest(int? MaxConcurrencyPerMailbox, int? MaxConcurrentSyncCallsPerMailbox, int? ServerCapacity, double? BackOffMs, double? BackOffGraceMs,
+        double? EwsMaxBurstMs, double? EwsRechargeRateMs, double? EwsCutoffBalanceMs, double? MaxBudgetBackOffMs);
+
+    internal sealed record CapacityStep(double AfterMs, int ServerCapacity);
+
+    internal sealed record CapacityScheduleRequest(IReadOnlyList<CapacityStep>? Steps);
+
+    internal sealed record ServiceTimeRequest(double? CallMs, double? ItemMs, double? KilobyteMs);
 
     internal sealed record TokenLifetimeRequest(double Seconds);
 

@@ -21,11 +21,13 @@ internal sealed class EwsEndpoint
     private readonly Throttling _throttling;
     private readonly FaultInjector _faults;
     private readonly RequestSchemaCheck? _schema;
+    private readonly ServiceTimeModel _serviceTime;
 
     public EwsEndpoint(EwsServices services, EwsAuthenticator authenticator, ImpersonationRights rights, Throttling throttling,
-        FaultInjector faults, RequestSchemaCheck? schema = null)
+        FaultInjector faults, ServiceTimeModel serviceTime, RequestSchemaCheck? schema = null)
     {
         _schema = schema;
+        _serviceTime = serviceTime;
         _services = services;
         _authenticator = authenticator;
         _rights = rights;
@@ -105,6 +107,8 @@ internal sealed class EwsEndpoint
             return;
         }
 
+        var admitted = Stopwatch.GetTimestamp();
+        var spent = TimeSpan.Zero;
         try
         {
             var (fault, delay) = _faults.Draw(target);
@@ -119,11 +123,21 @@ internal sealed class EwsEndpoint
             }
 
             var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : operation.Respond(target);
+            Metrics.Served(operation.ItemsServed, body.Length);
+            var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
+            if (work > TimeSpan.Zero)
+            {
+                // Inside the front-end and mailbox slots, as a busy backend holds them.
+                await Task.Delay(work, context.RequestAborted);
+            }
+
+            // The budget is charged with the server time before sending: a slow reader does not use up the mailbox's budget.
+            spent = Stopwatch.GetElapsedTime(admitted);
             await SendAsync(context, StatusCodes.Status200OK, body, fault);
         }
         finally
         {
-            _throttling.Release(target, operation.IsSync);
+            _throttling.Release(target, operation.IsSync, spent == TimeSpan.Zero ? Stopwatch.GetElapsedTime(admitted) : spent);
         }
     }
 

@@ -30,6 +30,8 @@ internal sealed class MetricsRecorder
     private long _schemaInvalid;
     private readonly ConcurrentQueue<string> _schemaErrors = new();
     private long _busyTicks;
+    private long _itemsServed;
+    private long _bytesServed;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -42,7 +44,7 @@ internal sealed class MetricsRecorder
 
         _violationsByMailbox.Clear();
         _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
-        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = 0;
+        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _itemsServed = _bytesServed = 0;
         _schemaErrors.Clear();
         _peak = Volatile.Read(ref _inFlight);
         Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
@@ -61,6 +63,13 @@ internal sealed class MetricsRecorder
     {
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Add(ref _busyTicks, spent.Ticks);
+    }
+
+    /// <summary>An answer carried <paramref name="items"/> items (changes, messages, folders) in <paramref name="bytes"/> bytes.</summary>
+    public void Served(int items, long bytes)
+    {
+        Interlocked.Add(ref _itemsServed, items);
+        Interlocked.Add(ref _bytesServed, bytes);
     }
 
     public void Operation(string name) => _operations.AddOrUpdate(name, 1, (_, n) => n + 1);
@@ -131,6 +140,8 @@ internal sealed class MetricsRecorder
             SchemaInvalidRequests = Interlocked.Read(ref _schemaInvalid),
             SchemaErrors = _schemaErrors.ToArray(),
             ServerBusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
+            ItemsServed = Interlocked.Read(ref _itemsServed),
+            BytesServed = Interlocked.Read(ref _bytesServed),
             ServerCapacity = throttling.ServerCapacity,
             MaxConcurrencyPerMailbox = throttling.MaxConcurrency,
             MaxConcurrentSyncCallsPerMailbox = throttling.MaxSyncCalls,

@@ -28,6 +28,9 @@ internal enum AdmissionKind
 
     /// <summary>A mailbox throttled hard (control API or the broken throttled@ user): ErrorServerBusy fault.</summary>
     ThrottledHard,
+
+    /// <summary>The mailbox's time budget is in debt: ErrorServerBusy fault with the time it needs to recharge.</summary>
+    BudgetExhausted,
 }
 
 /// <summary>The verdict on one request; <paramref name="SyncCallsCause"/> says the back-off came from ConcurrentSyncCalls.</summary>
@@ -35,8 +38,9 @@ internal readonly record struct Admission(AdmissionKind Kind, long BackOffMillis
 
 /// <summary>
 /// Exchange's per-target-mailbox budgets: impersonated calls are charged to the mailbox they act on (EWSMaxConcurrency,
-/// ConcurrentSyncCalls), and a mailbox told to back off stays off limits until the back-off ends. Coming back early
-/// restarts the back-off, so a client that hammers is never served.
+/// ConcurrentSyncCalls, and a time budget that bursts to EwsMaxBurst, recharges at EwsRechargeRate per hour and can run
+/// into debt down to EwsCutoffBalance), and a mailbox told to back off stays off limits until the back-off ends. Coming
+/// back early restarts the back-off, so a client that hammers is never served.
 /// </summary>
 internal sealed class Throttling
 {
@@ -51,7 +55,20 @@ internal sealed class Throttling
         ServerCapacity = options.ServerCapacity;
         BackOff = options.BackOff;
         BackOffGrace = options.BackOffGrace;
+        MaxBurst = options.EwsMaxBurst;
+        RechargeRate = options.EwsRechargeRate;
+        CutoffBalance = options.EwsCutoffBalance;
+        MaxBudgetBackOff = options.MaxBudgetBackOff;
     }
+
+    public TimeSpan MaxBurst { get; set; }
+
+    /// <summary>Server time regained per hour.</summary>
+    public TimeSpan RechargeRate { get; set; }
+
+    public TimeSpan CutoffBalance { get; set; }
+
+    public TimeSpan MaxBudgetBackOff { get; set; }
 
     public int MaxConcurrency { get; set; }
 
@@ -91,8 +108,18 @@ internal sealed class Throttling
 
             if (Volatile.Read(ref flags.BusyCallsRemaining) > 0 && Interlocked.Decrement(ref flags.BusyCallsRemaining) >= 0)
             {
-                budget.StartBackOff(now, backOff, syncCalls: false);
-                return new Admission(AdmissionKind.ThrottledHard, backOff);
+                var hard = flags.BusyBackOff > TimeSpan.Zero ? (long)flags.BusyBackOff.TotalMilliseconds : backOff;
+                budget.StartBackOff(now, hard, syncCalls: false);
+                return new Admission(AdmissionKind.ThrottledHard, hard);
+            }
+
+            if (Recharge(budget, now) < 0)
+            {
+                // In debt: back off until the budget has recharged to zero (at least a second, at most MaxBudgetBackOff).
+                var untilZero = (long)Math.Ceiling(-budget.Balance / RechargeRate.TotalMilliseconds * 3_600_000);
+                var wait = Math.Clamp(untilZero, 1000, Math.Max(1000, (long)MaxBudgetBackOff.TotalMilliseconds));
+                budget.StartBackOff(now, wait, syncCalls: false);
+                return new Admission(AdmissionKind.BudgetExhausted, wait);
             }
 
             if (budget.InFlight >= MaxConcurrency)
@@ -118,11 +145,14 @@ internal sealed class Throttling
         }
     }
 
-    public void Release(int mailbox, bool isSync)
+    /// <summary>The call is done: its slots are freed and <paramref name="spent"/> (its server time) is charged to the budget.</summary>
+    public void Release(int mailbox, bool isSync, TimeSpan spent)
     {
         var budget = _budgets[mailbox];
         lock (budget)
         {
+            Recharge(budget, Environment.TickCount64);
+            budget.Balance = Math.Max(-CutoffBalance.TotalMilliseconds, budget.Balance - spent.TotalMilliseconds);
             budget.InFlight--;
             if (isSync)
             {
@@ -131,7 +161,7 @@ internal sealed class Throttling
         }
     }
 
-    /// <summary>Ends any back-off in force (the control API's "forgive" switch, used between test phases).</summary>
+    /// <summary>Ends any back-off in force and refills every time budget (the control API's "forgive" switch, used between test phases).</summary>
     public void ClearBackOffs()
     {
         foreach (var budget in _budgets.Values)
@@ -139,8 +169,36 @@ internal sealed class Throttling
             lock (budget)
             {
                 budget.BackOffUntil = 0;
+                budget.RechargedAt = 0;
             }
         }
+    }
+
+    /// <summary>The mailbox's budget balance now, in milliseconds of server time (negative: in debt).</summary>
+    public double Balance(int mailbox)
+    {
+        var budget = _budgets.GetOrAdd(mailbox, _ => new Budget());
+        lock (budget)
+        {
+            return Recharge(budget, Environment.TickCount64);
+        }
+    }
+
+    /// <summary>Brings the balance up to date (a budget not seen yet starts full) and returns it; call under the budget's lock.</summary>
+    private double Recharge(Budget budget, long now)
+    {
+        var burst = MaxBurst.TotalMilliseconds;
+        if (budget.RechargedAt == 0)
+        {
+            budget.Balance = burst;
+        }
+        else if (budget.Balance < burst)
+        {
+            budget.Balance = Math.Min(burst, budget.Balance + (now - budget.RechargedAt) * RechargeRate.TotalMilliseconds / 3_600_000);
+        }
+
+        budget.RechargedAt = Math.Max(1, now);
+        return budget.Balance;
     }
 
     public IReadOnlyList<(int Mailbox, int Peak, int PeakSync)> Peaks() =>
@@ -167,6 +225,8 @@ internal sealed class Throttling
         public long BackOffUntil;
         public long BackOffIssued;
         public bool SyncCallsCause;
+        public double Balance;
+        public long RechargedAt;
 
         public void StartBackOff(long now, long backOffMs, bool syncCalls)
         {

@@ -68,7 +68,7 @@ internal sealed class GraphMail
             }
 
             var userSegment = _services.Tokens.UserObjectId(mailbox);
-            return route.Name switch
+            var response = route.Name switch
             {
                 "mailFolder" => GetFolder(request, mailbox, route.Folder!),
                 "mailFolders/delta" => FoldersDelta(request, caller, mailbox, userSegment),
@@ -77,6 +77,14 @@ internal sealed class GraphMail
                 "$value" => GetMime(caller, mailbox, route.Message!),
                 _ => TranslateIds(request, mailbox),
             };
+            _services.Metrics.Served(response.Items, response.Body.Length);
+            var work = _services.ServiceTime.Cost(response.Items, response.Body.Length);
+            if (work > TimeSpan.Zero)
+            {
+                await Task.Delay(work, ct);
+            }
+
+            return response;
         }
         finally
         {
@@ -299,7 +307,9 @@ internal sealed class GraphMail
         var body = new JsonObject { ["@odata.context"] = _services.BaseUrl + "$metadata#" + context };
         body[next.IsDeltaLink ? "@odata.deltaLink" : "@odata.nextLink"] = link + (next.IsDeltaLink ? "?$deltatoken=" : "?$skiptoken=") + token;
         body["value"] = value;
-        return GraphResponse.Json(200, body);
+        var response = GraphResponse.Json(200, body);
+        response.Items = value.Count;
+        return response;
     }
 
     private int PageSize(GraphRequest request) => Math.Clamp(request.MaxPageSize ?? DefaultPageSize, 1, MaxPageSize);

@@ -89,6 +89,9 @@ internal sealed class GraphResponse
 
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Items the answer carries (messages or folders of a delta page; one for a single resource): what the service-time model charges per item.</summary>
+    public int Items { get; set; } = 1;
+
     public bool IsJson => ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
 
     public static GraphResponse Json(int status, System.Text.Json.Nodes.JsonNode body) =>

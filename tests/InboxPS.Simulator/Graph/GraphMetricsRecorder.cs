@@ -18,6 +18,8 @@ internal sealed class GraphMetricsRecorder
     private long _violations;
     private long _unauthorized;
     private long _busyTicks;
+    private long _itemsServed;
+    private long _bytesServed;
     private int _inFlight;
     private int _peak;
 
@@ -33,6 +35,12 @@ internal sealed class GraphMetricsRecorder
     {
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Add(ref _busyTicks, spent.Ticks);
+    }
+
+    public void Served(int items, long bytes)
+    {
+        Interlocked.Add(ref _itemsServed, items);
+        Interlocked.Add(ref _bytesServed, bytes);
     }
 
     public void Endpoint(string name) => _endpoints.AddOrUpdate(name, 1, (_, n) => n + 1);
@@ -59,7 +67,7 @@ internal sealed class GraphMetricsRecorder
         }
 
         _violationsByMailbox.Clear();
-        _requests = _violations = _unauthorized = _busyTicks = 0;
+        _requests = _violations = _unauthorized = _busyTicks = _itemsServed = _bytesServed = 0;
         _peak = Volatile.Read(ref _inFlight);
     }
 
@@ -80,6 +88,8 @@ internal sealed class GraphMetricsRecorder
             Unauthorized = Interlocked.Read(ref _unauthorized),
             QuirksServed = _quirks.ToDictionary(p => p.Key, p => p.Value),
             BusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
+            ItemsServed = Interlocked.Read(ref _itemsServed),
+            BytesServed = Interlocked.Read(ref _bytesServed),
         };
     }
 }

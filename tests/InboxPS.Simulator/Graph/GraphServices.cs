@@ -7,8 +7,9 @@ namespace InboxPS.Simulator.Graph;
 /// <summary>What the Graph endpoint shares with the rest of the simulator (the one tenant) and keeps of its own.</summary>
 internal sealed class GraphServices
 {
-    public GraphServices(SimulatorOptions options, TenantStore store, SyncEngine sync, TokenService tokens, Throttling ewsThrottling)
+    public GraphServices(SimulatorOptions options, TenantStore store, SyncEngine sync, TokenService tokens, Throttling ewsThrottling, ServiceTimeModel serviceTime)
     {
+        ServiceTime = serviceTime;
         Store = store;
         Sync = sync;
         Tokens = tokens;
@@ -24,6 +25,9 @@ internal sealed class GraphServices
     public SyncEngine Sync { get; }
 
     public TokenService Tokens { get; }
+
+    /// <summary>One service-time model for both protocols (EWS uses the same object).</summary>
+    public ServiceTimeModel ServiceTime { get; }
 
     /// <summary>Server capacity is one front end's, shared by both protocols.</summary>
     public Throttling EwsThrottling { get; }

@@ -63,8 +63,9 @@ internal sealed class GraphThrottling
 
             if (Volatile.Read(ref flags.BusyCallsRemaining) > 0 && Interlocked.Decrement(ref flags.BusyCallsRemaining) >= 0)
             {
-                ledger.Start(now, retryAfter);
-                return new GraphAdmission(GraphError.MailboxConcurrency(retryAfter), "ThrottledMailbox", false);
+                var hard = flags.BusyBackOff > TimeSpan.Zero ? flags.BusyBackOff : retryAfter;
+                ledger.Start(now, hard);
+                return new GraphAdmission(GraphError.MailboxConcurrency(hard), "ThrottledMailbox", false);
             }
 
             while (ledger.Window.Count > 0 && now - ledger.Window.Peek() >= (long)Window.TotalMilliseconds)

@@ -21,6 +21,9 @@ internal sealed class MailboxFlags
 
     /// <summary>EWS calls still to be answered ErrorServerBusy (a mailbox throttled hard).</summary>
     public int BusyCallsRemaining;
+
+    /// <summary>The back-off those busy answers carry; zero: the server's BackOff (Graph: its Retry-After).</summary>
+    public TimeSpan BusyBackOff { get; set; }
 }
 
 /// <summary>

@@ -36,6 +36,7 @@ internal abstract class BatchOperation : EwsOperation
 
     protected void Success(XmlWriter w, System.Action<XmlWriter> writePayload)
     {
+        ItemsServed++;
         Soap.StartMessage(w, Name + "ResponseMessage", null);
         w.WriteStartElement("m", _container, Soap.MessagesNs);
         writePayload(w);

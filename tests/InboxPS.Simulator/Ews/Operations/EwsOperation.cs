@@ -39,6 +39,9 @@ internal abstract class EwsOperation
 
     public virtual int MessageCount => 1;
 
+    /// <summary>Items (changes, messages, folders) the answer carries: what the service-time model charges per item.</summary>
+    public int ItemsServed { get; protected set; }
+
     protected EwsServices Services { get; }
 
     public static EwsOperation Parse(EwsRequest request, EwsServices services) => request.Name switch

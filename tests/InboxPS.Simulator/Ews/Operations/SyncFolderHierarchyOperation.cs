@@ -47,6 +47,7 @@ internal sealed class SyncFolderHierarchyOperation : EwsOperation
         w.WriteElementString("m", "SyncState", Soap.MessagesNs, page.SyncState);
         w.WriteElementString("m", "IncludesLastFolderInRange", Soap.MessagesNs, Soap.Bool(page.IncludesLast));
         w.WriteStartElement("m", "Changes", Soap.MessagesNs);
+        ItemsServed = page.Changes.Count;
         foreach (var change in page.Changes)
         {
             w.WriteStartElement("t", change.Kind == ChangeKind.Create ? "Create" : change.Kind == ChangeKind.Delete ? "Delete" : "Update", Soap.TypesNs);

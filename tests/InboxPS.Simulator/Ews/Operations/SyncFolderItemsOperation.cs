@@ -60,6 +60,7 @@ internal sealed class SyncFolderItemsOperation : EwsOperation
         w.WriteElementString("m", "SyncState", Soap.MessagesNs, page.SyncState);
         w.WriteElementString("m", "IncludesLastItemInRange", Soap.MessagesNs, Soap.Bool(page.IncludesLast));
         w.WriteStartElement("m", "Changes", Soap.MessagesNs);
+        ItemsServed = page.Changes.Count;
         foreach (var change in page.Changes)
         {
             WriteChange(w, change, folderVersion);

@@ -1,0 +1,43 @@
+using System;
+using System.Threading;
+
+namespace InboxPS.Simulator;
+
+/// <summary>
+/// How long a call keeps the server busy: a base per call, plus a cost per item it returns or fetches and per kilobyte it
+/// writes, so batch and page sizes matter as they do on a real server. Spent inside the caller's slots (front end and
+/// mailbox), after the answer is built and before it is sent. All zero by default: the tests stay fast; the bench sets it.
+/// </summary>
+internal sealed class ServiceTimeModel
+{
+    private long _perCallTicks;
+    private long _perItemTicks;
+    private long _perKilobyteTicks;
+
+    public ServiceTimeModel(SimulatorOptions options)
+    {
+        Configure(options.CallCost, options.ItemCost, options.KilobyteCost);
+    }
+
+    public TimeSpan PerCall => TimeSpan.FromTicks(Interlocked.Read(ref _perCallTicks));
+
+    public TimeSpan PerItem => TimeSpan.FromTicks(Interlocked.Read(ref _perItemTicks));
+
+    public TimeSpan PerKilobyte => TimeSpan.FromTicks(Interlocked.Read(ref _perKilobyteTicks));
+
+    public void Configure(TimeSpan? perCall, TimeSpan? perItem, TimeSpan? perKilobyte)
+    {
+        if (perCall < TimeSpan.Zero || perItem < TimeSpan.Zero || perKilobyte < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(perCall), "Service times cannot be negative.");
+        }
+
+        Interlocked.Exchange(ref _perCallTicks, (perCall ?? PerCall).Ticks);
+        Interlocked.Exchange(ref _perItemTicks, (perItem ?? PerItem).Ticks);
+        Interlocked.Exchange(ref _perKilobyteTicks, (perKilobyte ?? PerKilobyte).Ticks);
+    }
+
+    /// <summary>The time one call that carried <paramref name="items"/> items in <paramref name="bytes"/> bytes costs.</summary>
+    public TimeSpan Cost(int items, long bytes) =>
+        TimeSpan.FromTicks(Interlocked.Read(ref _perCallTicks) + items * Interlocked.Read(ref _perItemTicks) + bytes * Interlocked.Read(ref _perKilobyteTicks) / 1024);
+}
