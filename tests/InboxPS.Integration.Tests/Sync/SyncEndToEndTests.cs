@@ -186,6 +186,42 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task Back_offs_longer_than_a_call_waits_park_their_mailboxes_the_rest_sync_meanwhile_and_none_is_violated()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Take(6).ToList();
+        var throttled = users.Take(2).ToList();
+        Simulator.Control.SetThrottling(backOff: TimeSpan.FromSeconds(3));
+        try
+        {
+            foreach (var user in throttled)
+            {
+                Simulator.Control.ThrottleMailbox(user, busyCalls: 1);
+            }
+
+            var before = Simulator.Control.Metrics;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2 });
+            var after = Simulator.Control.Metrics;
+
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+            Assert.Equal(users.Skip(2).OrderBy(u => u), run.Results.Take(4).Select(r => r.Mailbox).OrderBy(u => u));
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"the run took {clock.Elapsed}");
+            Assert.All(run.Results, r => Assert.True(r.ThrottledFor < TimeSpan.FromSeconds(1), $"{r.Mailbox} held its worker for {r.ThrottledFor}"));
+            Assert.Equal(before.BackOffViolations, after.BackOffViolations);
+            Assert.Equal(2, throttled.Count(u => run.Lines.Any(l => l.StartsWith($"Warning: {u}", StringComparison.Ordinal) && l.Contains("Parked until"))));
+            foreach (var user in users)
+            {
+                org.AssertMatchesTruth(user);
+            }
+        }
+        finally
+        {
+            Simulator.Control.SetThrottling(backOff: TimeSpan.FromMilliseconds(300));
+        }
+    }
+
+    [Fact]
     public async Task A_mailbox_still_busy_after_every_retry_is_parked_and_synced_once_the_rest_is_done()
     {
         using var org = await _tenant.ConnectAsync();
@@ -210,7 +246,8 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
         Assert.Equal(users[1], run.Results[0].Mailbox);
         Assert.Equal(2, approvals);
-        Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Trying this mailbox again"));
+        // The last busy answer carries its back-off: the mailbox is parked until it ends.
+        Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Parked until the server's back-off ends"));
         org.AssertMatchesTruth(users[0]);
     }
 
