@@ -69,11 +69,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
         try
         {
             _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
-            var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
             var choice = ChooseFolders(mailbox.Address);
+            var wellKnown = await PreflightAsync(session, choice, cancellationToken).ConfigureAwait(false);
             result.Activated = _store.Activate(_organization, mailbox, choice);
             await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
-            foreach (var folder in await SelectFoldersAsync(session, inbox, choice, cancellationToken).ConfigureAwait(false))
+            foreach (var folder in await SelectFoldersAsync(session, wellKnown, choice, cancellationToken).ConfigureAwait(false))
             {
                 if (await SyncFolderAsync(session, folder, result, cancellationToken).ConfigureAwait(false))
                 {
@@ -180,8 +180,39 @@ public sealed class MailboxSynchronizer : IMailboxJob
             ? chosen
             : _options.GivenFolders;
 
-    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, MailFolder inbox, FolderChoice choice,
+    // Reads the inbox (the preflight) and, where the session reads several folders in one request, the chosen
+    // well-known folders the store does not know yet: one call instead of one per folder.
+    private async Task<Dictionary<string, MailFolder>> PreflightAsync(IMailboxSession session, FolderChoice choice,
         CancellationToken cancellationToken)
+    {
+        var read = new Dictionary<string, MailFolder>(StringComparer.OrdinalIgnoreCase);
+        if (session is not IWellKnownFoldersReader reader)
+        {
+            read["inbox"] = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
+            return read;
+        }
+
+        var known = _store.GetFolders(_organization, session.Mailbox.Address);
+        var names = new List<string> { "inbox" };
+        foreach (var name in choice.WellKnownFolders)
+        {
+            if (!Contains(names, name) && FindWellKnown(known, name) is null)
+            {
+                names.Add(name);
+            }
+        }
+
+        var folders = await reader.GetWellKnownFoldersAsync(names, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < names.Count; i++)
+        {
+            read[names[i]] = folders[i];
+        }
+
+        return read;
+    }
+
+    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, IReadOnlyDictionary<string, MailFolder> wellKnown,
+        FolderChoice choice, CancellationToken cancellationToken)
     {
         var mailbox = session.Mailbox.Address;
         var known = _store.GetFolders(_organization, mailbox);
@@ -201,8 +232,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             if (FindWellKnown(known, name) is null)
             {
-                var folder = string.Equals(name, "inbox", StringComparison.OrdinalIgnoreCase)
-                    ? inbox
+                var folder = wellKnown.TryGetValue(name, out var read)
+                    ? read
                     : await session.GetWellKnownFolderAsync(name, cancellationToken).ConfigureAwait(false);
                 _store.SelectFolder(_organization, mailbox, folder, name.ToLowerInvariant());
             }
@@ -213,7 +244,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             var wanted = choice.AllMailFolders
                 ? folder.Selected
-                : folder.WellKnownName is { } wellKnown && Contains(choice.WellKnownFolders, wellKnown);
+                : folder.WellKnownName is { } name && Contains(choice.WellKnownFolders, name);
             if (wanted)
             {
                 selected.Add(folder);

@@ -42,8 +42,10 @@ internal sealed class RunProgress
     public void Parked(int count, TimeSpan? nextDue)
     {
         Interlocked.Exchange(ref _nextDueTicks, nextDue?.Ticks ?? 0);
-        Volatile.Write(ref _parked, count);
-        Report(force: false);
+        var before = Interlocked.Exchange(ref _parked, count);
+
+        // The first mailbox parked shows at once; later changes ride on the regular reports.
+        Report(force: before == 0 && count > 0);
     }
 
     public void Completed(MailboxOutcome outcome)

@@ -1,3 +1,4 @@
+using InboxPS.Core.Ews;
 using InboxPS.Core.Sync;
 using InboxPS.Simulator;
 
@@ -37,6 +38,27 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
 
         Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Synced, e.Status));
         Assert.True(run.ProgressReports > 0);
+    }
+
+    [Fact]
+    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_one_GetFolder_for_both_folders()
+    {
+        using var org = await _tenant.ConnectAsync();
+        org.PageSize = EwsMailboxProtocol.MaxChangesPerPage;
+        var user = _tenant.Users[7];
+
+        var before = Simulator.Control.Metrics;
+        var run = await org.SyncAsync(new[] { user }, new SyncOptions { ThrottleLimit = 1 });
+        var after = Simulator.Control.Metrics;
+
+        var result = run.For(user);
+        Assert.Equal((SyncStatus.Synced, true, 2), (result.Status, result.Activated, result.Folders));
+        var calls = new[] { "GetFolder", "SyncFolderHierarchy", "SyncFolderItems", "GetItem" }
+            .ToDictionary(op => op, op => after.RequestsByOperation.GetValueOrDefault(op) - before.RequestsByOperation.GetValueOrDefault(op));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 1, ["SyncFolderItems"] = 2, ["GetItem"] = 2 }, calls);
+        Assert.Equal(6, after.EwsRequests - before.EwsRequests);
+        Assert.Equal(6, result.Attempts);
+        org.AssertMatchesTruth(user);
     }
 
     [Fact]
