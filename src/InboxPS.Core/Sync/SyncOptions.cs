@@ -30,7 +30,10 @@ public sealed class SyncOptions
     /// <summary>Where .eml files go when <see cref="IncludeMime"/> is set: one folder per mailbox below it.</summary>
     public string? ContentPath { get; set; }
 
-    /// <summary>Mailboxes synced in parallel; each mailbox is handled by one worker, one request at a time.</summary>
+    /// <summary>
+    /// The most mailboxes synced in parallel (each handled by one worker, one request at a time): a ceiling. Below it the
+    /// engine raises concurrency while the server keeps up and lowers it when the server pushes back.
+    /// </summary>
     public int ThrottleLimit { get; set; } = 4;
 
     /// <summary>The activity progress is reported under: the name of the cmdlet that runs.</summary>
