@@ -32,4 +32,8 @@ public class InboxException : Exception
 
     /// <summary>What the failure means to the sync engine, independent of the protocol that raised it.</summary>
     public SyncFault Fault { get; }
+
+    /// <summary>How long the server asked to wait before this mailbox is tried again, when it said: the engine parks
+    /// the mailbox until then.</summary>
+    public virtual TimeSpan? BackOff => null;
 }

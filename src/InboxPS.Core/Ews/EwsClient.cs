@@ -49,10 +49,28 @@ public sealed class EwsClient : IDisposable
     /// service account may impersonate it.
     /// </summary>
     /// <param name="distinguishedFolderId">A distinguished folder name (inbox, sentitems, msgfolderroot...) or an EWS FolderId.</param>
-    public Task<EwsFolder> GetFolderAsync(MailboxIdentity mailbox, string distinguishedFolderId, CallMetrics? metrics,
+    public async Task<EwsFolder> GetFolderAsync(MailboxIdentity mailbox, string distinguishedFolderId, CallMetrics? metrics,
         CancellationToken cancellationToken) =>
-        _transport.SendAsync(new GetFolderOperation(FolderReference.Require(distinguishedFolderId, nameof(distinguishedFolderId))),
-            Require(mailbox), metrics, cancellationToken);
+        (await GetFoldersAsync(mailbox, new[] { distinguishedFolderId }, metrics, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Reads several folders in one request, in the order asked; a folder that cannot be read fails the call.</summary>
+    /// <param name="folders">Distinguished folder names or EWS FolderIds.</param>
+    public Task<IReadOnlyList<EwsFolder>> GetFoldersAsync(MailboxIdentity mailbox, IReadOnlyList<string> folders, CallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
+        if (folders is null || folders.Count == 0)
+        {
+            throw new ArgumentException("At least one folder is needed.", nameof(folders));
+        }
+
+        var references = new string[folders.Count];
+        for (var i = 0; i < references.Length; i++)
+        {
+            references[i] = FolderReference.Require(folders[i], nameof(folders));
+        }
+
+        return _transport.SendAsync(new GetFoldersOperation(references), Require(mailbox), metrics, cancellationToken);
+    }
 
     /// <summary>
     /// One page of changes to the mailbox's folder tree under msgfolderroot (Top of Information Store). Start with a null

@@ -41,7 +41,7 @@ public sealed class EwsException : InboxException
     public IReadOnlyDictionary<string, string> MessageXml { get; }
 
     /// <summary>How long the server asked to wait (BackOffMilliseconds or Retry-After), when it said.</summary>
-    public TimeSpan? BackOff { get; }
+    public override TimeSpan? BackOff { get; }
 
     /// <summary>True when the same request may succeed later (throttling, failover, timeouts).</summary>
     public bool IsTransient { get; }

@@ -37,7 +37,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
     public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession, IItemReader, IMimeReader
+    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -63,6 +63,24 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         {
             var folder = await _client.GetFolderAsync(_identity, wellKnownName.ToLowerInvariant(), _metrics, cancellationToken).ConfigureAwait(false);
             return ToFolder(folder);
+        }
+
+        public async Task<IReadOnlyList<MailFolder>> GetWellKnownFoldersAsync(IReadOnlyList<string> wellKnownNames, CancellationToken cancellationToken)
+        {
+            var names = new string[wellKnownNames.Count];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = wellKnownNames[i].ToLowerInvariant();
+            }
+
+            var folders = await _client.GetFoldersAsync(_identity, names, _metrics, cancellationToken).ConfigureAwait(false);
+            var read = new MailFolder[folders.Count];
+            for (var i = 0; i < read.Length; i++)
+            {
+                read[i] = ToFolder(folders[i]);
+            }
+
+            return read;
         }
 
         public async Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken)

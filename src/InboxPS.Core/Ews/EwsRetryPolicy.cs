@@ -6,7 +6,8 @@ namespace InboxPS.Core.Ews;
 /// How the client retries transient faults. A server's back-off (BackOffMilliseconds, Retry-After) is honoured exactly,
 /// plus a small jitter that is only ever added; other transient faults back off exponentially with jitter. Attempts and
 /// the total time spent waiting are both bounded: past either bound the last error is thrown, so the caller can park
-/// the mailbox instead of blocking a worker.
+/// the mailbox instead of blocking a worker. A server back-off longer than <see cref="MaxHeldWait"/> is never slept out
+/// by the call: its error (with the back-off) goes straight to the engine, which parks the mailbox until it ends.
 /// </summary>
 public sealed class EwsRetryPolicy
 {
@@ -14,6 +15,7 @@ public sealed class EwsRetryPolicy
     private TimeSpan _maxTotalDelay = TimeSpan.FromMinutes(10);
     private TimeSpan _baseDelay = TimeSpan.FromSeconds(1);
     private TimeSpan _maxDelay = TimeSpan.FromSeconds(60);
+    private TimeSpan _maxHeldWait = TimeSpan.FromSeconds(2);
 
     /// <summary>Requests per call, the first included; 1 turns retrying off.</summary>
     public int MaxAttempts
@@ -41,6 +43,14 @@ public sealed class EwsRetryPolicy
     {
         get => _maxDelay;
         set => _maxDelay = InRange(value);
+    }
+
+    /// <summary>The longest wait a call sleeps itself (holding its worker). A longer server back-off ends the call with
+    /// the server's error; exponential back-offs are capped at it.</summary>
+    public TimeSpan MaxHeldWait
+    {
+        get => _maxHeldWait;
+        set => _maxHeldWait = InRange(value);
     }
 
     // Waits are Task.Delay calls, which take at most int.MaxValue milliseconds (about 24 days).

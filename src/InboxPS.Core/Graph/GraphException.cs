@@ -30,7 +30,7 @@ public sealed class GraphException : InboxException
     public string? RequestId { get; }
 
     /// <summary>How long the server asked to wait (Retry-After), when it said.</summary>
-    public TimeSpan? BackOff { get; }
+    public override TimeSpan? BackOff { get; }
 
     public bool IsTransient { get; }
 }

@@ -36,6 +36,9 @@ public abstract class MailboxOutcome
     /// <summary>Time the protocol waited out for this mailbox because the server throttled it (for progress).</summary>
     internal virtual TimeSpan ThrottledTime => TimeSpan.Zero;
 
+    /// <summary>Requests sent for this mailbox (for the engine's latency signal); zero when unknown.</summary>
+    internal virtual int Requests => 0;
+
     /// <summary>Records <paramref name="error"/> as this mailbox's outcome.</summary>
     internal void Fail(InboxException error, TimeSpan duration)
     {

@@ -36,6 +36,8 @@ public sealed class MailboxSyncResult : MailboxOutcome
 
     internal override TimeSpan ThrottledTime => ThrottledFor;
 
+    internal override int Requests => Attempts;
+
     public override string ToString() => $"{Mailbox}: {Status}";
 
     private protected override void OnFailed() => Status = SyncStatus.Failed;

@@ -74,7 +74,9 @@ public sealed class MailboxSynchronizer : IMailboxJob
         try
         {
             _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
-            var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
+            // The folders chosen for the name given: the stored entry's choice is known only after the preflight.
+            var wellKnown = await PreflightAsync(session, ChooseFolders(mailbox.Address), cancellationToken).ConfigureAwait(false);
+            var inbox = wellKnown["inbox"];
             stored = Identify(mailbox, inbox);
             var first = _syncedInRun.GetOrAdd(inbox.Id, mailbox.Key);
             if (first != mailbox.Key)
@@ -87,7 +89,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
             var choice = ChooseFolders(stored.Address);
             result.Activated = _store.Activate(_organization, stored, choice);
             await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
-            foreach (var folder in await SelectFoldersAsync(session, stored.Address, inbox, choice, cancellationToken).ConfigureAwait(false))
+            foreach (var folder in await SelectFoldersAsync(session, stored.Address, wellKnown, choice, cancellationToken).ConfigureAwait(false))
             {
                 if (await SyncFolderAsync(session, stored.Address, folder, result, cancellationToken).ConfigureAwait(false))
                 {
@@ -213,8 +215,39 @@ public sealed class MailboxSynchronizer : IMailboxJob
             ? chosen
             : _options.GivenFolders;
 
-    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, string mailbox, MailFolder inbox,
-        FolderChoice choice, CancellationToken cancellationToken)
+    // Reads the inbox (the preflight) and, where the session reads several folders in one request, the chosen
+    // well-known folders the store does not know yet: one call instead of one per folder.
+    private async Task<Dictionary<string, MailFolder>> PreflightAsync(IMailboxSession session, FolderChoice choice,
+        CancellationToken cancellationToken)
+    {
+        var read = new Dictionary<string, MailFolder>(StringComparer.OrdinalIgnoreCase);
+        if (session is not IWellKnownFoldersReader reader)
+        {
+            read["inbox"] = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
+            return read;
+        }
+
+        var known = _store.GetFolders(_organization, session.Mailbox.Address);
+        var names = new List<string> { "inbox" };
+        foreach (var name in choice.WellKnownFolders)
+        {
+            if (!Contains(names, name) && FindWellKnown(known, name) is null)
+            {
+                names.Add(name);
+            }
+        }
+
+        var folders = await reader.GetWellKnownFoldersAsync(names, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < names.Count; i++)
+        {
+            read[names[i]] = folders[i];
+        }
+
+        return read;
+    }
+
+    private async Task<StoredFolder[]> SelectFoldersAsync(IMailboxSession session, string mailbox,
+        IReadOnlyDictionary<string, MailFolder> wellKnown, FolderChoice choice, CancellationToken cancellationToken)
     {
         var known = _store.GetFolders(_organization, mailbox);
         if (choice.AllMailFolders)
@@ -234,8 +267,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
             var stored = FindWellKnown(known, name);
             if (stored is null)
             {
-                var folder = string.Equals(name, "inbox", StringComparison.OrdinalIgnoreCase)
-                    ? inbox
+                var folder = wellKnown.TryGetValue(name, out var read)
+                    ? read
                     : await session.GetWellKnownFolderAsync(name, cancellationToken).ConfigureAwait(false);
                 _store.SelectFolder(_organization, mailbox, folder, name.ToLowerInvariant());
             }
@@ -251,7 +284,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             var wanted = choice.AllMailFolders
                 ? folder.Selected
-                : folder.WellKnownName is { } wellKnown && Contains(choice.WellKnownFolders, wellKnown);
+                : folder.WellKnownName is { } name && Contains(choice.WellKnownFolders, name);
             if (wanted)
             {
                 selected.Add(folder);

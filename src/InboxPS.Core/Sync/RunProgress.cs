@@ -21,6 +21,8 @@ internal sealed class RunProgress
     private long _throttledTicks;
     private bool _inputComplete;
     private long _lastReportTicks;
+    private int _parked;
+    private long _nextDueTicks;
 
     public RunProgress(string activity, IInboxSink sink)
     {
@@ -35,6 +37,16 @@ internal sealed class RunProgress
 
     /// <summary>From now on the total is known and shown.</summary>
     public void InputComplete() => Volatile.Write(ref _inputComplete, true);
+
+    /// <summary>Mailboxes waiting for a back-off to end, and when the first of them comes back (run time).</summary>
+    public void Parked(int count, TimeSpan? nextDue)
+    {
+        Interlocked.Exchange(ref _nextDueTicks, nextDue?.Ticks ?? 0);
+        var before = Interlocked.Exchange(ref _parked, count);
+
+        // The first mailbox parked shows at once; later changes ride on the regular reports.
+        Report(force: before == 0 && count > 0);
+    }
 
     public void Completed(MailboxOutcome outcome)
     {
@@ -62,7 +74,19 @@ internal sealed class RunProgress
         var minutes = Math.Max(_clock.Elapsed.TotalMinutes, 1.0 / 60);
         var throttled = TimeSpan.FromTicks(Interlocked.Read(ref _throttledTicks));
         var status = $"{completed}{(total is { } t ? "/" + t : string.Empty)} mailboxes done, {Volatile.Read(ref _failed)} failed, " +
-                     $"{completed / minutes:0.#}/min, throttled {throttled.TotalSeconds:0}s";
+                     $"{completed / minutes:0.#}/min, throttled {throttled.TotalSeconds:0}s" + ParkedStatus(now);
         _sink.Progress(new InboxProgress(_activity, status, completed, total));
+    }
+
+    private string ParkedStatus(long now)
+    {
+        var parked = Volatile.Read(ref _parked);
+        if (parked == 0)
+        {
+            return string.Empty;
+        }
+
+        var wait = TimeSpan.FromTicks(Math.Max(0, Interlocked.Read(ref _nextDueTicks) - now));
+        return $", {parked} parked (next back in {wait.TotalSeconds:0}s)";
     }
 }

@@ -7,21 +7,30 @@ using System.Threading.Tasks;
 namespace InboxPS.Core.Sync;
 
 /// <summary>
-/// The scheduler: reads mailboxes from a channel, works on <see cref="SyncOptions.ThrottleLimit"/> of them at a time
-/// with one <see cref="IMailboxJob"/>, and reports one outcome per distinct mailbox through the sink as soon as that
+/// The scheduler: reads mailboxes from a channel, works on as many of them at a time as the server keeps up with (a
+/// <see cref="ConcurrencyLimit"/> below <see cref="SyncOptions.ThrottleLimit"/>) with one <see cref="IMailboxJob"/>, and reports one outcome per distinct mailbox through the sink as soon as that
 /// mailbox is done. Input streams: the first mailbox starts while the rest is still arriving, and only in-flight
-/// mailboxes are held in memory. A mailbox that is only throttled or unreachable is parked and visited once more after
-/// the rest; a failure of the organization's sign-in, or a store that cannot be written, stops the whole run once.
+/// mailboxes are held in memory. A mailbox the server told to back off is parked until the back-off ends while its worker
+/// takes the next one, so no worker sleeps out a long back-off; one that is only busy or unreachable without a back-off
+/// is visited once more after the rest. A failure of the organization's sign-in, or a store that cannot be written,
+/// stops the whole run once.
 /// </summary>
 public sealed class SyncEngine
 {
+    // How long an idle worker (input done) sleeps at most before looking again: another worker may park a mailbox that
+    // is due sooner than anything it knew of.
+    private static readonly TimeSpan s_idlePoll = TimeSpan.FromMilliseconds(100);
+
     private readonly IMailboxJob _job;
     private readonly SyncOptions _options;
     private readonly IInboxSink _sink;
     private readonly RunProgress _progress;
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<ParkedMailbox> _parked = new();
+    private readonly ParkedMailboxes _parked = new();
+    private readonly ConcurrencyLimit _concurrency;
     private InboxException? _runError;
+    private bool _inputComplete;
+    private int _visiting;
 
     public SyncEngine(IMailboxJob job, SyncOptions options, IInboxSink sink)
     {
@@ -29,6 +38,7 @@ public sealed class SyncEngine
         _options = options;
         _sink = sink;
         _progress = new RunProgress(options.ProgressActivity, sink);
+        _concurrency = new ConcurrencyLimit(Math.Max(1, options.ThrottleLimit));
     }
 
     /// <summary>Runs until the input is complete and every mailbox has an outcome.</summary>
@@ -63,53 +73,115 @@ public sealed class SyncEngine
     private async Task WorkAsync(ChannelReader<MailboxInput> input, CancellationTokenSource stop)
     {
         var cancellationToken = stop.Token;
-        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
-            while (input.TryRead(out var record))
+            cancellationToken.ThrowIfCancellationRequested();
+            var inputComplete = Volatile.Read(ref _inputComplete);
+
+            // A parked mailbox that is due goes first: its back-off is over, and it waits for nobody.
+            if (_parked.TryTakeDue(_progress.Elapsed, inputComplete, out var parked))
             {
-                MailboxTarget target;
-                try
-                {
-                    target = record.Resolve();
-                }
-                catch (InboxException e)
-                {
-                    _progress.Received();
-                    Complete(_job.Unresolvable(record.Describe(), e));
-                    continue;
-                }
-
-                // The same mailbox twice in the input is worked on once and reported once.
-                if (_seen.TryAdd(target.Key, 0))
-                {
-                    _progress.Received();
-                    await VisitAsync(target, revisit: false, stop).ConfigureAwait(false);
-                }
-            }
-        }
-
-        _progress.InputComplete();
-
-        // Every worker that parks a mailbox comes through here afterwards, so no parked mailbox is left behind.
-        while (_parked.TryDequeue(out var parked))
-        {
-            var wait = parked.Due - _progress.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                ReportParked();
+                _sink.Log(InboxLogLevel.Verbose, $"{parked.Target}: trying again after {parked.ErrorId}.");
+                await VisitAsync(parked.Target, parked.Parks, stop).ConfigureAwait(false);
+                continue;
             }
 
-            _sink.Log(InboxLogLevel.Verbose, $"{parked.Target}: trying again after {parked.ErrorId}.");
-            await VisitAsync(parked.Target, revisit: true, stop).ConfigureAwait(false);
+            if (!inputComplete)
+            {
+                if (input.TryRead(out var record))
+                {
+                    await TakeAsync(record, stop).ConfigureAwait(false);
+                }
+                else if (!await WaitForInputAsync(input, cancellationToken).ConfigureAwait(false))
+                {
+                    Volatile.Write(ref _inputComplete, true);
+                    _progress.InputComplete();
+                }
+
+                continue;
+            }
+
+            // The input is done: a worker stays while mailboxes are parked or still being worked on (which may park
+            // them), and sleeps only until the next one is due, never through a back-off it holds a mailbox for.
+            if (_parked.Count == 0 && Volatile.Read(ref _visiting) == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(UntilNextDue(inputComplete: true, s_idlePoll), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task VisitAsync(MailboxTarget target, bool revisit, CancellationTokenSource stop)
+    private async Task TakeAsync(MailboxInput record, CancellationTokenSource stop)
     {
-        MailboxOutcome outcome;
+        MailboxTarget target;
         try
         {
-            outcome = await _job.RunAsync(target, revisit, stop.Token).ConfigureAwait(false);
+            target = record.Resolve();
+        }
+        catch (InboxException e)
+        {
+            _progress.Received();
+            Complete(_job.Unresolvable(record.Describe(), e));
+            return;
+        }
+
+        // The same mailbox twice in the input is worked on once and reported once.
+        if (_seen.TryAdd(target.Key, 0))
+        {
+            _progress.Received();
+            await VisitAsync(target, parks: 0, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>False when the input is complete. Returns early, with true, when a parked mailbox becomes due.</returns>
+    private async Task<bool> WaitForInputAsync(ChannelReader<MailboxInput> input, CancellationToken cancellationToken)
+    {
+        if (_parked.NextDue(inputComplete: false) is null)
+        {
+            return await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        waiting.CancelAfter(UntilNextDue(inputComplete: false, Timeout.InfiniteTimeSpan));
+        try
+        {
+            return await input.WaitToReadAsync(waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    private TimeSpan UntilNextDue(bool inputComplete, TimeSpan longest)
+    {
+        if (_parked.NextDue(inputComplete) is not { } due)
+        {
+            return longest;
+        }
+
+        var wait = due - _progress.Elapsed;
+        var shortest = TimeSpan.FromMilliseconds(1);
+        return wait < shortest ? shortest : longest != Timeout.InfiniteTimeSpan && wait > longest ? longest : wait;
+    }
+
+    private async Task VisitAsync(MailboxTarget target, int parks, CancellationTokenSource stop)
+    {
+        MailboxOutcome? outcome = null;
+        Interlocked.Increment(ref _visiting);
+        try
+        {
+            await _concurrency.EnterAsync(stop.Token).ConfigureAwait(false);
+            try
+            {
+                outcome = await _job.RunAsync(target, revisit: parks > 0, stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                LetNextIn(outcome);
+            }
         }
         catch (InboxException e) when (MailboxFailure.StopsRun(e))
         {
@@ -124,40 +196,67 @@ public sealed class SyncEngine
             // A job that let an exception escape: still that mailbox's outcome only.
             outcome = _job.Unresolvable(target.Address, MailboxFailure.From(e, target.Address));
         }
-
-        // A mailbox that failed only because the server was busy or unreachable, after every retry of the call, waits
-        // until the rest of the input is done instead of holding a worker: a throttling storm has usually passed by
-        // then. It is visited once more; a second failure is its outcome.
-        if (!revisit && outcome.GetError() is { Fault: SyncFault.Throttled or SyncFault.Unavailable } error)
+        finally
         {
-            _sink.Log(InboxLogLevel.Warning,
-                $"{target}: {error.Message} Trying this mailbox again once the rest of the input is done.");
-            _parked.Enqueue(new ParkedMailbox(target, error.ErrorId, _progress.Elapsed + _options.RetryTransientAfter));
-            return;
+            Interlocked.Decrement(ref _visiting);
         }
 
-        Complete(outcome);
+        if (!Park(target, outcome, parks))
+        {
+            Complete(outcome);
+        }
     }
+
+    // A mailbox the server told to back off for longer than a call waits itself is parked until the back-off ends, and
+    // its worker takes the next mailbox at once. One that failed because the server was busy or unreachable without
+    // saying for how long waits until the rest of the input is done (a storm has usually passed by then) and is
+    // visited once more. A failure past those visits is the mailbox's outcome.
+    private bool Park(MailboxTarget target, MailboxOutcome outcome, int parks)
+    {
+        if (outcome.GetError() is not { Fault: SyncFault.Throttled or SyncFault.Unavailable } error)
+        {
+            return false;
+        }
+
+        var now = _progress.Elapsed;
+        if (error.BackOff is { } backOff && backOff > TimeSpan.Zero && parks < _options.MaxBackOffParks)
+        {
+            var due = now + backOff;
+            _sink.Log(InboxLogLevel.Warning,
+                $"{target}: {error.Message} Parked until the server's back-off ends ({backOff.TotalSeconds:0.#} s); the other mailboxes go on meanwhile.");
+            _parked.Add(target, error.ErrorId, due, afterInput: false, parks + 1);
+            ReportParked();
+            return true;
+        }
+
+        if (parks > 0)
+        {
+            return false;
+        }
+
+        _sink.Log(InboxLogLevel.Warning,
+            $"{target}: {error.Message} Trying this mailbox again once the rest of the input is done.");
+        _parked.Add(target, error.ErrorId, now + _options.RetryTransientAfter, afterInput: true, parks + 1);
+        ReportParked();
+        return true;
+    }
+
+    // What the mailbox met tells the concurrency limit whether the server keeps up.
+    private void LetNextIn(MailboxOutcome? outcome)
+    {
+        var pushedBack = outcome is not null
+            && (outcome.ThrottledTime > TimeSpan.Zero || outcome.GetError() is { Fault: SyncFault.Throttled or SyncFault.Unavailable });
+        TimeSpan? latency = outcome is { Requests: > 0 } done && done.GetError() is null
+            ? TimeSpan.FromTicks((done.Duration - done.ThrottledTime).Ticks / done.Requests)
+            : null;
+        _concurrency.Exit(pushedBack, latency);
+    }
+
+    private void ReportParked() => _progress.Parked(_parked.Count, _parked.NextDue(inputComplete: true));
 
     private void Complete(MailboxOutcome outcome)
     {
         _sink.Result(outcome);
         _progress.Completed(outcome);
-    }
-
-    private sealed class ParkedMailbox
-    {
-        public ParkedMailbox(MailboxTarget target, string errorId, TimeSpan due)
-        {
-            Target = target;
-            ErrorId = errorId;
-            Due = due;
-        }
-
-        public MailboxTarget Target { get; }
-
-        public string ErrorId { get; }
-
-        public TimeSpan Due { get; }
     }
 }

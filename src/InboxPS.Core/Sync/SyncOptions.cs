@@ -30,17 +30,26 @@ public sealed class SyncOptions
     /// <summary>Where .eml files go when <see cref="IncludeMime"/> is set: one folder per mailbox below it.</summary>
     public string? ContentPath { get; set; }
 
-    /// <summary>Mailboxes synced in parallel; each mailbox is handled by one worker, one request at a time.</summary>
+    /// <summary>
+    /// The most mailboxes synced in parallel (each handled by one worker, one request at a time): a ceiling. Below it the
+    /// engine raises concurrency while the server keeps up and lowers it when the server pushes back.
+    /// </summary>
     public int ThrottleLimit { get; set; } = 4;
 
     /// <summary>The activity progress is reported under: the name of the cmdlet that runs.</summary>
     public string ProgressActivity { get; set; } = "InboxPS";
 
     /// <summary>
-    /// A mailbox that failed only because Exchange was busy (throttling) or unreachable (timeouts, dropped connections)
-    /// is tried once more, after the rest of the input and at least this long after it failed.
+    /// A mailbox that failed only because Exchange was busy (throttling) or unreachable (timeouts, dropped connections),
+    /// without saying for how long, is tried once more, after the rest of the input and at least this long after it failed.
     /// </summary>
     public TimeSpan RetryTransientAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How often one mailbox may be parked in a run because the server told it to back off (each time until exactly the
+    /// end of that back-off); past it the server's error is the mailbox's outcome.
+    /// </summary>
+    public int MaxBackOffParks { get; set; } = 8;
 
     /// <summary>
     /// Asked once per mailbox before anything changes (ShouldProcess). Anything but Proceed reports the mailbox as

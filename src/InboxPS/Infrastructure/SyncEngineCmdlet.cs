@@ -21,10 +21,13 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
     private readonly List<EngineRun> _runs = new();
     private EngineRun? _defaultRun;
 
-    /// <summary>How many mailboxes are worked on at once (each mailbox one request at a time).</summary>
+    /// <summary>
+    /// The most mailboxes worked on at once (each mailbox one request at a time). The engine finds how many the server
+    /// keeps up with below it, so the default, 64, is a ceiling, not a target.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = 8;
+    public int ThrottleLimit { get; set; } = 64;
 
     /// <summary>The organization of the first engine started: the one -Organization (or the only one) names.</summary>
     protected OrganizationProfile? ResolvedOrganization => _runs.Count > 0 ? _runs[0].Organization : null;

@@ -71,7 +71,7 @@ public sealed class EwsRetryTests
                 return busy;
             })
             .ThenXml(s_page);
-        using var client = TestClients.Create(handler, out var waits);
+        using var client = TestClients.Create(handler, out var waits, o => o.Retry.MaxHeldWait = TimeSpan.FromMinutes(1));
 
         await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default);
 
@@ -79,10 +79,39 @@ public sealed class EwsRetryTests
     }
 
     [Fact]
+    public async Task A_server_back_off_longer_than_MaxHeldWait_ends_the_call_at_once_with_the_back_off_for_the_engine()
+    {
+        var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(180_000)).ThenXml(s_page);
+        using var client = TestClients.Create(handler, out var waits);
+        var metrics = new CallMetrics();
+
+        var error = await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, metrics, default));
+
+        Assert.Equal(("EwsServerBusy", TimeSpan.FromMinutes(3)), (error.ErrorId, error.BackOff));
+        Assert.Empty(waits);
+        Assert.Equal((1, TimeSpan.Zero), (metrics.Requests, metrics.ThrottledFor));
+    }
+
+    [Fact]
+    public async Task A_server_back_off_up_to_MaxHeldWait_is_slept_by_the_call()
+    {
+        var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(2_000)).ThenXml(s_page);
+        using var client = TestClients.Create(handler, out var waits);
+
+        await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default);
+
+        Assert.InRange(Assert.Single(waits), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.2));
+    }
+
+    [Fact]
     public async Task A_server_back_off_longer_than_MaxDelay_is_still_honoured_in_full()
     {
         var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(180_000)).ThenXml(s_page);
-        using var client = TestClients.Create(handler, out var waits, o => o.Retry.MaxDelay = TimeSpan.FromSeconds(5));
+        using var client = TestClients.Create(handler, out var waits, o =>
+        {
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+            o.Retry.MaxHeldWait = TimeSpan.FromMinutes(10);
+        });
 
         await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default);
 
@@ -102,6 +131,7 @@ public sealed class EwsRetryTests
         {
             o.Retry.BaseDelay = TimeSpan.FromSeconds(1);
             o.Retry.MaxDelay = TimeSpan.FromSeconds(8);
+            o.Retry.MaxHeldWait = TimeSpan.FromMinutes(1);
         });
 
         var error = await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default));
@@ -117,10 +147,31 @@ public sealed class EwsRetryTests
     }
 
     [Fact]
+    public async Task Exponential_waits_never_pass_MaxHeldWait()
+    {
+        var handler = new ScriptedHandler();
+        for (var i = 0; i < 6; i++)
+        {
+            handler.Then(_ => Responses.Status(HttpStatusCode.ServiceUnavailable));
+        }
+
+        using var client = TestClients.Create(handler, out var waits);
+
+        await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default));
+
+        Assert.Equal(5, waits.Count);
+        Assert.All(waits, w => Assert.True(w <= TimeSpan.FromSeconds(2), $"waited {w}"));
+    }
+
+    [Fact]
     public async Task The_client_gives_up_with_the_last_error_when_the_next_back_off_would_pass_MaxTotalDelay()
     {
         var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(60_000)).ThenXml(Soap.ServerBusy(297_749));
-        using var client = TestClients.Create(handler, out var waits, o => o.Retry.MaxTotalDelay = TimeSpan.FromMinutes(5));
+        using var client = TestClients.Create(handler, out var waits, o =>
+        {
+            o.Retry.MaxTotalDelay = TimeSpan.FromMinutes(5);
+            o.Retry.MaxHeldWait = TimeSpan.FromMinutes(10);
+        });
         var metrics = new CallMetrics();
 
         var error = await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, metrics, default));
@@ -155,7 +206,7 @@ public sealed class EwsRetryTests
     [Fact]
     public async Task Cancelling_during_a_back_off_stops_the_wait_at_once()
     {
-        var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(300_000));
+        var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(2_000));
         using var client = new EwsClient(new EwsClientOptions(TestClients.Endpoint), new BearerTokenAuthenticator(new FakeTokenSource()), handler);
         using var cancellation = new CancellationTokenSource();
         var metrics = new CallMetrics();

@@ -1,3 +1,4 @@
+using InboxPS.Core.Ews;
 using InboxPS.Core.Sync;
 using InboxPS.Simulator;
 
@@ -37,6 +38,27 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
 
         Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Synced, e.Status));
         Assert.True(run.ProgressReports > 0);
+    }
+
+    [Fact]
+    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_one_GetFolder_for_both_folders()
+    {
+        using var org = await _tenant.ConnectAsync();
+        org.PageSize = EwsMailboxProtocol.MaxChangesPerPage;
+        var user = _tenant.Users[7];
+
+        var before = Simulator.Control.Metrics;
+        var run = await org.SyncAsync(new[] { user }, new SyncOptions { ThrottleLimit = 1 });
+        var after = Simulator.Control.Metrics;
+
+        var result = run.For(user);
+        Assert.Equal((SyncStatus.Synced, true, 2), (result.Status, result.Activated, result.Folders));
+        var calls = new[] { "GetFolder", "SyncFolderHierarchy", "SyncFolderItems", "GetItem" }
+            .ToDictionary(op => op, op => after.RequestsByOperation.GetValueOrDefault(op) - before.RequestsByOperation.GetValueOrDefault(op));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 1, ["SyncFolderItems"] = 2, ["GetItem"] = 2 }, calls);
+        Assert.Equal(6, after.EwsRequests - before.EwsRequests);
+        Assert.Equal(6, result.Attempts);
+        org.AssertMatchesTruth(user);
     }
 
     [Fact]
@@ -207,6 +229,42 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task Back_offs_longer_than_a_call_waits_park_their_mailboxes_the_rest_sync_meanwhile_and_none_is_violated()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Take(6).ToList();
+        var throttled = users.Take(2).ToList();
+        Simulator.Control.SetThrottling(backOff: TimeSpan.FromSeconds(3));
+        try
+        {
+            foreach (var user in throttled)
+            {
+                Simulator.Control.ThrottleMailbox(user, busyCalls: 1);
+            }
+
+            var before = Simulator.Control.Metrics;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2 });
+            var after = Simulator.Control.Metrics;
+
+            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+            Assert.Equal(users.Skip(2).OrderBy(u => u), run.Results.Take(4).Select(r => r.Mailbox).OrderBy(u => u));
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"the run took {clock.Elapsed}");
+            Assert.All(run.Results, r => Assert.True(r.ThrottledFor < TimeSpan.FromSeconds(1), $"{r.Mailbox} held its worker for {r.ThrottledFor}"));
+            Assert.Equal(before.BackOffViolations, after.BackOffViolations);
+            Assert.Equal(2, throttled.Count(u => run.Lines.Any(l => l.StartsWith($"Warning: {u}", StringComparison.Ordinal) && l.Contains("Parked until"))));
+            foreach (var user in users)
+            {
+                org.AssertMatchesTruth(user);
+            }
+        }
+        finally
+        {
+            Simulator.Control.SetThrottling(backOff: TimeSpan.FromMilliseconds(300));
+        }
+    }
+
+    [Fact]
     public async Task A_mailbox_still_busy_after_every_retry_is_parked_and_synced_once_the_rest_is_done()
     {
         using var org = await _tenant.ConnectAsync();
@@ -231,7 +289,8 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
         Assert.Equal(users[1], run.Results[0].Mailbox);
         Assert.Equal(2, approvals);
-        Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Trying this mailbox again"));
+        // The last busy answer carries its back-off: the mailbox is parked until it ends.
+        Assert.Single(run.Lines, l => l.StartsWith($"Warning: {users[0]}", StringComparison.Ordinal) && l.Contains("Parked until the server's back-off ends"));
         org.AssertMatchesTruth(users[0]);
     }
 

@@ -108,6 +108,9 @@ public sealed class SyncTenant : IAsyncLifetime
 
         public string ContentPath => _folder.Combine("content");
 
+        /// <summary>MaxChangesReturned of this organization's runs: small by default so folders span several pages.</summary>
+        public int PageSize { get; set; } = SyncTenant.PageSize;
+
         /// <summary>Runs the real engine over real HTTPS against the simulator and returns what it reported.</summary>
         public Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null,
             CancellationToken cancellationToken = default)

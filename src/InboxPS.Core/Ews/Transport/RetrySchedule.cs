@@ -30,10 +30,23 @@ internal sealed class RetrySchedule
             return null;
         }
 
-        // A zero back-off ("Suggested backoff time 0 ms") is no hint; back off as for any other transient fault.
-        var delay = failure.BackOff is { } asked && asked > TimeSpan.Zero
-            ? asked + ServerJitter(asked)
-            : Exponential(_attempts);
+        // A zero back-off ("Suggested backoff time 0 ms") is no hint; back off as for any other transient fault. A long
+        // one is not slept here: the engine parks the mailbox until it ends and the worker goes on with another.
+        TimeSpan delay;
+        if (failure.BackOff is { } asked && asked > TimeSpan.Zero)
+        {
+            if (asked > _policy.MaxHeldWait)
+            {
+                return null;
+            }
+
+            delay = asked + ServerJitter(asked);
+        }
+        else
+        {
+            delay = Exponential(_attempts);
+        }
+
         if (_waited + delay > _policy.MaxTotalDelay)
         {
             return null;
@@ -51,7 +64,7 @@ internal sealed class RetrySchedule
     // "Equal jitter": half of the exponential step is fixed and half random, so a wait never collapses to nothing.
     private TimeSpan Exponential(int failedAttempts)
     {
-        var step = Math.Min(_policy.MaxDelay.Ticks, _policy.BaseDelay.Ticks * Math.Pow(2, failedAttempts - 1));
+        var step = Math.Min(Math.Min(_policy.MaxDelay.Ticks, _policy.MaxHeldWait.Ticks), _policy.BaseDelay.Ticks * Math.Pow(2, failedAttempts - 1));
         return TimeSpan.FromTicks((long)(step / 2 + step / 2 * NextDouble()));
     }
 

@@ -6,6 +6,9 @@ public static class Faults
     public static InboxException Throttled(string mailbox) =>
         Create("FakeServerBusy", InboxErrorKind.ResourceBusy, SyncFault.Throttled, $"The server throttled {mailbox}.");
 
+    /// <summary>Throttled with the server's word on how long to stay away, as EWS's BackOffMilliseconds or Retry-After.</summary>
+    public static InboxException BackOff(string mailbox, TimeSpan backOff) => new BackOffException(mailbox, backOff);
+
     public static InboxException Unavailable(string mailbox) =>
         Create("FakeServerUnavailable", InboxErrorKind.ConnectionError, SyncFault.Unavailable, $"The server did not answer for {mailbox}.");
 
@@ -29,4 +32,16 @@ public static class Faults
 
     private static InboxException Create(string errorId, InboxErrorKind kind, SyncFault fault, string message) =>
         new(errorId, kind, message, "Do what the fake says.", fault: fault);
+
+    private sealed class BackOffException : InboxException
+    {
+        public BackOffException(string mailbox, TimeSpan backOff)
+            : base("FakeServerBusy", InboxErrorKind.ResourceBusy, $"The server throttled {mailbox} for {backOff.TotalMilliseconds} ms.",
+                "Do what the fake says.", fault: SyncFault.Throttled)
+        {
+            BackOff = backOff;
+        }
+
+        public override TimeSpan? BackOff { get; }
+    }
 }
