@@ -88,7 +88,9 @@ Describe 'Start-InboxSync' {
     It 'converges after the syncing process is killed hard mid-run: nothing lost, nothing duplicated' {
         # The killed run needs a process of its own; the rerun is this session's.
         $targets = @($users[17..22].primarySmtpAddress)
-        $null = Invoke-SimulatorControl -Simulator $sim -Path 'faults' -Method Post -Body @{ latencyMs = 60 }
+        # Slow enough that the four users not yet started cannot finish between the first result and the kill, even
+        # on a loaded machine (at 60 ms they sometimes did, and the rerun had nothing left to prove).
+        $null = Invoke-SimulatorControl -Simulator $sim -Path 'faults' -Method Post -Body @{ latencyMs = 250 }
         try {
             $process = Start-FreshPwsh -Environment @{ INBOXPS_HOME = $storeHome; INBOXPS_TEST_SIM = ($sim | Select-Object * -ExcludeProperty Process | ConvertTo-Json -Compress); INBOXPS_TEST_TARGETS = ($targets -join ',') } -Script @'
 $sim = $env:INBOXPS_TEST_SIM | ConvertFrom-Json
