@@ -72,6 +72,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
             var inbox = await MailboxPreflight.CheckAsync(session, cancellationToken).ConfigureAwait(false);
             var choice = ChooseFolders(mailbox.Address);
             result.Activated = _store.Activate(_organization, mailbox, choice);
+            var toRebaseline = _store.CountItemsToRebaseline(_organization, mailbox.Address);
             await SyncHierarchyAsync(session, cancellationToken).ConfigureAwait(false);
             foreach (var folder in await SelectFoldersAsync(session, inbox, choice, cancellationToken).ConfigureAwait(false))
             {
@@ -79,6 +80,11 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 {
                     result.Folders++;
                 }
+            }
+
+            if (toRebaseline > 0)
+            {
+                FinishRebaseline(mailbox, toRebaseline, result);
             }
 
             _store.RecordSuccess(_organization, mailbox.Address);
@@ -96,6 +102,17 @@ public sealed class MailboxSynchronizer : IMailboxJob
         result.ThrottledFor = session.ThrottledFor;
         result.Duration = timer.Elapsed;
         return result;
+    }
+
+    // Every selected folder was read whole (a switch of access type dropped their states) and matched what it could of
+    // the kept items: what is left of them is no longer on the server. Only a run that got this far removes them.
+    private void FinishRebaseline(MailboxTarget mailbox, int kept, MailboxSyncResult result)
+    {
+        var removed = _store.FinishRebaseline(_organization, mailbox.Address);
+        result.ItemsDeleted += removed;
+        result.Rebaselined = true;
+        result.Message ??= $"Re-baselined after the switch of access type: {kept - removed} stored item(s) matched and kept, {removed} no longer on the server removed.";
+        _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: {result.Message}");
     }
 
     // The failure is the user's result whether or not the roster takes it; only a store that cannot be written at all
