@@ -334,6 +334,40 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_big_mailboxs_folders_sync_side_by_side_never_more_than_4_requests_at_once_nor_against_a_Retry_After()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[1];
+        for (var i = 0; i < 4; i++)
+        {
+            var folder = Simulator.Control.CreateFolder(user, $"Big {i}");
+            for (var j = 0; j < 5; j++)
+            {
+                Simulator.Control.CreateItem(user, folder, $"Item {i}.{j}");
+            }
+        }
+
+        // Slow answers, so folders overlap, and a tight per-mailbox budget, so 429s with Retry-After fall among them.
+        Simulator.Control.SetGraphThrottling(requestsPerWindow: 12, window: TimeSpan.FromSeconds(1), latency: TimeSpan.FromMilliseconds(80));
+        CapturingSink run;
+        try
+        {
+            run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } }, new SyncOptions { AllMailFolders = true, ThrottleLimit = 1 });
+        }
+        finally
+        {
+            Simulator.Control.SetGraphThrottling(requestsPerWindow: 10000, window: TimeSpan.FromMinutes(10), latency: TimeSpan.Zero);
+        }
+
+        var metrics = Simulator.Control.Metrics.Graph;
+        var peak = metrics.PeakConcurrencyByMailbox.Single(p => string.Equals(p.Key, user, StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.Equal(SyncStatus.Synced, run.For(user).Status);
+        Assert.InRange(peak, 2, 4);
+        Assert.Equal(0, metrics.RetryAfterViolationsByMailbox.Where(p => string.Equals(p.Key, user, StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value));
+        org.AssertMatchesTruth(user, graphIds: true, MailFolders(user));
+    }
+
+    [Fact]
     public async Task Mime_export_writes_the_servers_bytes_for_every_item()
     {
         using var org = await _tenant.ConnectAsync();
