@@ -27,7 +27,8 @@ public sealed record SimulatedUser(
     bool MoveInProgress,
     bool EwsEnabled,
     bool InDefaultImpersonationScope,
-    string? Broken);
+    string? Broken,
+    string ObjectId = "");
 
 /// <summary>Ground truth for one folder.</summary>
 public sealed record FolderSnapshot(

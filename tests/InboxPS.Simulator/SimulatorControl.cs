@@ -437,6 +437,6 @@ public sealed class SimulatorControl
     {
         var flags = _store.Flags(user.Index);
         return new SimulatedUser(user.PrimarySmtp, user.Upn, user.Sid, user.DisplayName, new[] { user.Alias }, flags.HasMailbox, flags.Licensed,
-            flags.MoveInProgress, flags.EwsEnabled, !flags.OutsideDefaultScope, user.Broken?.ToString());
+            flags.MoveInProgress, flags.EwsEnabled, !flags.OutsideDefaultScope, user.Broken?.ToString(), _graph.Tokens.UserObjectId(user.Index));
     }
 }

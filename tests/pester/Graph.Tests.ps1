@@ -130,22 +130,25 @@ Describe 'Test-InboxImpersonation and Start-InboxSync over Graph' {
     }
     AfterEach { Exit-TestStore }
 
-    It 'takes Get-MgUser output (Id, Mail, UserPrincipalName) and reports the broken users with Graph error ids' {
+    It 'takes Get-MgUser output (Id, Mail, UserPrincipalName; Id alone too) and reports the broken users with Graph error ids' {
         $outside = @($sim.brokenUsers | Where-Object { $_ -like 'outofscope@*' })[0]
         $mgUsers = @(
             [pscustomobject]@{ Id = [guid]::NewGuid().ToString(); DisplayName = $users[1].displayName; Mail = $users[1].primarySmtpAddress; UserPrincipalName = $users[1].userPrincipalName }
             [pscustomobject]@{ Id = [guid]::NewGuid().ToString(); DisplayName = 'No mail'; Mail = $null; UserPrincipalName = $users[2].userPrincipalName }
             [pscustomobject]@{ Id = [guid]::NewGuid().ToString(); DisplayName = 'Outside'; Mail = $outside; UserPrincipalName = $outside }
+            # Get-MgUser -Property Id: Graph addresses the user by that id.
+            [pscustomobject]@{ Id = $users[13].objectId; DisplayName = 'Id only'; Mail = $null; UserPrincipalName = $null }
         )
         $tests = @($mgUsers | Test-InboxImpersonation -ErrorAction SilentlyContinue)
-        $tests | Should -HaveCount 3
-        @($tests | Where-Object CanImpersonate) | Should -HaveCount 2
+        $tests | Should -HaveCount 4
+        @($tests | Where-Object CanImpersonate) | Should -HaveCount 3
         ($tests | Where-Object { -not $_.CanImpersonate }).ErrorId | Should -BeExactly 'GraphAccessDenied'
         @(Get-InboxSyncStatus -Organization contoso) | Should -HaveCount 0
 
         $results = @($mgUsers | Start-InboxSync -Organization contoso -ErrorVariable syncErrors -ErrorAction SilentlyContinue)
-        $results | Should -HaveCount 3
-        @($results | Where-Object Status -eq 'Synced') | Should -HaveCount 2
+        $results | Should -HaveCount 4
+        @($results | Where-Object Status -eq 'Synced') | Should -HaveCount 3
+        ($results | Where-Object Mailbox -eq $users[13].objectId).ItemsAdded | Should -Be (Get-TestTruthCount $sim $users[13].primarySmtpAddress)
         $syncErrors.FullyQualifiedErrorId | Should -Contain "GraphAccessDenied,$startCommand"
         ($results | Where-Object Mailbox -eq $users[1].primarySmtpAddress).ItemsAdded | Should -Be (Get-TestTruthCount $sim $users[1].primarySmtpAddress)
     }
@@ -162,6 +165,53 @@ Describe 'Test-InboxImpersonation and Start-InboxSync over Graph' {
         $mime = $users[4].primarySmtpAddress | Start-InboxSync -Folder Inbox -IncludeMime -ContentPath $content
         $mime.Status | Should -Be 'Synced'
         @(Get-ChildItem $content -Recurse -Filter *.eml).Count | Should -Be @(Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$($users[4].primarySmtpAddress)/items?folder=inbox").Count
+    }
+
+    It 'converges after the syncing process is killed hard mid-run over Graph: nothing lost, nothing duplicated' {
+        # Graph needs few requests per user here: each one slower than over EWS.
+        Assert-SyncConvergesAfterKill -Simulator $sim -StoreHome $storeHome -Targets @($users[7..12].primarySmtpAddress) `
+            -LatencyPath 'graph/throttling' -LatencyMs 300
+    }
+
+    It 'switches EWS -> Graph -> EWS, re-baselining every user with nothing duplicated or lost' {
+        $mailboxes = @($users[5].primarySmtpAddress, $users[6].primarySmtpAddress)
+        Connect-TestOrganization $sim
+        @($mailboxes | Start-InboxSync | Where-Object Status -eq 'Synced') | Should -HaveCount 2
+        $sqlite = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | Select-Object -First 1
+        function Get-StoredMessageIds([string] $Mailbox) {
+            $connection = $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection')::new("Data Source=$(Join-Path $storeHome 'inboxps.db');Pooling=False")
+            $connection.Open()
+            try {
+                $command = $connection.CreateCommand()
+                $command.CommandText = "SELECT internet_message_id FROM items WHERE mailbox = '$Mailbox'"
+                $reader = $command.ExecuteReader()
+                while ($reader.Read()) { $reader.GetString(0) }
+                $reader.Dispose()
+            }
+            finally { $connection.Dispose() }
+        }
+
+        foreach ($accessType in 'GraphAppOnly', 'OAuthAppOnly') {
+            $endpoint = if ($accessType -eq 'GraphAppOnly') { @{ GraphUrl = $sim.graphUrl } } else { @{ EwsUrl = $sim.ewsUrl } }
+            $null = Set-InboxAccessType -Organization contoso -AccessType $accessType @endpoint -WarningVariable switchWarnings -WarningAction SilentlyContinue
+            "$switchWarnings" | Should -BeLike '*re-baselines every activated user*'
+            $null = Connect-InboxImpersonation -Organization contoso -Authority $sim.authority -TenantId $sim.tenantId -ClientId $sim.clientId `
+                -ClientSecret $secret -ServiceAccount $users[0].primarySmtpAddress
+            (Get-InboxSyncStatus -Organization contoso).Status | Sort-Object -Unique | Should -BeExactly 'Rebaselining'
+            $null = Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$($mailboxes[0])/changes" -Method Post -Body @{ folder = 'inbox'; creates = 2; deletes = 1 }
+
+            $run = @(Start-InboxSync)
+
+            $run | Should -HaveCount 2
+            @($run | Where-Object { $_.Status -eq 'Synced' -and $_.Rebaselined }) | Should -HaveCount 2
+            $changed = $run | Where-Object Mailbox -eq $mailboxes[0]
+            "$($changed.ItemsAdded) $($changed.ItemsDeleted)" | Should -BeExactly '2 1'
+            foreach ($mailbox in $mailboxes) {
+                $truth = @('inbox', 'sentitems' | ForEach-Object { Invoke-SimulatorControl -Simulator $sim -Path "mailboxes/$mailbox/items?folder=$_" }).internetMessageId | Sort-Object
+                @(Get-StoredMessageIds $mailbox | Sort-Object) | Should -Be @($truth) -Because "$mailbox on $accessType holds each server item exactly once"
+            }
+            (Get-InboxSyncStatus -Organization contoso).Status | Sort-Object -Unique | Should -BeExactly 'Synced'
+        }
     }
 
     It 'syncs 200 users in one bulk activation without a Retry-After violation' -Tag 'Bulk' {

@@ -42,7 +42,7 @@ Describe 'Start-InboxSync' {
         $rows = @(Import-Csv $csv)
         $rows | Should -HaveCount 7
         $rows[0].PSObject.Properties.Name -join ',' |
-            Should -BeExactly 'Organization,Mailbox,Status,Activated,Folders,ItemsAdded,ItemsUpdated,ItemsDeleted,ItemsSkipped,ThrottledFor,Attempts,Duration,ErrorId,Message,RecommendedAction'
+            Should -BeExactly 'Organization,Mailbox,Status,Activated,Rebaselined,Folders,ItemsAdded,ItemsUpdated,ItemsDeleted,ItemsSkipped,ThrottledFor,Attempts,Duration,ErrorId,Message,RecommendedAction'
         @(Get-InboxSyncStatus -Organization contoso | Where-Object Status -eq 'Synced') | Should -HaveCount 5
         $first = $results | Where-Object Mailbox -eq $users[1].primarySmtpAddress
         $first.Folders | Should -Be 2
@@ -86,38 +86,7 @@ Describe 'Start-InboxSync' {
     }
 
     It 'converges after the syncing process is killed hard mid-run: nothing lost, nothing duplicated' {
-        # The killed run needs a process of its own; the rerun is this session's.
-        $targets = @($users[17..22].primarySmtpAddress)
-        # Slow enough that the four users not yet started cannot finish between the first result and the kill, even
-        # on a loaded machine (at 60 ms they sometimes did, and the rerun had nothing left to prove).
-        $null = Invoke-SimulatorControl -Simulator $sim -Path 'faults' -Method Post -Body @{ latencyMs = 250 }
-        try {
-            $process = Start-FreshPwsh -Environment @{ INBOXPS_HOME = $storeHome; INBOXPS_TEST_SIM = ($sim | Select-Object * -ExcludeProperty Process | ConvertTo-Json -Compress); INBOXPS_TEST_TARGETS = ($targets -join ',') } -Script @'
-$sim = $env:INBOXPS_TEST_SIM | ConvertFrom-Json
-$null = Connect-InboxImpersonation -Organization contoso -Authority $sim.authority -TenantId $sim.tenantId -ClientId $sim.clientId -ClientSecret $sim.clientSecret -ServiceAccount ($env:INBOXPS_TEST_TARGETS -split ',')[0]
-$env:INBOXPS_TEST_TARGETS -split ',' | Start-InboxSync -ThrottleLimit 2 | ForEach-Object { "done=$($_.Mailbox)"; [Console]::Out.Flush() }
-'@
-            # Kill it (no cleanup, like a runbook worker dying) as soon as the first user is done.
-            while (-not $process.HasExited) {
-                $line = $process.StandardOutput.ReadLine()
-                if ($null -eq $line -or $line -like 'done=*') { break }
-            }
-            if (-not $process.HasExited) { $process.Kill($true) }
-            $process.WaitForExit()
-            $process.Dispose()
-        }
-        finally {
-            $null = Invoke-SimulatorControl -Simulator $sim -Path 'faults' -Method Post -Body @{ latencyMs = 0 }
-        }
-
-        $rerun = @($targets | Start-InboxSync)
-        # The kill really cut the run short: the rerun still had items to add.
-        ($rerun | Measure-Object ItemsAdded -Sum).Sum | Should -BeGreaterThan 0
-        $status = @(Get-InboxSyncStatus)
-        foreach ($target in $targets) {
-            $user = $status | Where-Object Mailbox -eq $target
-            "$($user.Status) $($user.Items)" | Should -BeExactly "Synced $(Get-TestTruthCount $sim $target)" -Because "$target must hold every item once"
-        }
+        Assert-SyncConvergesAfterKill -Simulator $sim -StoreHome $storeHome -Targets @($users[17..22].primarySmtpAddress)
     }
 }
 

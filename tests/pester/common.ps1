@@ -121,6 +121,43 @@ function Get-TestTruthCount {
     } | Measure-Object -Sum | Select-Object -ExpandProperty Sum
 }
 
+function Assert-SyncConvergesAfterKill {
+    # A Start-InboxSync in a process of its own, slowed by the simulator's latency and killed hard (no cleanup, like a
+    # runbook worker dying) after its first result; then the rerun in this session must hold every item once. Slow
+    # enough, one user at a time, that most users are still to do when a loaded machine gets round to the kill.
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $StoreHome, [Parameter(Mandatory)] [string[]] $Targets,
+        [string] $LatencyPath = 'faults', [int] $LatencyMs = 200, [int] $ThrottleLimit = 1)
+    $null = Invoke-SimulatorControl -Simulator $Simulator -Path $LatencyPath -Method Post -Body @{ latencyMs = $LatencyMs }
+    try {
+        $process = Start-FreshPwsh -Environment @{ INBOXPS_HOME = $StoreHome; INBOXPS_TEST_SIM = ($Simulator | Select-Object * -ExcludeProperty Process | ConvertTo-Json -Compress); INBOXPS_TEST_TARGETS = ($Targets -join ','); INBOXPS_TEST_LIMIT = "$ThrottleLimit" } -Script @'
+$sim = $env:INBOXPS_TEST_SIM | ConvertFrom-Json
+$null = Connect-InboxImpersonation -Organization contoso -Authority $sim.authority -TenantId $sim.tenantId -ClientId $sim.clientId -ClientSecret $sim.clientSecret -ServiceAccount ($env:INBOXPS_TEST_TARGETS -split ',')[0]
+$env:INBOXPS_TEST_TARGETS -split ',' | Start-InboxSync -ThrottleLimit $env:INBOXPS_TEST_LIMIT | ForEach-Object { "done=$($_.Mailbox) $($_.Status) $($_.ErrorId)"; [Console]::Out.Flush() }
+'@
+        $first = $null
+        while (-not $process.HasExited) {
+            $line = $process.StandardOutput.ReadLine()
+            if ($null -eq $line -or $line -like 'done=*') { $first = $line; break }
+        }
+        if (-not $process.HasExited) { $process.Kill($true) }
+        $process.WaitForExit()
+        $process.Dispose()
+    }
+    finally {
+        $null = Invoke-SimulatorControl -Simulator $Simulator -Path $LatencyPath -Method Post -Body @{ latencyMs = 0 }
+    }
+    $first | Should -BeLike 'done=* Synced *' -Because 'the killed run synced until the kill'
+
+    $rerun = @($Targets | Start-InboxSync)
+    # The kill really cut the run short: the rerun still had items to add.
+    ($rerun | Measure-Object ItemsAdded -Sum).Sum | Should -BeGreaterThan 0
+    $status = @(Get-InboxSyncStatus)
+    foreach ($target in $Targets) {
+        $user = $status | Where-Object Mailbox -eq $target
+        "$($user.Status) $($user.Items)" | Should -BeExactly "Synced $(Get-TestTruthCount $Simulator $target)" -Because "$target must hold every item once"
+    }
+}
+
 function Connect-TestOrganization {
     # The organization most tests start from: 'contoso', app-only OAuth against the simulator, signed in with its client
     # secret, the test mailbox being -ServiceAccount (the simulator's first mailbox unless given).

@@ -35,7 +35,13 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         _pageSize = pageSize;
     }
 
-    public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox, _pageSize);
+    /// <exception cref="InboxException">MailboxIdentityUnresolvable: the mailbox is named by its Entra object id only.</exception>
+    public IMailboxSession Open(MailboxTarget mailbox) => mailbox.Kind == MailboxAddressKind.DirectoryObjectId
+        ? throw new InboxException("MailboxIdentityUnresolvable", InboxErrorKind.InvalidArgument,
+            $"'{mailbox}' is an Entra object id (Get-MgUser's Id); EWS impersonates a mailbox by its address, not by that id.",
+            "Pass the user's Mail or UserPrincipalName (Get-MgUser -Property Id,Mail,UserPrincipalName), or move the organization to Microsoft Graph (Set-InboxAccessType -AccessType GraphAppOnly), which addresses users by id.",
+            mailbox.Address)
+        : new Session(_client, mailbox, _pageSize);
 
     private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader
     {

@@ -22,6 +22,9 @@ public sealed class GraphClientOptions
 
     public GraphEndpoint Endpoint { get; }
 
+    /// <summary>Requests in flight for one mailbox at most: Graph allows 4 concurrent requests per app and mailbox.</summary>
+    public int MaxRequestsPerMailbox { get; set; } = 4;
+
     /// <summary>How long one attempt (sending, waiting and reading the whole answer) may take.</summary>
     public TimeSpan RequestTimeout
     {

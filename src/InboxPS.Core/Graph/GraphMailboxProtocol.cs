@@ -9,7 +9,8 @@ namespace InboxPS.Core.Graph;
 /// <summary>
 /// Sync over Microsoft Graph, app-only: mailFolders/delta for the folder tree, one messages/delta round per folder for
 /// its items, $value for MIME. A folder's stored sync state is the nextLink or deltaLink to continue from. Each mailbox
-/// (SMTP address or UPN, both valid in /users/{id}) is accounted in its own metrics.
+/// (SMTP address, UPN or Entra object id, all valid in /users/{id}) is accounted in its own metrics; its folders are
+/// synced side by side up to Graph's per-mailbox limit.
 /// </summary>
 public sealed class GraphMailboxProtocol : IMailboxProtocol
 {
@@ -31,7 +32,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
     public IMailboxSession Open(MailboxTarget mailbox) =>
         new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)), _markPartial);
 
-    private sealed class Session : IMailboxSession, IMimeReader
+    private sealed class Session : IMailboxSession, IMimeReader, IConcurrentFolders
     {
         private readonly GraphClient _client;
         private readonly CallMetrics _metrics = new();
@@ -49,6 +50,9 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
         public int Requests => _metrics.Requests;
 
         public TimeSpan ThrottledFor => _metrics.ThrottledFor;
+
+        // One request at a time per folder, so this many folders fill the mailbox's limit (which the transport enforces).
+        public int FolderParallelism => _client.Options.MaxRequestsPerMailbox;
 
         private string User => Mailbox.Address;
 

@@ -27,6 +27,7 @@ internal sealed class GraphTransport : IDisposable
     private readonly HttpClient _http;
     private readonly GraphClientOptions _options;
     private readonly IAccessTokenSource _tokens;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GraphMailboxGate> _gates = new(StringComparer.Ordinal);
 
     public GraphTransport(GraphClientOptions options, IAccessTokenSource tokens, HttpMessageHandler handler)
     {
@@ -81,30 +82,52 @@ internal sealed class GraphTransport : IDisposable
         CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var call = new CallState(metrics);
+        var gate = _gates.GetOrAdd(request.Mailbox.ToLowerInvariant(), _ => new GraphMailboxGate(_options.MaxRequestsPerMailbox));
         var attempts = 1;
         var waited = TimeSpan.Zero;
+        var sleptUntil = long.MinValue;
         while (true)
         {
+            var heldOff = await gate.EnterAsync(Delay, sleptUntil, cancellationToken).ConfigureAwait(false);
+            if (heldOff > TimeSpan.Zero)
+            {
+                metrics?.AddThrottled(heldOff);
+            }
+
+            TimeSpan delay;
             try
             {
                 return await AttemptAsync(request, read, call, cancellationToken).ConfigureAwait(false);
             }
             catch (GraphException failure) when (failure.IsTransient && !cancellationToken.IsCancellationRequested)
             {
-                var delay = attempts < _options.Retry.MaxAttempts ? NextDelay(failure, attempts) : (TimeSpan?)null;
-                if (delay is null || waited + delay.Value > _options.Retry.MaxTotalDelay)
+                if (failure.BackOff is { } asked && asked > TimeSpan.Zero)
+                {
+                    // The mailbox's other requests (its other folders) wait it out too; this one sleeps at least as long below.
+                    sleptUntil = gate.HoldOff(asked);
+                }
+
+                var next = attempts < _options.Retry.MaxAttempts ? NextDelay(failure, attempts) : (TimeSpan?)null;
+                if (next is null || waited + next.Value > _options.Retry.MaxTotalDelay)
                 {
                     Trace(request, $"{failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
                     throw;
                 }
 
+                delay = next.Value;
                 attempts++;
-                waited += delay.Value;
+                waited += delay;
                 Trace(request, $"{failure.ErrorId} (HTTP {failure.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? failure.Code}), " +
-                               $"retrying in {delay.Value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms (client-request-id {failure.RequestId}).");
-                await Delay(delay.Value, cancellationToken).ConfigureAwait(false);
-                metrics?.AddThrottled(delay.Value);
+                               $"retrying in {delay.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms (client-request-id {failure.RequestId}).");
             }
+            finally
+            {
+                gate.Exit();
+            }
+
+            // Waited outside the gate: a slot is never held by a request that is only sleeping.
+            await Delay(delay, cancellationToken).ConfigureAwait(false);
+            metrics?.AddThrottled(delay);
         }
     }
 

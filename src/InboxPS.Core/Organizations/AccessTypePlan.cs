@@ -18,7 +18,7 @@ public sealed class AccessTypePlan
 
     /// <summary>
     /// True when the organization moves between EWS and Microsoft Graph: item and folder ids and sync states of one
-    /// protocol mean nothing to the other, so what was synced is read again (the roster stays).
+    /// protocol mean nothing to the other, so the next run re-baselines each user (the roster and items stay).
     /// </summary>
     public bool SwitchesProtocol { get; }
 

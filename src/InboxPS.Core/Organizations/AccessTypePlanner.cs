@@ -49,7 +49,8 @@ public static class AccessTypePlanner
         {
             var protocol = profile.UsesGraph ? "Microsoft Graph" : "EWS";
             warnings.Add($"'{profile.Name}' moves to {protocol}: its activated users stay, but item and folder ids differ between EWS and Graph, " +
-                "so the stored folders and items are dropped and the next Start-InboxSync reads every activated user's folders again.");
+                "so the next Start-InboxSync re-baselines every activated user: it reads each folder whole and matches the stored items " +
+                "by Internet message id (kept, not added twice; those no longer on the server removed). Results show Rebaselined.");
         }
 
         var changesProxy = existing is not null &&

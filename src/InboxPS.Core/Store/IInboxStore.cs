@@ -15,8 +15,10 @@ public interface IInboxStore : IOrganizationCatalog, ISyncStore, IMailboxLeases,
 
     /// <summary>
     /// Drops what only the organization's previous protocol understands (folders with their sync states, the folder
-    /// hierarchy states, the items under that protocol's ids) and keeps the roster: each activated user is synced
-    /// again from the start by the next run. For a switch between EWS and Microsoft Graph.
+    /// hierarchy states, skipped items under that protocol's ids) and keeps the roster and the items: they wait, under
+    /// their old ids, for the next run to re-baseline them (<see cref="ISyncStore.ApplyItemPage"/> matches them,
+    /// <see cref="ISyncStore.FinishRebaseline"/> removes the rest); active users show <see cref="RosterStatus.Rebaselining"/>
+    /// until then. For a switch between EWS and Microsoft Graph.
     /// </summary>
     void ForgetProtocolState(string organization);
 }

@@ -115,10 +115,29 @@ public sealed partial class PostgresInboxStore
 
     public void ForgetProtocolState(string organization) =>
         Write(connection => Execute(connection, """
-            DELETE FROM items WHERE organization = @org;
+            UPDATE items SET folder_id = @awaiting WHERE organization = @org;
+            DELETE FROM skipped_items WHERE organization = @org;
             DELETE FROM folders WHERE organization = @org;
-            UPDATE roster SET hierarchy_state = NULL, folder_count = 0, item_count = 0 WHERE organization = @org;
-            """, ("org", organization)));
+            UPDATE roster SET hierarchy_state = NULL, folder_count = 0, skipped_count = 0,
+                status = CASE WHEN active THEN @rebaselining ELSE status END
+            WHERE organization = @org;
+            """, ("org", organization), ("awaiting", StoreRows.AwaitingRebaseline), ("rebaselining", RosterStatus.Rebaselining)));
+
+    public int CountItemsToRebaseline(string organization, string mailbox) =>
+        Read("SELECT count(*) FROM items WHERE " + FolderItems, reader => Convert.ToInt32(reader.GetValue(0)),
+            ("org", organization), ("mailbox", mailbox), ("id", StoreRows.AwaitingRebaseline))[0];
+
+    public int FinishRebaseline(string organization, string mailbox)
+    {
+        var removed = 0;
+        WriteRemovingContent((connection, files) =>
+        {
+            var parameters = new (string, object?)[] { ("org", organization), ("mailbox", mailbox), ("id", StoreRows.AwaitingRebaseline) };
+            CollectFiles(connection, files, FolderItems, parameters);
+            removed = Execute(connection, "DELETE FROM items WHERE " + FolderItems, parameters);
+        });
+        return removed;
+    }
 
     public string? GetHierarchyState(string organization, string mailbox)
     {
@@ -208,9 +227,12 @@ public sealed partial class PostgresInboxStore
                 RETURNING (xmax = 0)
                 """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
             var bind = new ItemBinder(upsert);
+            using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
             foreach (var item in page.Upserts)
             {
-                bind.Bind(item, mimePaths is not null && mimePaths.TryGetValue(item.Id, out var mimePath) ? mimePath : null);
+                var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
+                rebaseline?.TakeOver(item, mimePath, files);
+                bind.Bind(item, mimePath);
                 if (upsert.ExecuteScalar() is true)
                 {
                     added++;

@@ -214,6 +214,13 @@ internal static class PostgresSchema
         ALTER TABLE organizations ADD COLUMN proxy_url text NULL;
         ALTER TABLE organizations ADD COLUMN proxy_default_credentials boolean NOT NULL DEFAULT false;
         """,
+
+        // 9 (issue 14): items kept across a switch of access type are matched by Internet message id among the ones still
+        // awaiting a match (folder_id ''): without this a re-baseline reads every kept item for each new one. Self-contained:
+        // renumber freely when merging other migrations.
+        """
+        CREATE INDEX items_by_message_id ON items (organization, mailbox, folder_id, internet_message_id);
+        """,
     };
 
     public static int CurrentVersion => Migrations.Length;

@@ -305,20 +305,22 @@ public sealed partial class SqliteInboxStore
             exists.Parameters.AddWithValue("$org", organization);
             exists.Parameters.AddWithValue("$mailbox", mailbox);
             var existsId = exists.Parameters.Add("$id", SqliteType.Text);
+            using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
 
             foreach (var item in page.Upserts)
             {
+                var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
                 existsId.Value = item.Id;
-                if (exists.ExecuteScalar() is null)
-                {
-                    added++;
-                }
-                else
+                if (exists.ExecuteScalar() is not null || rebaseline?.TakeOver(item, mimePath, files) == true)
                 {
                     updated++;
                 }
+                else
+                {
+                    added++;
+                }
 
-                p.Bind(item, mimePaths is not null && mimePaths.TryGetValue(item.Id, out var mimePath) ? mimePath : null);
+                p.Bind(item, mimePath);
                 upsert.ExecuteNonQuery();
             }
 
@@ -455,13 +457,40 @@ public sealed partial class SqliteInboxStore
         {
             using var command = connection.CreateCommand();
             command.CommandText = """
-                DELETE FROM items WHERE organization = $org;
+                UPDATE items SET folder_id = $awaiting WHERE organization = $org;
+                DELETE FROM skipped_items WHERE organization = $org;
                 DELETE FROM folders WHERE organization = $org;
-                UPDATE roster SET hierarchy_state = NULL, folder_count = 0, item_count = 0 WHERE organization = $org;
+                UPDATE roster SET hierarchy_state = NULL, folder_count = 0, skipped_count = 0,
+                    status = CASE WHEN active = 1 THEN $rebaselining ELSE status END
+                WHERE organization = $org;
                 """;
             command.Parameters.AddWithValue("$org", organization);
+            command.Parameters.AddWithValue("$awaiting", StoreRows.AwaitingRebaseline);
+            command.Parameters.AddWithValue("$rebaselining", RosterStatus.Rebaselining);
             command.ExecuteNonQuery();
         });
+    }
+
+    public int CountItemsToRebaseline(string organization, string mailbox) => Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM items WHERE " + FolderItems;
+        Bind(organization, mailbox, StoreRows.AwaitingRebaseline)(command.Parameters);
+        return Convert.ToInt32(command.ExecuteScalar());
+    });
+
+    public int FinishRebaseline(string organization, string mailbox)
+    {
+        var removed = 0;
+        WriteRemovingContent((connection, files) =>
+        {
+            files.Collect(connection, FolderItems, Bind(organization, mailbox, StoreRows.AwaitingRebaseline));
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM items WHERE " + FolderItems;
+            Bind(organization, mailbox, StoreRows.AwaitingRebaseline)(command.Parameters);
+            removed = command.ExecuteNonQuery();
+        });
+        return removed;
     }
 
     public (int Folders, int Items) CountStored(string organization, string mailbox) => Read(connection =>

@@ -13,6 +13,12 @@ namespace InboxPS.Core.Store;
 /// </summary>
 internal static class StoreRows
 {
+    /// <summary>
+    /// The folder_id of items kept from an organization's previous access type until a run matches them: no protocol
+    /// has an empty folder id, and the items_by_folder index finds them.
+    /// </summary>
+    public const string AwaitingRebaseline = "";
+
     public static string? String(DbDataReader reader, string column)
     {
         var ordinal = reader.GetOrdinal(column);

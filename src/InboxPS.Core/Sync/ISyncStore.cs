@@ -48,6 +48,9 @@ public interface ISyncStore
     /// items are remembered (with their reasons) in that transaction too; an item upserted or deleted is no longer skipped.
     /// <paramref name="mimePaths"/> (item id => .eml file) names the files the engine already wrote for the page; the
     /// store never calls back into the engine, so no disk I/O happens under its write lock.
+    /// An upsert whose id is new but whose Internet message id matches an item kept from the previous access type takes
+    /// over that row (new id and folder, counted as updated, its .eml file kept unless a new one was written), so a
+    /// switch between EWS and Graph neither duplicates nor loses items.
     /// </summary>
     ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths);
@@ -68,6 +71,18 @@ public interface ISyncStore
     /// choice that includes it selects it again and syncs it from the start.
     /// </summary>
     void DeselectFolder(string organization, string mailbox, string folderId);
+
+    /// <summary>
+    /// How many of the user's items were kept from the organization's previous access type and not yet matched (see
+    /// <see cref="ApplyItemPage"/>): more than 0 means this run re-baselines the mailbox.
+    /// </summary>
+    int CountItemsToRebaseline(string organization, string mailbox);
+
+    /// <summary>
+    /// Ends a re-baseline after every selected folder was read whole: the kept items no page matched are no longer on
+    /// the server (or no longer selected) and are removed with their .eml files. Returns how many.
+    /// </summary>
+    int FinishRebaseline(string organization, string mailbox);
 
     /// <summary>Counts the user's stored folders and items (for the roster's figures).</summary>
     (int Folders, int Items) CountStored(string organization, string mailbox);

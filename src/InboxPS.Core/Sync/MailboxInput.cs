@@ -18,9 +18,12 @@ public sealed class MailboxInput
     public string? Alias { get; set; }
 
     /// <summary>A user already on the roster, replayed by a scheduled run with no input.</summary>
-    public static MailboxInput FromRoster(RosterEntry entry) => entry.AddressKind == MailboxAddressKind.PrincipalName
-        ? new MailboxInput { UserPrincipalName = entry.Mailbox }
-        : new MailboxInput { PrimarySmtpAddress = entry.Mailbox };
+    public static MailboxInput FromRoster(RosterEntry entry) => entry.AddressKind switch
+    {
+        MailboxAddressKind.PrincipalName => new MailboxInput { UserPrincipalName = entry.Mailbox },
+        MailboxAddressKind.DirectoryObjectId => new MailboxInput { ExternalDirectoryObjectId = entry.Mailbox },
+        _ => new MailboxInput { PrimarySmtpAddress = entry.Mailbox },
+    };
 
     /// <summary>How the record reads in an error message: the first identity property it has.</summary>
     public string Describe() =>
@@ -29,8 +32,9 @@ public sealed class MailboxInput
 
     /// <summary>
     /// The mailbox to impersonate: PrimarySmtpAddress, else UserPrincipalName (EWS impersonates by principal name),
-    /// else a piped string or an Identity that is an address. GUIDs and bare aliases cannot be impersonated by EWS, so
-    /// a record with only those fails with advice instead of being guessed at.
+    /// else a piped string or an Identity that is an address, else the Entra object id (Get-MgUser's Id), which only
+    /// Microsoft Graph can address (EWS refuses it when the session opens). A bare alias or an ExchangeGuid fails with
+    /// advice instead of being guessed at.
     /// </summary>
     /// <exception cref="InboxException">The record has no usable address, or a malformed one.</exception>
     public MailboxTarget Resolve()
@@ -51,6 +55,11 @@ public sealed class MailboxInput
             {
                 return new MailboxTarget(RequireAddress(candidate, "address"), MailboxAddressKind.SmtpAddress);
             }
+        }
+
+        if (Guid.TryParse(ExternalDirectoryObjectId, out var objectId))
+        {
+            return new MailboxTarget(objectId.ToString("D"), MailboxAddressKind.DirectoryObjectId);
         }
 
         var what = Describe();

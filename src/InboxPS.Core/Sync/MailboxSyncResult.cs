@@ -18,6 +18,12 @@ public sealed class MailboxSyncResult : MailboxOutcome
 
     /// <summary>True when this run put the user on the organization's roster.</summary>
     public bool Activated { get; set; }
+
+    /// <summary>
+    /// True when this run re-baselined the user after a switch of access type: every folder was read whole and matched
+    /// with the items already stored (kept, not added twice; the ones no longer on the server removed).
+    /// </summary>
+    public bool Rebaselined { get; set; }
     public int Folders { get; set; }
     public int ItemsAdded { get; set; }
     public int ItemsUpdated { get; set; }

@@ -88,13 +88,14 @@ public sealed class MailboxSynchronizer : IMailboxJob
 
             var choice = ChooseFolders(stored.Address);
             result.Activated = _store.Activate(_organization, stored, choice);
+            var toRebaseline = _store.CountItemsToRebaseline(_organization, stored.Address);
             await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
-            foreach (var folder in await SelectFoldersAsync(session, stored.Address, wellKnown, choice, cancellationToken).ConfigureAwait(false))
+            var folders = await SelectFoldersAsync(session, stored.Address, wellKnown, choice, cancellationToken).ConfigureAwait(false);
+            await SyncFoldersAsync(session, stored.Address, folders, result, cancellationToken).ConfigureAwait(false);
+
+            if (toRebaseline > 0)
             {
-                if (await SyncFolderAsync(session, stored.Address, folder, result, cancellationToken).ConfigureAwait(false))
-                {
-                    result.Folders++;
-                }
+                FinishRebaseline(stored, toRebaseline, result);
             }
 
             _store.RecordSuccess(_organization, stored.Address);
@@ -134,6 +135,17 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return new MailboxTarget(entry.Mailbox, entry.AddressKind, inbox.Id);
     }
 
+    // Every selected folder was read whole (a switch of access type dropped their states) and matched what it could of
+    // the kept items: what is left of them is no longer on the server. Only a run that got this far removes them.
+    private void FinishRebaseline(MailboxTarget mailbox, int kept, MailboxSyncResult result)
+    {
+        var removed = _store.FinishRebaseline(_organization, mailbox.Address);
+        result.ItemsDeleted += removed;
+        result.Rebaselined = true;
+        result.Message ??= $"Re-baselined after the switch of access type: {kept - removed} stored item(s) matched and kept, {removed} no longer on the server removed.";
+        _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: {result.Message}");
+    }
+
     // The failure is the user's result whether or not the roster takes it; only a store that cannot be written at all
     // (StoreFailed) goes on to stop the run.
     private void RecordFailure(MailboxTarget mailbox, InboxException error)
@@ -146,6 +158,37 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the failure could not be recorded on the roster: {e.Message}");
         }
+    }
+
+    // A big mailbox's folders side by side where the session allows it (Graph: up to its per-mailbox limit), each folder
+    // one request at a time; the result's counters and the hierarchy re-read after a vanished folder are shared.
+    private async Task SyncFoldersAsync(IMailboxSession session, string mailbox, StoredFolder[] folders, MailboxSyncResult result, CancellationToken cancellationToken)
+    {
+        var parallel = Math.Min(folders.Length, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
+        using var hierarchy = new SemaphoreSlim(1, 1);
+        var next = -1;
+        var synced = 0;
+        async Task WorkAsync()
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < folders.Length)
+            {
+                if (await SyncFolderAsync(session, mailbox, folders[index], result, hierarchy, cancellationToken).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref synced);
+                }
+            }
+        }
+
+        var workers = new Task[Math.Max(parallel, 1)];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = WorkAsync();
+        }
+
+        // A failing folder fails the mailbox once the others finished theirs (what they stored is kept either way).
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        result.Folders += synced;
     }
 
     private async Task SyncHierarchyAsync(IMailboxSession session, string mailbox, CancellationToken cancellationToken)
@@ -301,7 +344,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
     }
 
     /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
-    private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result,
+    private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result, SemaphoreSlim hierarchy,
         CancellationToken cancellationToken)
     {
         var state = folder.SyncState;
@@ -334,7 +377,16 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 // not the hierarchy reports it, and reading the hierarchy again brings a moved folder under its new id.
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: folder '{folder.DisplayName ?? folder.WellKnownName}' no longer exists; reading the folder hierarchy again.");
                 _store.ForgetFolders(_organization, mailbox, new[] { folder.FolderId });
-                await SyncHierarchyAsync(session, mailbox, cancellationToken).ConfigureAwait(false);
+                await hierarchy.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await SyncHierarchyAsync(session, mailbox, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    hierarchy.Release();
+                }
+
                 return false;
             }
 
@@ -374,16 +426,20 @@ public sealed class MailboxSynchronizer : IMailboxJob
         // lock: a slow disk holds up this mailbox only.
         var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
         var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
-        result.ItemsAdded += applied.Added;
-        result.ItemsUpdated += applied.Updated;
-        result.ItemsDeleted += applied.Deleted;
-        result.ItemsSkipped += applied.Skipped;
-        foreach (var item in page.Skipped)
+        lock (result)
         {
-            // One bad item never blocks its folder: the state advances past it and a later run reads it again.
-            _sink.Log(InboxLogLevel.Warning,
-                $"{mailbox}: an item of folder '{folder.DisplayName ?? folder.WellKnownName}' was skipped ({item.ErrorId}): {item.Reason} It is read again on the next run.");
-            result.Message ??= $"Some items could not be read and were skipped ({item.ErrorId}: {item.Reason}); they are read again on the next run (Get-InboxSyncStatus shows how many).";
+            // Folders of one mailbox may be synced side by side.
+            result.ItemsAdded += applied.Added;
+            result.ItemsUpdated += applied.Updated;
+            result.ItemsDeleted += applied.Deleted;
+            result.ItemsSkipped += applied.Skipped;
+            foreach (var item in page.Skipped)
+            {
+                // One bad item never blocks its folder: the state advances past it and a later run reads it again.
+                _sink.Log(InboxLogLevel.Warning,
+                    $"{mailbox}: an item of folder '{folder.DisplayName ?? folder.WellKnownName}' was skipped ({item.ErrorId}): {item.Reason} It is read again on the next run.");
+                result.Message ??= $"Some items could not be read and were skipped ({item.ErrorId}: {item.Reason}); they are read again on the next run (Get-InboxSyncStatus shows how many).";
+            }
         }
     }
 

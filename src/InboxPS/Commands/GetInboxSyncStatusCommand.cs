@@ -45,7 +45,7 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
 
     /// <summary>Only users whose last outcome is this.</summary>
     [Parameter]
-    [ValidateSet(RosterStatus.Pending, RosterStatus.Synced, RosterStatus.Failed, RosterStatus.Inactive, RosterStatus.Incomplete, IgnoreCase = true)]
+    [ValidateSet(RosterStatus.Pending, RosterStatus.Synced, RosterStatus.Failed, RosterStatus.Inactive, RosterStatus.Incomplete, RosterStatus.Rebaselining, IgnoreCase = true)]
     public string? Status { get; set; }
 
     /// <summary>Include deactivated users (Disable-InboxSync) and failures of users that were never activated.</summary>

@@ -60,6 +60,10 @@ public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
         return names.Count == 0 ? "(a record with no columns)" : "(a record with the columns " + string.Join(", ", names) + ")";
     }
 
+    /// <summary>A piped object's Id when it is a GUID (a Graph user's); null otherwise (Get-Mailbox's Id is a name).</summary>
+    private static string? EntraObjectId(PSObject? record) =>
+        record?.Properties["Id"]?.Value?.ToString() is { } id && System.Guid.TryParse(id, out _) ? id : null;
+
     /// <summary>The records of the current ProcessRecord call: one per -Identity value, or the one piped object.</summary>
     protected MailboxInput[] ReadInputs()
     {
@@ -71,7 +75,10 @@ public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
             text = other is PSCustomObject ? DescribeColumns(InputObject) : other.ToString();
         }
 
-        var hasProperties = PrimarySmtpAddress is not null || UserPrincipalName is not null || ExternalDirectoryObjectId is not null
+        // Get-MgUser's Id is the Entra object id (Get-Mailbox's ExternalDirectoryObjectId). Read from the piped object
+        // rather than bound through an alias "Id", which would take -Id away from -Identity.
+        var objectId = ExternalDirectoryObjectId ?? EntraObjectId(InputObject);
+        var hasProperties = PrimarySmtpAddress is not null || UserPrincipalName is not null || objectId is not null
             || ExchangeGuid is not null || MailboxAlias is not null;
         if (Identity is { Length: > 1 } && !hasProperties && text is null)
         {
@@ -100,7 +107,7 @@ public abstract class MailboxPipelineCmdlet : AsyncInboxCmdlet
                 Identity = identity,
                 PrimarySmtpAddress = PrimarySmtpAddress,
                 UserPrincipalName = UserPrincipalName,
-                ExternalDirectoryObjectId = ExternalDirectoryObjectId,
+                ExternalDirectoryObjectId = objectId,
                 ExchangeGuid = ExchangeGuid,
                 Alias = MailboxAlias,
             },

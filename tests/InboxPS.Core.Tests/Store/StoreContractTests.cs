@@ -138,21 +138,61 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
-    public void ForgetProtocolStateDropsFoldersItemsAndHierarchyStateButKeepsTheRoster(StoreKind kind)
+    public void ForgetProtocolStateKeepsTheItemsForARebaselineAndDropsFoldersSkippedItemsAndHierarchyState(StoreKind kind)
     {
         using var test = WithInbox(kind);
         var store = test.Store;
-        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A", "B")), null);
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A", "B"), Skipped("X")), null);
+        store.ApplyFolderPage(Org, Mailbox, new FolderPage("h1", true, Array.Empty<FolderChange>()));
         store.RecordSuccess(Org, Mailbox);
 
         store.ForgetProtocolState(Org);
 
         Assert.Empty(store.GetFolders(Org, Mailbox));
-        Assert.Equal((0, 0), store.CountStored(Org, Mailbox));
+        Assert.Empty(store.GetSkippedItems(Org, Mailbox, "F1"));
+        Assert.Equal((0, 2), store.CountStored(Org, Mailbox));
+        Assert.Equal(2, store.CountItemsToRebaseline(Org, Mailbox));
         Assert.Null(store.GetHierarchyState(Org, Mailbox));
         var entry = store.GetRosterEntry(Org, Mailbox)!;
         Assert.True(entry.Active);
-        Assert.Equal((0, 0), (entry.Folders, entry.Items));
+        Assert.Equal(RosterStatus.Rebaselining, entry.Status);
+        Assert.Equal((0, 0), (entry.Folders, entry.SkippedItems));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void ARebaselineMatchesKeptItemsByInternetMessageIdKeepsOrReplacesTheirFilesAndFinishingRemovesTheRest(StoreKind kind)
+    {
+        using var temp = new TempDirectory();
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        string File(string name)
+        {
+            var path = temp.Combine(name + ".eml");
+            System.IO.File.WriteAllText(path, "MIME-Version: 1.0");
+            return path;
+        }
+
+        var (a, b, c, y) = (File("a"), File("b"), File("c"), File("y"));
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, WithMessageIds(("A", "<1@x>"), ("B", "<2@x>"), ("C", "<3@x>"))),
+            new Dictionary<string, string> { ["A"] = a, ["B"] = b, ["C"] = c });
+        store.ForgetProtocolState(Org);
+        store.SelectFolder(Org, Mailbox, new MailFolder("G1", null, "Inbox", "IPF.Note"), "inbox");
+
+        // X is A under the new protocol (no new file: A's is kept), Y is B with a new file, Z is new; C is gone.
+        var page = store.ApplyItemPage(Org, Mailbox, "G1", Page("g1", true, WithMessageIds(("X", "<1@x>"), ("Y", "<2@x>"), ("Z", "<9@x>"))),
+            new Dictionary<string, string> { ["Y"] = y });
+
+        Assert.Equal((1, 2), (page.Added, page.Updated));
+        Assert.Equal(1, store.CountItemsToRebaseline(Org, Mailbox));
+        Assert.False(System.IO.File.Exists(b));
+        Assert.Equal(1, store.FinishRebaseline(Org, Mailbox));
+        Assert.Equal(new[] { ("X", (string?)a), ("Y", y), ("Z", null) },
+            test.Pairs("SELECT item_id, mime_path FROM items ORDER BY item_id"));
+        Assert.Equal(new[] { ("G1", (string?)"<1@x>"), ("G1", "<2@x>"), ("G1", "<9@x>") },
+            test.Pairs("SELECT folder_id, internet_message_id FROM items ORDER BY item_id"));
+        Assert.True(System.IO.File.Exists(a));
+        Assert.False(System.IO.File.Exists(c));
+        Assert.Equal(0, store.CountItemsToRebaseline(Org, Mailbox));
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
@@ -512,6 +552,9 @@ public sealed class StoreContractTests
 
     private static SkippedItem[] Skipped(params string[] ids) =>
         ids.Select(id => new SkippedItem(id, "ErrorItemCorrupt", $"Item {id} is corrupt.")).ToArray();
+
+    private static MailItem[] WithMessageIds(params (string Id, string MessageId)[] items) =>
+        items.Select(i => new MailItem(i.Id) { InternetMessageId = i.MessageId, Subject = "Subject " + i.Id, IsRead = true }).ToArray();
 
     private static MailItem[] Items(params string[] ids) =>
         ids.Select(id => new MailItem(id) { ChangeKey = "ck-" + id, Subject = "Subject " + id, IsRead = false }).ToArray();

@@ -52,13 +52,23 @@ public sealed class MailboxInputTests
     }
 
     [Fact]
-    public void GuidOnlyRecordIsUnresolvableWithAdvice()
+    public void AliasOrExchangeGuidOnlyRecordIsUnresolvableWithAdvice()
     {
         var error = Assert.Throws<InboxException>(() =>
-            new MailboxInput { ExternalDirectoryObjectId = "0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10", Alias = "jsmith" }.Resolve());
+            new MailboxInput { ExchangeGuid = "0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10", Alias = "jsmith" }.Resolve());
 
         Assert.Equal("MailboxIdentityUnresolvable", error.ErrorId);
         Assert.Contains("jsmith", error.Message);
         Assert.Contains("UserPrincipalName", error.RecommendedAction);
+    }
+
+    [Fact]
+    public void AnEntraObjectIdOnlyRecordResolvesToThatIdForTheProtocolToAddress()
+    {
+        var target = new MailboxInput { ExternalDirectoryObjectId = " 0B5F7A4E-8C1D-4D7E-9D57-6C3C1F1E2A10 ", Alias = "jsmith" }.Resolve();
+
+        Assert.Equal(("0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10", MailboxAddressKind.DirectoryObjectId), (target.Address, target.Kind));
+        Assert.Equal(MailboxAddressKind.DirectoryObjectId,
+            MailboxInput.FromRoster(new RosterEntry("contoso", target.Address) { AddressKind = target.Kind }).Resolve().Kind);
     }
 }

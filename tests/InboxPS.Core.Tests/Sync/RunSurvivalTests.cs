@@ -124,6 +124,8 @@ public sealed class RunSurvivalTests : IDisposable
         public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) => _inner.GetSkippedItems(organization, mailbox, folderId);
         public void ResetFolder(string organization, string mailbox, string folderId) => Fail<bool>();
         public void DeselectFolder(string organization, string mailbox, string folderId) => Fail<bool>();
+        public int CountItemsToRebaseline(string organization, string mailbox) => _inner.CountItemsToRebaseline(organization, mailbox);
+        public int FinishRebaseline(string organization, string mailbox) => Fail<int>();
         public (int Folders, int Items) CountStored(string organization, string mailbox) => _inner.CountStored(organization, mailbox);
 
         private T Fail<T>()

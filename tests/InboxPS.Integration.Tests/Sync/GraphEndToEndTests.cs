@@ -264,6 +264,33 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_folder_deleted_mid_round_is_dropped_with_its_items_and_the_rest_of_the_mailbox_syncs()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[11];
+        var options = new SyncOptions { AllMailFolders = true };
+        var projects = Simulator.Control.CreateFolder(user, "Launch plans");
+        Simulator.Control.CreateItem(user, projects, "Kick-off");
+        Simulator.Control.CreateItem(user, projects, "Minutes");
+        await org.SyncAsync(new[] { user }, options);
+        var before = org.Store.GetFolders(org.Name, user).Count;
+        Simulator.Control.InjectChanges(user, "inbox", creates: 2);
+
+        // Deleted on the server after this round read the hierarchy, before it reads the folder's items.
+        var run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } }, options,
+            around: protocol => new BeforeItems(protocol, () => Simulator.Control.DeleteFolder(user, projects)));
+
+        var result = run.For(user);
+        Assert.Equal((SyncStatus.Synced, 2), (result.Status, result.ItemsAdded));
+        Assert.Contains(run.Lines, l => l.Contains("folder 'Launch plans' no longer exists", StringComparison.Ordinal));
+        Assert.Equal(before - 1, org.Store.GetFolders(org.Name, user).Count);
+        Assert.DoesNotContain(org.Store.GetFolders(org.Name, user), f => f.DisplayName == "Launch plans");
+        org.AssertMatchesTruth(user, graphIds: true, MailFolders(user));
+        var next = (await org.SyncAsync(new[] { user }, options)).For(user);
+        Assert.Equal((SyncStatus.Synced, 0, 0), (next.Status, next.ItemsAdded, next.ItemsDeleted));
+    }
+
+    [Fact]
     public async Task Broken_mailboxes_fail_with_Graph_error_ids_and_advice_and_preflight_activates_nobody()
     {
         using var org = await _tenant.ConnectAsync();
@@ -286,15 +313,27 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
-    public async Task Get_MgUser_shaped_records_bind_by_Mail_or_UserPrincipalName()
+    public async Task Get_MgUser_shaped_records_bind_by_Mail_or_UserPrincipalName_or_Id_alone()
     {
         using var org = await _tenant.ConnectAsync();
         var user = Simulator.Control.GetUser(_tenant.Users[5]);
+        var byId = Simulator.Control.GetUser(_tenant.Users[6]);
+        var options = new SyncOptions { Folders = new[] { "inbox" } };
 
-        var run = await org.SyncAsync(new[] { new MailboxInput { UserPrincipalName = user.UserPrincipalName } },
-            new SyncOptions { Folders = new[] { "inbox" } });
+        var run = await org.SyncAsync(new[]
+        {
+            new MailboxInput { UserPrincipalName = user.UserPrincipalName },
+            new MailboxInput { ExternalDirectoryObjectId = byId.ObjectId },
+            new MailboxInput { ExternalDirectoryObjectId = Guid.NewGuid().ToString() },
+        }, options);
 
-        Assert.Equal(SyncStatus.Synced, Assert.Single(run.Results).Status);
+        Assert.Equal(SyncStatus.Synced, run.For(user.UserPrincipalName).Status);
+        // Graph addresses a user by object id: the mailbox of that id, stored once, synced again by a scheduled run.
+        var synced = run.For(byId.ObjectId);
+        Assert.Equal((SyncStatus.Synced, Simulator.Control.GetItems(byId.PrimarySmtpAddress, "inbox").Count), (synced.Status, synced.ItemsAdded));
+        Assert.Equal("GraphMailboxNotFound", run.Results.Single(r => r.Status == SyncStatus.Failed).ErrorId);
+        var scheduled = await org.SyncAsync(org.Store.GetRoster(org.Name, activeOnly: true).Select(MailboxInput.FromRoster), options);
+        Assert.Equal((SyncStatus.Synced, 0), (scheduled.For(byId.ObjectId).Status, scheduled.For(byId.ObjectId).ItemsAdded));
     }
 
     [Fact]
@@ -327,6 +366,40 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_big_mailboxs_folders_sync_side_by_side_never_more_than_4_requests_at_once_nor_against_a_Retry_After()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[1];
+        for (var i = 0; i < 4; i++)
+        {
+            var folder = Simulator.Control.CreateFolder(user, $"Big {i}");
+            for (var j = 0; j < 5; j++)
+            {
+                Simulator.Control.CreateItem(user, folder, $"Item {i}.{j}");
+            }
+        }
+
+        // Slow answers, so folders overlap, and a tight per-mailbox budget, so 429s with Retry-After fall among them.
+        Simulator.Control.SetGraphThrottling(requestsPerWindow: 12, window: TimeSpan.FromSeconds(1), latency: TimeSpan.FromMilliseconds(80));
+        CapturingSink run;
+        try
+        {
+            run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } }, new SyncOptions { AllMailFolders = true, ThrottleLimit = 1 });
+        }
+        finally
+        {
+            Simulator.Control.SetGraphThrottling(requestsPerWindow: 10000, window: TimeSpan.FromMinutes(10), latency: TimeSpan.Zero);
+        }
+
+        var metrics = Simulator.Control.Metrics.Graph;
+        var peak = metrics.PeakConcurrencyByMailbox.Single(p => string.Equals(p.Key, user, StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.Equal(SyncStatus.Synced, run.For(user).Status);
+        Assert.InRange(peak, 2, 4);
+        Assert.Equal(0, metrics.RetryAfterViolationsByMailbox.Where(p => string.Equals(p.Key, user, StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value));
+        org.AssertMatchesTruth(user, graphIds: true, MailFolders(user));
+    }
+
+    [Fact]
     public async Task Mime_export_writes_the_servers_bytes_for_every_item()
     {
         using var org = await _tenant.ConnectAsync();
@@ -346,25 +419,31 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
-    public async Task Switching_EWS_to_Graph_and_back_keeps_the_roster_and_converges_with_nothing_duplicated_or_lost()
+    public async Task Switching_EWS_to_Graph_and_back_rebaselines_each_user_with_nothing_duplicated_or_lost()
     {
         using var org = await _tenant.ConnectAsync(AccessType.OAuthAppOnly);
         var users = _tenant.Users.Skip(8).Take(3).ToList();
-        Assert.All((await org.SyncAsync(users, new SyncOptions { AllMailFolders = true })).Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        var options = new SyncOptions { AllMailFolders = true, IncludeMime = true, ContentPath = org.ContentPath };
+        Assert.All((await org.SyncAsync(users, options)).Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
         users.ForEach(u => org.AssertMatchesTruth(u, graphIds: false, MailFolders(u)));
 
         foreach (var (accessType, graphIds) in new[] { (AccessType.GraphAppOnly, true), (AccessType.OAuthAppOnly, false) })
         {
             Assert.True(org.SetAccessType(accessType).InvalidatesSignIn);
             await org.ConnectAsync(new SignInRequest(SignInMethod.ClientSecret) { ClientSecret = EwsProbe.Secure(Simulator.ClientSecret), ServiceAccount = TestMailbox });
+            Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Rebaselining, e.Status));
             Simulator.Control.InjectChanges(users[0], "inbox", creates: 2, deletes: 1, readFlagChanges: 1);
+            Simulator.Control.MoveItem(Simulator.Control.GetItems(users[0], "inbox")[0].ItemId, "sentitems");
 
             // The scheduled run: no input, every activated user.
-            var run = await org.SyncAsync(org.Store.GetRoster(org.Name, activeOnly: true).Select(MailboxInput.FromRoster), new SyncOptions { AllMailFolders = true });
+            var run = await org.SyncAsync(org.Store.GetRoster(org.Name, activeOnly: true).Select(MailboxInput.FromRoster), options);
 
             Assert.Equal(users.Count, run.Results.Count);
-            Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
-            Assert.All(run.Results, r => Assert.False(r.Activated));
+            Assert.All(run.Results, r => Assert.Equal((SyncStatus.Synced, false, true), (r.Status, r.Activated, r.Rebaselined)));
+            // Only what the server created since is new; the moved item is matched, the deleted one removed.
+            Assert.Equal((2, 1), (run.For(users[0]).ItemsAdded, run.For(users[0]).ItemsDeleted));
+            Assert.All(users.Skip(1), u => Assert.Equal((0, 0), (run.For(u).ItemsAdded, run.For(u).ItemsDeleted)));
+            Assert.Contains("Re-baselined", run.For(users[1]).Message, StringComparison.Ordinal);
             foreach (var user in users)
             {
                 var folders = MailFolders(user);
@@ -372,6 +451,48 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
                 var (storedFolders, storedItems) = org.Store.CountStored(org.Name, user);
                 Assert.Equal(folders.Sum(f => Simulator.Control.GetItems(user, f).Count), storedItems);
                 Assert.True(storedFolders <= folders.Length, $"{user}: {storedFolders} folders selected, the mailbox has {folders.Length}");
+
+                // One .eml file per item, each the one the store names: none left behind by the other protocol.
+                var paths = org.Stored(user).Items.Values.Select(i => i.MimePath).ToList();
+                Assert.All(paths, path => Assert.True(path is not null && File.Exists(path), path));
+                Assert.Equal(paths.Order(StringComparer.Ordinal), EmlFiles(org, user));
+            }
+
+            Assert.All(org.Store.GetRoster(org.Name, activeOnly: true), e => Assert.Equal(RosterStatus.Synced, e.Status));
+            var next = await org.SyncAsync(users, options);
+            Assert.All(next.Results, r => Assert.Equal((SyncStatus.Synced, false, 0, 0), (r.Status, r.Rebaselined, r.ItemsAdded, r.ItemsDeleted)));
+        }
+    }
+
+    private static IEnumerable<string> EmlFiles(GraphTenant.Org org, string user) =>
+        Directory.EnumerateFiles(Path.Combine(org.ContentPath, user.ToLowerInvariant()), "*.eml", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>The real protocol, with <c>act</c> run once on the server just before the round's first item page is read.</summary>
+    private sealed class BeforeItems : IMailboxProtocol
+    {
+        private readonly IMailboxProtocol _inner;
+        private Action? _act;
+
+        public BeforeItems(IMailboxProtocol inner, Action act) => (_inner, _act) = (inner, act);
+
+        public IMailboxSession Open(MailboxTarget mailbox) => new Session(this, _inner.Open(mailbox));
+
+        private sealed class Session(BeforeItems owner, IMailboxSession inner) : IMailboxSession
+        {
+            public MailboxTarget Mailbox => inner.Mailbox;
+            public int Requests => inner.Requests;
+            public TimeSpan ThrottledFor => inner.ThrottledFor;
+
+            public Task<MailFolder> GetWellKnownFolderAsync(string wellKnownName, CancellationToken cancellationToken) =>
+                inner.GetWellKnownFolderAsync(wellKnownName, cancellationToken);
+
+            public Task<FolderPage> SyncFoldersAsync(string? state, CancellationToken cancellationToken) => inner.SyncFoldersAsync(state, cancellationToken);
+
+            public Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+            {
+                Interlocked.Exchange(ref owner._act, null)?.Invoke();
+                return inner.SyncItemsAsync(folderId, state, includeMime, cancellationToken);
             }
         }
     }

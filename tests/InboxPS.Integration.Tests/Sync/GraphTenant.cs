@@ -130,10 +130,13 @@ public sealed class GraphTenant : IAsyncLifetime
         public Task<CapturingSink> SyncAsync(IEnumerable<string> mailboxes, SyncOptions? options = null) =>
             SyncAsync(mailboxes.Select(m => new MailboxInput { PrimarySmtpAddress = m }), options);
 
-        public Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null, CancellationToken cancellationToken = default)
+        /// <param name="around">Wraps the real protocol, for a test that acts on the server between two of its calls.</param>
+        public Task<CapturingSink> SyncAsync(IEnumerable<MailboxInput> inputs, SyncOptions? options = null, CancellationToken cancellationToken = default,
+            Func<IMailboxProtocol, IMailboxProtocol>? around = null)
         {
             var chosen = options ?? new SyncOptions { ThrottleLimit = 4 };
-            return RunAsync((protocol, sink) => new MailboxSynchronizer(Name, Store, protocol, chosen, sink), inputs, chosen, cancellationToken);
+            return RunAsync((protocol, sink) => new MailboxSynchronizer(Name, Store, around?.Invoke(protocol) ?? protocol, chosen, sink),
+                inputs, chosen, cancellationToken);
         }
 
         public Task<CapturingSink> PreflightAsync(IEnumerable<string> mailboxes) =>

@@ -175,7 +175,10 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
 
         Assert.Equal(5, run.Results.Count);
         Assert.Equal("MailboxAddressInvalid", run.For("not an address").ErrorId);
-        Assert.Equal("MailboxIdentityUnresolvable", run.For("0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10").ErrorId);
+        // Get-MgUser's Id alone: EWS cannot impersonate by it, and says what to pass instead.
+        var objectIdOnly = run.For("0b5f7a4e-8c1d-4d7e-9d57-6c3c1f1e2a10");
+        Assert.Equal(("MailboxIdentityUnresolvable", SyncStatus.Failed), (objectIdOnly.ErrorId, objectIdOnly.Status));
+        Assert.Contains("Mail or UserPrincipalName", objectIdOnly.RecommendedAction, StringComparison.Ordinal);
         var missing = run.For("nobody@contoso.test");
         Assert.Equal(SyncStatus.Failed, missing.Status);
         Assert.Equal("EwsMailboxNotFound", missing.ErrorId);

@@ -1,0 +1,63 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InboxPS.Core.Graph;
+
+/// <summary>
+/// Graph's limits are per app and mailbox, so every request for one mailbox passes one gate, whichever of its folders
+/// it serves: at most <c>limit</c> in flight, and none sent while a Retry-After the mailbox got is still running (a
+/// request sent then counts against the app and restarts the wait).
+/// </summary>
+internal sealed class GraphMailboxGate
+{
+    private readonly SemaphoreSlim _slots;
+    private long _notBeforeTicks;
+
+    public GraphMailboxGate(int limit) => _slots = new SemaphoreSlim(limit, limit);
+
+    /// <summary>Takes a slot, then waits out the mailbox's back-off; returns the time waited for the back-off.</summary>
+    /// <param name="sleptUntil">The back-off end (from <see cref="HoldOff"/>) this caller already slept through itself:
+    /// only a later one, set by another request meanwhile, is waited for.</param>
+    public async Task<TimeSpan> EnterAsync(Func<TimeSpan, CancellationToken, Task> delay, long sleptUntil, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var notBefore = Interlocked.Read(ref _notBeforeTicks);
+            var left = TimeSpan.FromTicks(notBefore - Now());
+            if (left <= TimeSpan.Zero || notBefore <= sleptUntil)
+            {
+                return TimeSpan.Zero;
+            }
+
+            await delay(left, cancellationToken).ConfigureAwait(false);
+            return left;
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    public void Exit() => _slots.Release();
+
+    /// <summary>No request for this mailbox before <paramref name="wait"/> from now (a later end already set stays);
+    /// returns the end, for the caller's own <see cref="EnterAsync"/> after it slept that long.</summary>
+    public long HoldOff(TimeSpan wait)
+    {
+        var until = Now() + wait.Ticks;
+        long seen;
+        while ((seen = Interlocked.Read(ref _notBeforeTicks)) < until
+               && Interlocked.CompareExchange(ref _notBeforeTicks, until, seen) != seen)
+        {
+        }
+
+        return until;
+    }
+
+    // Monotonic time in TimeSpan ticks: a back-off's end compares with a wait directly, whatever the wall clock does.
+    private static long Now() => (long)(Stopwatch.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+}
