@@ -48,8 +48,10 @@ function New-RunHome {
 function Start-InboxRun {
     <#
     .SYNOPSIS
-        Starts a fresh pwsh with the built module and $sim (the simulator's JSON line). Unless -NoConnect, organization
-        'contoso' is configured for app-only OAuth against the simulator and connected with its client secret. The
+        Starts a fresh pwsh with the built module and $sim (the simulator's JSON line). Unless -NoConfigure,
+        organization 'contoso' is configured for app-only OAuth over EWS against the simulator, and unless -NoConnect
+        (or -NoConfigure) connected with its client secret. -NoConfigure leaves the organization as the store has it
+        (configuring EWS for an organization on Graph would switch it, and a switch re-baselines its items). The
         script reports results with: Write-RunResult <object> (a '##result <json>' line).
     #>
     param(
@@ -58,6 +60,7 @@ function Start-InboxRun {
         [Parameter(Mandatory)] [string] $StoreHome,
         [Parameter(Mandatory)] [string] $Script,
         [switch] $NoConnect,
+        [switch] $NoConfigure,
         [hashtable] $Environment = @{}
     )
     $prelude = @"
@@ -65,10 +68,15 @@ function Start-InboxRun {
 Import-Module '$ModuleManifest'
 `$sim = `$env:INBOXPS_RUN_SIMULATOR | ConvertFrom-Json
 function Write-RunResult([Parameter(ValueFromPipeline)] `$Value) { process { '##result ' + (`$Value | ConvertTo-Json -Compress -Depth 6); [Console]::Out.Flush() } }
-`$null = Set-InboxAccessType -Organization contoso -AccessType OAuthAppOnly -EwsUrl `$sim.ewsUrl -WarningAction SilentlyContinue
 
 "@
-    if (-not $NoConnect) {
+    if (-not $NoConfigure) {
+        $prelude += @'
+$null = Set-InboxAccessType -Organization contoso -AccessType OAuthAppOnly -EwsUrl $sim.ewsUrl -WarningAction SilentlyContinue
+
+'@
+    }
+    if (-not $NoConnect -and -not $NoConfigure) {
         $prelude += @'
 $null = Connect-InboxImpersonation -Organization contoso -Authority $sim.authority -TenantId $sim.tenantId -ClientId $sim.clientId `
     -ClientSecret (ConvertTo-SecureString $sim.clientSecret -AsPlainText -Force) -ServiceAccount $sim.firstMailbox
@@ -127,9 +135,10 @@ function Invoke-InboxRun {
         [Parameter(Mandatory)] [string] $StoreHome,
         [Parameter(Mandatory)] [string] $Script,
         [switch] $NoConnect,
+        [switch] $NoConfigure,
         [switch] $AllowFailure
     )
-    $process = Start-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $StoreHome -Script $Script -NoConnect:$NoConnect
+    $process = Start-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $StoreHome -Script $Script -NoConnect:$NoConnect -NoConfigure:$NoConfigure
     return Wait-InboxRun -Process $process -AllowFailure:$AllowFailure
 }
 
@@ -169,7 +178,8 @@ $Query
 }
 finally { `$connection.Dispose() }
 "@
-    $null = Invoke-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $StoreHome -Script $script -NoConnect
+    # -NoConfigure: reading must not switch an organization on Graph back to EWS (which re-baselines its items).
+    $null = Invoke-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $StoreHome -Script $script -NoConfigure
     $rows = Get-Content -Raw -LiteralPath $output | ConvertFrom-Json
     Remove-Item -LiteralPath $output
     return $rows

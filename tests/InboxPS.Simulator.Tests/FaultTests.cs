@@ -36,6 +36,24 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task MailboxStoreUnavailableAndTimeoutExpiredAnswerInTheResponseMessage()
+    {
+        await using var sim = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 2, ItemsPerFolder = 3 });
+        using var client = EwsClient.Basic(sim);
+        sim.Control.InjectFault(FaultKinds.MailboxStoreUnavailable, 1, Mailbox);
+        var unavailable = await client.SendAsync(Ops.SyncFolderItems("inbox", null, 5), Mailbox);
+        sim.Control.InjectFault(FaultKinds.TimeoutExpired, 1, Mailbox);
+        var timedOut = await client.SendAsync(Ops.SyncFolderItems("inbox", null, 5), Mailbox);
+        var normal = await client.SendAsync(Ops.SyncFolderItems("inbox", null, 5), Mailbox);
+
+        Assert.Equal((HttpStatusCode.OK, "ErrorMailboxStoreUnavailable"), (unavailable.Status, unavailable.ResponseCode));
+        Assert.Equal((HttpStatusCode.OK, "ErrorTimeoutExpired"), (timedOut.Status, timedOut.ResponseCode));
+        Assert.Equal("NoError", normal.ResponseCode);
+        Assert.Equal(1, sim.Control.Metrics.FaultsInjected["MailboxStoreUnavailable"]);
+        Assert.Equal(1, sim.Control.Metrics.FaultsInjected["TimeoutExpired"]);
+    }
+
+    [Fact]
     public async Task AQueuedFaultForOneMailboxLeavesTheOthersAlone()
     {
         await using var sim = await ExchangeSimulator.StartAsync(new SimulatorOptions { Users = 2, ItemsPerFolder = 1 });

@@ -176,4 +176,10 @@ public enum FaultKinds
 
     /// <summary>Hostile: a 200 answer without a length that sends item after item until the client hangs up.</summary>
     EndlessBody = 128,
+
+    /// <summary>A 200 answer whose response message is ErrorMailboxStoreUnavailable (the mailbox database is failing over).</summary>
+    MailboxStoreUnavailable = 256,
+
+    /// <summary>A 200 answer whose response message is ErrorTimeoutExpired (the server gave up on the operation).</summary>
+    TimeoutExpired = 512,
 }

@@ -3,17 +3,17 @@ BeforeAll {
 }
 
 # The short form of build.ps1 -Task Soak: the same campaign (tests/soak/Invoke-InboxSoak.ps1) with 150 mailboxes
-# instead of 2,000, and tokens that live five seconds so they expire during both runs.
-Describe 'The fault campaign, short form' {
+# instead of 1,000, once per protocol, and tokens that live five seconds so they expire during both runs.
+Describe 'The fault campaign, short form, over <Protocol>' -ForEach @(@{ Protocol = 'Ews' }, @{ Protocol = 'Graph' }) {
     BeforeAll {
         $summaryPath = Join-Path ([System.IO.Path]::GetTempPath()) ('inboxps-soak-' + [guid]::NewGuid().ToString('N') + '.json')
         $pwsh = @(Get-PwshCommand)
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $script:RepoRoot 'tests/soak/Invoke-InboxSoak.ps1'),
-            '-ModuleManifest', $script:ModuleManifest, '-SimulatorPath', (Get-TestSimulatorPath),
+            '-ModuleManifest', $script:ModuleManifest, '-SimulatorPath', (Get-TestSimulatorPath), '-Protocol', $Protocol,
             '-Mailboxes', '150', '-TokenLifetimeSeconds', '5', '-StormSeconds', '2', '-SummaryPath', $summaryPath)
         $output = & $pwsh[0] @arguments 2>&1 | ForEach-Object { "$_" }
         $exitCode = $LASTEXITCODE
-        $summary = if (Test-Path $summaryPath) { Get-Content -Raw $summaryPath | ConvertFrom-Json }
+        $summary = if (Test-Path $summaryPath) { (Get-Content -Raw $summaryPath | ConvertFrom-Json).$Protocol }
         Remove-Item $summaryPath -ErrorAction SilentlyContinue
         $transcript = $output -join "`n"
     }
@@ -43,12 +43,20 @@ Describe 'The fault campaign, short form' {
         $summary.ItemsStale | Should -Be 0
     }
 
-    It 'never sent a request while the server''s back-off was running' {
+    It 'compared folders, read flags, subjects and change keys after updates, moves, invalid sync states and a folder deletion' {
+        $summary.ItemsStaleFolder + $summary.ItemsStaleReadFlag + $summary.ItemsStaleSubject + $summary.ItemsStaleChangeKey | Should -Be 0 -Because ($summary.Problems -join "`n")
+        $summary.ItemsMoved | Should -BeGreaterThan 0
+        $summary.SyncStatesInvalidated | Should -BeGreaterThan 0
+        $summary.FoldersDeleted | Should -BeGreaterThan 0
+    }
+
+    It 'never sent a request while the server''s back-off (EWS) or Retry-After (Graph) was running' {
         $summary.BackOffViolations | Should -Be 0
     }
 
     It 'really went through faults, throttling, a hard kill and token renewals' {
         $summary.FaultsInjected | Should -BeGreaterThan 10
+        if ($Protocol -eq 'Ews') { $summary.FaultsByKind | Should -Match 'MailboxStoreUnavailable \d+.*TimeoutExpired \d+|TimeoutExpired \d+.*MailboxStoreUnavailable \d+' }
         $summary.ThrottledResponses | Should -BeGreaterThan 0
         $summary.KilledAfterResults | Should -BeGreaterThan 0
         $summary.KilledAfterResults | Should -BeLessThan $summary.Mailboxes

@@ -122,7 +122,13 @@ internal sealed class EwsEndpoint
                 return;
             }
 
-            var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : operation.Respond(target);
+            var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : fault switch
+            {
+                // Errors Exchange returns inside a 200 answer: the operation did nothing.
+                FaultKinds.MailboxStoreUnavailable => operation.RespondWithError(EwsError.MailboxStoreUnavailable),
+                FaultKinds.TimeoutExpired => operation.RespondWithError(EwsError.TimeoutExpired),
+                _ => operation.Respond(target),
+            };
             Metrics.Served(operation.ItemsServed, body.Length);
             var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
             if (work > TimeSpan.Zero)

@@ -14,7 +14,7 @@ internal sealed class FaultInjector
     private static readonly FaultKinds[] s_single =
     {
         FaultKinds.Http500, FaultKinds.Http503, FaultKinds.ConnectionReset, FaultKinds.SlowBody, FaultKinds.TruncatedBody,
-        FaultKinds.EntityExpansion, FaultKinds.GiantBody, FaultKinds.EndlessBody,
+        FaultKinds.EntityExpansion, FaultKinds.GiantBody, FaultKinds.EndlessBody, FaultKinds.MailboxStoreUnavailable, FaultKinds.TimeoutExpired,
     };
 
     private readonly object _gate = new();

@@ -155,6 +155,8 @@ internal sealed record EwsError(string Code, string Message, IReadOnlyList<KeyVa
     public static readonly EwsError InvalidSyncState = new("ErrorInvalidSyncStateData", "Synchronization state data is corrupt or otherwise invalid.");
     public static readonly EwsError MoveInProgress = new("ErrorMailboxMoveInProgress", "Mailbox move in progress. Try again later.");
     public static readonly EwsError NoResults = new("ErrorNameResolutionNoResults", "No results were found.");
+    public static readonly EwsError MailboxStoreUnavailable = new("ErrorMailboxStoreUnavailable", "The mailbox database is temporarily unavailable.");
+    public static readonly EwsError TimeoutExpired = new("ErrorTimeoutExpired", "The operation timed out on the server.");
     public static readonly EwsError InternalServerError = new("ErrorInternalServerError", "An internal server error occurred. The operation failed.");
     public static readonly EwsError ImpersonateUserDenied = new("ErrorImpersonateUserDenied", "The account does not have permission to impersonate the requested user.");
     public static readonly EwsError AccessDenied = new("ErrorAccessDenied", "Access is denied. Check credentials and try again.");
