@@ -492,7 +492,7 @@ function New-Report {
     $stormEfficiency = Get-RunMedian $Storm.Runs { $_.LimitSeconds / $_.Seconds }
     & $line '## Storm: capacity 16 -> 4 -> 16 during the run (EWS)'
     & $line ''
-    & $line ("{0:N0} mailboxes, no -ThrottleLimit. The front end drops to {1} calls at once {2:0.0} s after the start and returns to {3} at {4:0.0} s (a quarter and three quarters of the time the same run took without a storm, Bulk activation). The limit is the least time whose capacity-seconds (16, then 4, then 16) cover the work." -f $Storm.Mailboxes, $Model.StormCapacity, $Storm.DropAt, $Model.Capacity, $Storm.RiseAt)
+    & $line ("{0:N0} mailboxes, no -ThrottleLimit. The front end drops to {1} calls at once {2:0.0} s after the cmdlet starts and returns to {3} at {4:0.0} s (its start-up plus a quarter and three quarters of the sync time the same run took without a storm, Bulk activation). The limit is the least time from the first request whose capacity-seconds (16, then 4, then 16) cover the work; when the storm comes after that, it does not bind." -f $Storm.Mailboxes, $Model.StormCapacity, $Storm.DropAt, $Model.Capacity, $Storm.RiseAt)
     & $line ''
     & $line '| mailboxes | time | limit | efficiency | HTTP 503 | synced | target |'
     & $line '|---:|---:|---:|---:|---:|---:|---|'
