@@ -106,8 +106,8 @@ function Invoke-MeasuredSync {
         One connected run in a fresh pwsh: the simulator's metrics are reset (and -Prepare run) just before the cmdlet
         starts and read right after it ends, so server figures and wall time cover the same span. Seconds is the sync
         itself: from the first EWS or Graph request the server saw (firstRequestAt, same machine, same clock) to the
-        last result; StartupSeconds is what came before it (module import, store, sign-in), WallSeconds both. At small
-        sizes the start-up dominates, and it is no part of what the limit bounds. -PerMailbox also returns when each
+        last result; StartupSeconds is the cmdlet's own start before it (store, token, first connection), WallSeconds both
+        (pwsh start-up, import and Connect-InboxImpersonation come before the clock). None of it is what the limit bounds. -PerMailbox also returns when each
         mailbox's result came out (seconds after the first request); -Graph switches the organization to Graph first.
     #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Pipeline, [string] $Prepare = '', [switch] $PerMailbox, [switch] $Graph)
@@ -434,7 +434,7 @@ function New-Report {
     & $line "The Exchange simulator (tests/InboxPS.Simulator) runs as its own process. Every EWS or Graph call it answers keeps the server busy for **$($Model.CallMs) ms + $($Model.ItemMs) ms per item + $($Model.KilobyteMs) ms per KB** it carries (``--call-ms``, ``--item-ms``, ``--kb-ms``; items: changes of a sync page, messages or folders of a GetItem/GetFolder, entries of a delta page). The front end takes **$($Model.Capacity) calls at once** (``--server-capacity``; more get HTTP 503) and does not say so. Every mailbox has Exchange's budgets: 27 concurrent EWS calls, 5 concurrent sync calls, a time budget of EwsMaxBurst $($Model.BurstMs / 1000) s recharging $($Model.RechargeMsPerSecond * 3.6) s per hour (on-premises defaults), and on Graph 4 concurrent requests and 10,000 per 10 minutes per app."
     & $line ''
     & $line "- **limit**: the least time any client needs for the work under that model: the calls and items the plan needs (EWS: $($Plan.Ews.Calls) calls and $($Plan.Ews.Items) items per activated mailbox: one GetFolder for Inbox and Sent Items, SyncFolderHierarchy, one SyncFolderItems page per folder; Graph: $($Plan.Graph.Calls) calls, $($Plan.Graph.Items) items), plus the bytes the run actually carried, spread over the $($Model.Capacity) slots; for one mailbox, its own chain of sync pages and its time budget."
-    & $line '- **efficiency** = limit / time, where **time** is the sync itself: from the first EWS or Graph request the server saw to the last result out of the cmdlet. What comes before the first request (pwsh start-up, module import, opening the store, sign-in) is no part of the work the limit bounds; the **before** column shows it (fresh pwsh, cmdlet begun to first request).'
+    & $line '- **efficiency** = limit / time, where **time** is the sync itself: from the first EWS or Graph request the server saw to the last result out of the cmdlet. What comes before it is no part of the work the limit bounds: pwsh start-up, module import and Connect-InboxImpersonation are not timed at all, and the cmdlet''s own start (opening the store, the token, the first connection) is the **before** column.'
     & $line '- **calls per mailbox**: EWS requests the server saw (503s and busy answers included) / mailboxes, against the plan.'
     & $line '- **server use**: the simulator''s own busy time (every call''s time in the server) / (capacity x time).'
     & $line ''
