@@ -104,8 +104,11 @@ function Invoke-MeasuredSync {
     <#
     .SYNOPSIS
         One connected run in a fresh pwsh: the simulator's metrics are reset (and -Prepare run) just before the cmdlet
-        starts and read right after it ends, so server figures and wall time cover the same span. -PerMailbox also
-        returns when each mailbox's result came out; -Graph switches the organization to Graph first.
+        starts and read right after it ends, so server figures and wall time cover the same span. Seconds is the sync
+        itself: from the first EWS or Graph request the server saw (firstRequestAt, same machine, same clock) to the
+        last result; StartupSeconds is the cmdlet's own start before it (store, token, first connection), WallSeconds both
+        (pwsh start-up, import and Connect-InboxImpersonation come before the clock). None of it is what the limit bounds. -PerMailbox also returns when each
+        mailbox's result came out (seconds after the first request); -Graph switches the organization to Graph first.
     #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Pipeline, [string] $Prepare = '', [switch] $PerMailbox, [switch] $Graph)
     $storeHome = New-RunHome
@@ -124,13 +127,17 @@ $connect
 `$finishes = [System.Collections.Generic.List[object]]::new()
 `$null = Invoke-RestMethod -Method Post -Uri (`$sim.controlUrl + 'metrics/reset')
 $Prepare
+`$startedAt = [DateTime]::UtcNow
 `$clock = [System.Diagnostics.Stopwatch]::StartNew()
 `$statuses = @{}
 $Pipeline | ForEach-Object { `$statuses["`$(`$_.Status)"] = 1 + [int]`$statuses["`$(`$_.Status)"]; `$items += `$_.ItemsAdded; $record }
 `$clock.Stop()
+`$endedAt = [DateTime]::UtcNow
 `$m = Invoke-RestMethod -Uri (`$sim.controlUrl + 'metrics')
 `$g = `$m.graph
-Write-RunResult @{ Seconds = `$clock.Elapsed.TotalSeconds; Statuses = `$statuses; Items = `$items; Finishes = `$finishes.ToArray()
+`$firstAt = @(`$m.firstRequestAt, `$g.firstRequestAt) | Where-Object { `$_ } | ForEach-Object { ([DateTimeOffset]`$_).UtcDateTime } | Sort-Object | Select-Object -First 1
+if (-not `$firstAt) { throw 'The server saw no EWS or Graph request during the run.' }
+Write-RunResult @{ Seconds = (`$endedAt - `$firstAt).TotalSeconds; StartupSeconds = (`$firstAt - `$startedAt).TotalSeconds; WallSeconds = `$clock.Elapsed.TotalSeconds; Statuses = `$statuses; Items = `$items; Finishes = `$finishes.ToArray()
     Requests = `$m.ewsRequests; ByOperation = `$m.requestsByOperation; Refused503 = `$m.serverFull503; Violations = `$m.backOffViolations
     ItemsServed = `$m.itemsServed; BytesServed = `$m.bytesServed; BusySeconds = [TimeSpan]::Parse(`$m.serverBusyTime).TotalSeconds
     PeakConcurrency = `$m.peakConcurrency; Throttled = `$m.throttledResponses
@@ -139,7 +146,9 @@ Write-RunResult @{ Seconds = `$clock.Elapsed.TotalSeconds; Statuses = `$statuses
     GraphBusySeconds = [TimeSpan]::Parse(`$g.busyTime).TotalSeconds; GraphPeakConcurrency = `$g.peakConcurrency }
 "@
         $run = Invoke-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $storeHome -Script $script
-        return $run.Results[0]
+        $result = $run.Results[0]
+        foreach ($finish in $result.Finishes) { $finish[2] = [double]$finish[2] - $result.StartupSeconds }
+        return $result
     }
     finally {
         Remove-Item -Recurse -Force $storeHome -ErrorAction SilentlyContinue
@@ -169,7 +178,7 @@ function Measure-Activation {
                 $synced = Get-Count $result.Statuses 'Synced'
                 if ($synced -ne $case.Mailboxes) { Write-Warning "Only $synced of $($case.Mailboxes) mailboxes synced: $($result.Statuses | ConvertTo-Json -Compress)" }
                 $result | Add-Member LimitSeconds (Get-ActivationLimitSeconds $result $case.Mailboxes $Plan.Ews)
-                Write-Host ("  {0:0.0} s (limit {1:0.0} s), {2:0.0} calls per mailbox, {3} refused with 503" -f $result.Seconds, $result.LimitSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503)
+                Write-Host ("  {0:0.0} s (limit {1:0.0} s; {2:0.0} s before the first request), {3:0.0} calls per mailbox, {4} refused with 503" -f $result.Seconds, $result.LimitSeconds, $result.StartupSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503)
                 $case.Runs += $result
             }
             Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
@@ -190,20 +199,21 @@ function Get-StormLimitSeconds([double] $WorkSeconds, [double] $DropAt, [double]
     return $RiseAt + ($WorkSeconds - $before - $during) / $Model.Capacity
 }
 
-function Measure-Storm([double] $CalmSeconds) {
-    # Capacity 16, then 4 from a quarter to three quarters of the time the same run took without a storm
-    # ($CalmSeconds, from Measure-Activation), then 16 again: mid-run whatever the client's speed. The schedule starts
-    # in the simulator right before the cmdlet does.
+function Measure-Storm([double] $CalmSeconds, [double] $CalmStartupSeconds) {
+    # Capacity 16, then 4 from a quarter to three quarters of the sync time the same run took without a storm
+    # ($CalmSeconds, from Measure-Activation), then 16 again: mid-sync whatever the client's speed. The schedule starts
+    # in the simulator right before the cmdlet does, so it is shifted by that run's start-up ($CalmStartupSeconds); the
+    # limit takes each run's own start-up off the schedule, as its time counts from the first request.
     $sim = Start-BenchSimulator -Mailboxes $StormSize -ItemsPerFolder $ItemsPerFolder
     try {
-        $dropAt = 0.25 * $CalmSeconds; $riseAt = 0.75 * $CalmSeconds
+        $dropAt = $CalmStartupSeconds + 0.25 * $CalmSeconds; $riseAt = $CalmStartupSeconds + 0.75 * $CalmSeconds
         $steps = @(@{ afterMs = [int]($dropAt * 1000); serverCapacity = $Model.StormCapacity }, @{ afterMs = [int]($riseAt * 1000); serverCapacity = $Model.Capacity })
         $prepare = "`$null = Invoke-RestMethod -Method Post -Uri (`$sim.controlUrl + 'throttling/capacity-schedule') -ContentType 'application/json' -Body '$(@{ steps = $steps } | ConvertTo-Json -Compress)'"
         $runs = for ($run = 1; $run -le $Runs; $run++) {
             Write-Step "EWS storm: $StormSize mailboxes, capacity $($Model.Capacity) -> $($Model.StormCapacity) at $('{0:0.0}' -f $dropAt) s -> $($Model.Capacity) at $('{0:0.0}' -f $riseAt) s, run $run of $Runs"
             $result = Invoke-MeasuredSync -Simulator $sim -Prepare $prepare -Pipeline "$(Get-UserInput $StormSize $StormSize) | Start-InboxSync -ErrorAction SilentlyContinue"
             $work = (Get-WorkMs ($Plan.Ews.Calls * $StormSize) ($Plan.Ews.Items * $StormSize) $result.BytesServed) / 1000
-            $result | Add-Member LimitSeconds (Get-StormLimitSeconds $work $dropAt $riseAt)
+            $result | Add-Member LimitSeconds (Get-StormLimitSeconds $work ([Math]::Max(0, $dropAt - $result.StartupSeconds)) ([Math]::Max(0, $riseAt - $result.StartupSeconds)))
             Write-Host ("  {0:0.0} s (limit {1:0.0} s), {2} refused with 503, {3} synced" -f $result.Seconds, $result.LimitSeconds, $result.Refused503, (Get-Count $result.Statuses 'Synced'))
             Invoke-Control -Simulator $sim -Path 'throttling' -Method Post -Body @{ serverCapacity = $Model.Capacity } | Out-Null
             $result
@@ -424,15 +434,16 @@ function New-Report {
     & $line "The Exchange simulator (tests/InboxPS.Simulator) runs as its own process. Every EWS or Graph call it answers keeps the server busy for **$($Model.CallMs) ms + $($Model.ItemMs) ms per item + $($Model.KilobyteMs) ms per KB** it carries (``--call-ms``, ``--item-ms``, ``--kb-ms``; items: changes of a sync page, messages or folders of a GetItem/GetFolder, entries of a delta page). The front end takes **$($Model.Capacity) calls at once** (``--server-capacity``; more get HTTP 503) and does not say so. Every mailbox has Exchange's budgets: 27 concurrent EWS calls, 5 concurrent sync calls, a time budget of EwsMaxBurst $($Model.BurstMs / 1000) s recharging $($Model.RechargeMsPerSecond * 3.6) s per hour (on-premises defaults), and on Graph 4 concurrent requests and 10,000 per 10 minutes per app."
     & $line ''
     & $line "- **limit**: the least time any client needs for the work under that model: the calls and items the plan needs (EWS: $($Plan.Ews.Calls) calls and $($Plan.Ews.Items) items per activated mailbox: one GetFolder for Inbox and Sent Items, SyncFolderHierarchy, one SyncFolderItems page per folder; Graph: $($Plan.Graph.Calls) calls, $($Plan.Graph.Items) items), plus the bytes the run actually carried, spread over the $($Model.Capacity) slots; for one mailbox, its own chain of sync pages and its time budget."
-    & $line '- **efficiency** = limit / actual time (the wall time of the cmdlet, from the first mailbox piped in to the last result).'
+    & $line '- **efficiency** = limit / time, where **time** is the sync itself: from the first EWS or Graph request the server saw to the last result out of the cmdlet. What comes before it is no part of the work the limit bounds: pwsh start-up, module import and Connect-InboxImpersonation are not timed at all, and the cmdlet''s own start (opening the store, the token, the first connection) is the **before** column.'
     & $line '- **calls per mailbox**: EWS requests the server saw (503s and busy answers included) / mailboxes, against the plan.'
-    & $line '- **server use**: the simulator''s own busy time (every call''s time in the server) / (capacity x wall time).'
+    & $line '- **server use**: the simulator''s own busy time (every call''s time in the server) / (capacity x time).'
     & $line ''
 
     $rows = foreach ($case in $Activation) {
         [pscustomobject]@{
             Mailboxes = $case.Mailboxes; Limit = $case.Limit
             Seconds = Get-RunMedian $case.Runs { $_.Seconds }
+            Startup = Get-RunMedian $case.Runs { $_.StartupSeconds }
             PerMinute = Get-RunMedian $case.Runs { $case.Mailboxes / $_.Seconds * 60 }
             LimitSeconds = Get-RunMedian $case.Runs { $_.LimitSeconds }
             Efficiency = Get-RunMedian $case.Runs { $_.LimitSeconds / $_.Seconds }
@@ -446,14 +457,14 @@ function New-Report {
     }
     & $line '## Bulk activation (EWS)'
     & $line ''
-    & $line '| mailboxes | ThrottleLimit | time | mailboxes/min | limit | efficiency | speedup | calls per mailbox | HTTP 503 | server use |'
-    & $line '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    & $line '| mailboxes | ThrottleLimit | time | before | mailboxes/min | limit | efficiency | speedup | calls per mailbox | HTTP 503 | server use |'
+    & $line '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
     foreach ($row in $rows) {
         $baseline = $rows | Where-Object { $_.Limit -eq '1' -and $_.Mailboxes -eq $row.Mailboxes } | Select-Object -First 1
         $speedup = if ($baseline) { '{0:0.0}' -f ($row.PerMinute / $baseline.PerMinute) } else { 'n/a' }
         $limit = if ($row.Limit -eq 'auto') { 'none given' } else { $row.Limit }
-        & $line ('| {0:N0} | {1} | {2:0.0} s | {3:N0} | {4:0.0} s | {5:0.00} | {6} | {7:0.0} | {8} ({9:0.0} %) | {10:0.00} |' -f $row.Mailboxes, $limit, $row.Seconds, $row.PerMinute,
-            $row.LimitSeconds, $row.Efficiency, $speedup, $row.Calls, $row.Refused, (100 * $row.RefusedShare), $row.Use)
+        & $line ('| {0:N0} | {1} | {2:0.0} s | {11:0.0} s | {3:N0} | {4:0.0} s | {5:0.00} | {6} | {7:0.0} | {8} ({9:0.0} %) | {10:0.00} |' -f $row.Mailboxes, $limit, $row.Seconds, $row.PerMinute,
+            $row.LimitSeconds, $row.Efficiency, $speedup, $row.Calls, $row.Refused, (100 * $row.RefusedShare), $row.Use, $row.Startup)
     }
     & $line ''
     & $line "Speedup = mailboxes per minute / those of ThrottleLimit 1 at the same size ($('{0:N0}' -f $BaselineSize) mailboxes; ThrottleLimit 1 is not run at the larger sizes, where it would take too long)."
@@ -481,7 +492,7 @@ function New-Report {
     $stormEfficiency = Get-RunMedian $Storm.Runs { $_.LimitSeconds / $_.Seconds }
     & $line '## Storm: capacity 16 -> 4 -> 16 during the run (EWS)'
     & $line ''
-    & $line ("{0:N0} mailboxes, no -ThrottleLimit. The front end drops to {1} calls at once {2:0.0} s after the start and returns to {3} at {4:0.0} s (a quarter and three quarters of the time the same run took without a storm, Bulk activation). The limit is the least time whose capacity-seconds (16, then 4, then 16) cover the work." -f $Storm.Mailboxes, $Model.StormCapacity, $Storm.DropAt, $Model.Capacity, $Storm.RiseAt)
+    & $line ("{0:N0} mailboxes, no -ThrottleLimit. The front end drops to {1} calls at once {2:0.0} s after the cmdlet starts and returns to {3} at {4:0.0} s (its start-up plus a quarter and three quarters of the sync time the same run took without a storm, Bulk activation). The limit is the least time from the first request whose capacity-seconds (16, then 4, then 16) cover the work; when the storm comes after that, it does not bind." -f $Storm.Mailboxes, $Model.StormCapacity, $Storm.DropAt, $Model.Capacity, $Storm.RiseAt)
     & $line ''
     & $line '| mailboxes | time | limit | efficiency | HTTP 503 | synced | target |'
     & $line '|---:|---:|---:|---:|---:|---:|---|'
@@ -582,7 +593,7 @@ $parser = Measure-Parser
 $startup = @(Measure-Startup)
 $activation = @(Measure-Activation)
 $calmRuns = @($activation | Where-Object { $_.Limit -eq 'auto' -and $_.Mailboxes -eq $StormSize } | ForEach-Object Runs)
-$storm = Measure-Storm -CalmSeconds (Get-Median @($calmRuns | ForEach-Object Seconds))
+$storm = Measure-Storm -CalmSeconds (Get-Median @($calmRuns | ForEach-Object Seconds)) -CalmStartupSeconds (Get-Median @($calmRuns | ForEach-Object StartupSeconds))
 $throttled = Measure-ThrottledMailboxes
 $big = @(Measure-BigMailbox)
 $graph = Measure-Graph

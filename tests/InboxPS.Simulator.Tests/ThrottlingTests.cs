@@ -142,6 +142,26 @@ public sealed class ThrottlingTests
         Assert.InRange(metrics.ServerUtilisation, double.Epsilon, 1);
     }
 
+    [Fact]
+    public async Task FirstRequestAtIsWhenTheFirstEwsRequestSinceTheResetArrived()
+    {
+        await using var sim = await StartAsync(new SimulatorOptions { Latency = TimeSpan.FromMilliseconds(50) });
+        using var client = EwsClient.Basic(sim);
+        await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), Mailbox);
+        sim.Control.ResetMetrics();
+        Assert.Null(sim.Control.Metrics.FirstRequestAt);
+
+        var before = DateTime.UtcNow;
+        await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), Mailbox);
+        var after = DateTime.UtcNow;
+        await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), Mailbox);
+
+        var metrics = sim.Control.Metrics;
+        Assert.NotNull(metrics.FirstRequestAt);
+        Assert.InRange(metrics.FirstRequestAt!.Value, before, after);
+        Assert.Null(metrics.Graph.FirstRequestAt);
+    }
+
     private static Task<ExchangeSimulator> StartAsync(SimulatorOptions options)
     {
         options.Users = 9;

@@ -49,4 +49,7 @@ public sealed class GraphMetrics
 
     /// <summary>Bytes of successful mailbox answers.</summary>
     public long BytesServed { get; init; }
+
+    /// <summary>When the first Graph request since start or reset arrived (UTC); null before any.</summary>
+    public DateTime? FirstRequestAt { get; init; }
 }

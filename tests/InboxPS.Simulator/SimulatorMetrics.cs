@@ -88,6 +88,9 @@ public sealed class SimulatorMetrics
     /// <summary>Bytes of successful EWS answers (the body each call built).</summary>
     public long BytesServed { get; init; }
 
+    /// <summary>When the first EWS request since start or reset arrived (UTC); null before any. Benchmarks measure from here.</summary>
+    public DateTime? FirstRequestAt { get; init; }
+
     /// <summary>The server-wide concurrency budget in force when the snapshot was taken.</summary>
     public int ServerCapacity { get; init; }
 

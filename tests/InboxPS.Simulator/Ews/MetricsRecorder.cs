@@ -32,6 +32,7 @@ internal sealed class MetricsRecorder
     private long _busyTicks;
     private long _itemsServed;
     private long _bytesServed;
+    private long _firstRequestTicks;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -44,7 +45,7 @@ internal sealed class MetricsRecorder
 
         _violationsByMailbox.Clear();
         _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
-        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _itemsServed = _bytesServed = 0;
+        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _itemsServed = _bytesServed = _firstRequestTicks = 0;
         _schemaErrors.Clear();
         _peak = Volatile.Read(ref _inFlight);
         Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
@@ -54,6 +55,7 @@ internal sealed class MetricsRecorder
     public int Enter()
     {
         Interlocked.Increment(ref _ewsRequests);
+        MarkFirst(ref _firstRequestTicks);
         var now = Interlocked.Increment(ref _inFlight);
         InterlockedMax(ref _peak, now);
         return now;
@@ -142,6 +144,7 @@ internal sealed class MetricsRecorder
             ServerBusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
             ItemsServed = Interlocked.Read(ref _itemsServed),
             BytesServed = Interlocked.Read(ref _bytesServed),
+            FirstRequestAt = FirstAt(ref _firstRequestTicks),
             ServerCapacity = throttling.ServerCapacity,
             MaxConcurrencyPerMailbox = throttling.MaxConcurrency,
             MaxConcurrentSyncCallsPerMailbox = throttling.MaxSyncCalls,
@@ -168,4 +171,13 @@ internal sealed class MetricsRecorder
     }
 
     internal static void Max(ref int target, int value) => InterlockedMax(ref target, value);
+
+    // UTC wall clock, not the Stopwatch: the benchmark compares it with the client's clock in another process.
+    internal static void MarkFirst(ref long ticks) => Interlocked.CompareExchange(ref ticks, DateTime.UtcNow.Ticks, 0);
+
+    internal static DateTime? FirstAt(ref long ticks)
+    {
+        var value = Interlocked.Read(ref ticks);
+        return value == 0 ? null : new DateTime(value, DateTimeKind.Utc);
+    }
 }

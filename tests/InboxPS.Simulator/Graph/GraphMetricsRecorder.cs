@@ -20,12 +20,14 @@ internal sealed class GraphMetricsRecorder
     private long _busyTicks;
     private long _itemsServed;
     private long _bytesServed;
+    private long _firstRequestTicks;
     private int _inFlight;
     private int _peak;
 
     public int Enter()
     {
         Interlocked.Increment(ref _requests);
+        MetricsRecorder.MarkFirst(ref _firstRequestTicks);
         var now = Interlocked.Increment(ref _inFlight);
         MetricsRecorder.Max(ref _peak, now);
         return now;
@@ -67,7 +69,7 @@ internal sealed class GraphMetricsRecorder
         }
 
         _violationsByMailbox.Clear();
-        _requests = _violations = _unauthorized = _busyTicks = _itemsServed = _bytesServed = 0;
+        _requests = _violations = _unauthorized = _busyTicks = _itemsServed = _bytesServed = _firstRequestTicks = 0;
         _peak = Volatile.Read(ref _inFlight);
     }
 
@@ -90,6 +92,7 @@ internal sealed class GraphMetricsRecorder
             BusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
             ItemsServed = Interlocked.Read(ref _itemsServed),
             BytesServed = Interlocked.Read(ref _bytesServed),
+            FirstRequestAt = MetricsRecorder.FirstAt(ref _firstRequestTicks),
         };
     }
 }
