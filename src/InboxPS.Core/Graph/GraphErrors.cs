@@ -130,6 +130,13 @@ internal static class GraphErrors
             $"{context.Describe()} got a response larger than the {limit.ToString("N0", CultureInfo.InvariantCulture)}-byte limit; it was not read further{context.Trailer()}",
             context, "ResponseTooLarge", null);
 
+    /// <summary>Not sent: another request of the mailbox got a Retry-After that has <paramref name="left"/> to run, longer
+    /// than a call waits itself; the engine parks the mailbox until it ends.</summary>
+    public static GraphException HeldOff(TimeSpan left, GraphRequestContext context) =>
+        Create(s_throttled, $"{context.Describe()} was not sent: the mailbox is in a Graph Retry-After for another " +
+                            $"{left.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s{context.Trailer()}",
+            context, "RetryAfterPending", left);
+
     public static GraphException Timeout(TimeSpan timeout, GraphRequestContext context) =>
         Create(new Rule(GraphErrorIds.Timeout, InboxErrorKind.OperationTimeout, SyncFault.Unavailable, true,
                 "If it persists, check the network path to Microsoft Graph, or raise the request timeout."),

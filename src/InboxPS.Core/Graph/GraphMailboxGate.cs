@@ -17,10 +17,13 @@ internal sealed class GraphMailboxGate
 
     public GraphMailboxGate(int limit) => _slots = new SemaphoreSlim(limit, limit);
 
-    /// <summary>Takes a slot, then waits out the mailbox's back-off; returns the time waited for the back-off.</summary>
+    /// <summary>Takes a slot, then waits out the mailbox's back-off when it has no more than <paramref name="maxHeldWait"/>
+    /// to run. Returns whether the slot was taken and the back-off left: waited when taken, too long to wait when not
+    /// (the slot is then free again).</summary>
     /// <param name="sleptUntil">The back-off end (from <see cref="HoldOff"/>) this caller already slept through itself:
     /// only a later one, set by another request meanwhile, is waited for.</param>
-    public async Task<TimeSpan> EnterAsync(Func<TimeSpan, CancellationToken, Task> delay, long sleptUntil, CancellationToken cancellationToken)
+    public async Task<(bool Entered, TimeSpan HeldOff)> EnterAsync(Func<TimeSpan, CancellationToken, Task> delay, long sleptUntil,
+        TimeSpan maxHeldWait, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -29,11 +32,18 @@ internal sealed class GraphMailboxGate
             var left = TimeSpan.FromTicks(notBefore - Now());
             if (left <= TimeSpan.Zero || notBefore <= sleptUntil)
             {
-                return TimeSpan.Zero;
+                return (true, TimeSpan.Zero);
+            }
+
+            if (left > maxHeldWait)
+            {
+                // Sleeping here would hold the worker: the caller fails with the back-off and the engine parks the mailbox.
+                _slots.Release();
+                return (false, left);
             }
 
             await delay(left, cancellationToken).ConfigureAwait(false);
-            return left;
+            return (true, left);
         }
         catch
         {

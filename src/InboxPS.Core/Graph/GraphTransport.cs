@@ -19,10 +19,7 @@ namespace InboxPS.Core.Graph;
 internal sealed class GraphTransport : IDisposable
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
-    private static readonly TimeSpan s_maxServerJitter = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackOff = TimeSpan.FromDays(1);
-    private static readonly object s_randomLock = new();
-    private static readonly Random s_random = new();
 
     private readonly HttpClient _http;
     private readonly GraphClientOptions _options;
@@ -83,12 +80,17 @@ internal sealed class GraphTransport : IDisposable
     {
         var call = new CallState(metrics);
         var gate = _gates.GetOrAdd(request.Mailbox.ToLowerInvariant(), _ => new GraphMailboxGate(_options.MaxRequestsPerMailbox));
-        var attempts = 1;
-        var waited = TimeSpan.Zero;
+        var schedule = new RetrySchedule(_options.Retry);
         var sleptUntil = long.MinValue;
         while (true)
         {
-            var heldOff = await gate.EnterAsync(Delay, sleptUntil, cancellationToken).ConfigureAwait(false);
+            var (entered, heldOff) = await gate.EnterAsync(Delay, sleptUntil, _options.Retry.MaxHeldWait, cancellationToken).ConfigureAwait(false);
+            if (!entered)
+            {
+                Trace(request, $"not sent, the mailbox's Retry-After has {heldOff.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms left.");
+                throw GraphErrors.HeldOff(heldOff, new GraphRequestContext(request.Operation, request.Mailbox, request.Scope));
+            }
+
             if (heldOff > TimeSpan.Zero)
             {
                 metrics?.AddThrottled(heldOff);
@@ -103,20 +105,17 @@ internal sealed class GraphTransport : IDisposable
             {
                 if (failure.BackOff is { } asked && asked > TimeSpan.Zero)
                 {
-                    // The mailbox's other requests (its other folders) wait it out too; this one sleeps at least as long below.
+                    // The mailbox's other requests (its other folders) wait it out too, or end when it is long.
                     sleptUntil = gate.HoldOff(asked);
                 }
 
-                var next = attempts < _options.Retry.MaxAttempts ? NextDelay(failure, attempts) : (TimeSpan?)null;
-                if (next is null || waited + next.Value > _options.Retry.MaxTotalDelay)
+                if (schedule.Next(failure) is not { } next)
                 {
                     Trace(request, $"{failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
                     throw;
                 }
 
-                delay = next.Value;
-                attempts++;
-                waited += delay;
+                delay = next;
                 Trace(request, $"{failure.ErrorId} (HTTP {failure.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? failure.Code}), " +
                                $"retrying in {delay.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms (client-request-id {failure.RequestId}).");
             }
@@ -307,27 +306,7 @@ internal sealed class GraphTransport : IDisposable
         return null;
     }
 
-    /// <summary>The server's wait plus a jitter of at most 10 % (and 250 ms), or an exponential back-off with "equal jitter".</summary>
-    private TimeSpan NextDelay(GraphException failure, int failedAttempts)
-    {
-        if (failure.BackOff is { } asked && asked > TimeSpan.Zero)
-        {
-            return asked + TimeSpan.FromTicks((long)(Math.Min(asked.Ticks / 10, s_maxServerJitter.Ticks) * NextDouble()));
-        }
-
-        var step = Math.Min(_options.Retry.MaxDelay.Ticks, _options.Retry.BaseDelay.Ticks * Math.Pow(2, failedAttempts - 1));
-        return TimeSpan.FromTicks((long)(step / 2 + step / 2 * NextDouble()));
-    }
-
     private void Trace(GraphRequest request, string what) => _options.Trace?.Invoke($"{request.Operation} {request.Mailbox}: {what}");
-
-    private static double NextDouble()
-    {
-        lock (s_randomLock)
-        {
-            return s_random.NextDouble();
-        }
-    }
 
     private static bool IsTlsFailure(Exception e)
     {

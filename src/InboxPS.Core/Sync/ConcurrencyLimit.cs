@@ -9,8 +9,9 @@ namespace InboxPS.Core.Sync;
 /// How many mailboxes the engine works on at once, found from the server's answers (AIMD, as TCP congestion control):
 /// it starts small and doubles while every mailbox goes through untroubled (slow start), then grows by one per round
 /// of as many mailboxes as the limit. A mailbox the server pushed back on (HTTP 503, ErrorServerBusy, too many
-/// connections: any throttled wait) or a request latency above twice the best seen cuts the limit to three quarters,
-/// once per round, never below one and never above the ceiling (-ThrottleLimit). Thread-safe; deterministic.
+/// connections: any throttled wait) or a smoothed request latency above twice the best smoothed one cuts the limit to
+/// three quarters, once per round, never below one and never above the ceiling (-ThrottleLimit). Thread-safe;
+/// deterministic.
 /// </summary>
 internal sealed class ConcurrencyLimit
 {
@@ -20,6 +21,7 @@ internal sealed class ConcurrencyLimit
     private const double Backoff = 0.75;
     private const double LatencyTolerance = 2.0;
     private const double Smoothing = 0.2;
+    private const int MinLatencySamples = 8;
 
     private readonly object _gate = new();
     private readonly Queue<TaskCompletionSource<bool>> _waiting = new();
@@ -30,6 +32,7 @@ internal sealed class ConcurrencyLimit
     private int _sinceChange;
     private long _bestTicks;
     private long _smoothedTicks;
+    private int _latencySamples;
 
     public ConcurrencyLimit(int ceiling, int initial = 4)
     {
@@ -145,8 +148,10 @@ internal sealed class ConcurrencyLimit
         }
     }
 
-    // Latency smoothed over the last mailboxes (EWMA), against the best single mailbox seen: a queue building up at the
-    // server shows here before it answers 503.
+    // Latency smoothed over the last mailboxes (EWMA), against the best smoothed value seen: a queue building up at the
+    // server shows here before it answers 503. The baseline is smoothed too, and set only after a few mailboxes: a
+    // mailbox's latency carries client-side noise (store writes, a busy core), and the best single one is an outlier
+    // that made steady latency look congested (an automatic run measured slower than -ThrottleLimit 16).
     private bool IsSlow(TimeSpan? latency)
     {
         if (latency is not { } observed || observed <= TimeSpan.Zero)
@@ -155,9 +160,14 @@ internal sealed class ConcurrencyLimit
         }
 
         _smoothedTicks = _smoothedTicks == 0 ? observed.Ticks : (long)(_smoothedTicks * (1 - Smoothing) + observed.Ticks * Smoothing);
-        if (_bestTicks == 0 || observed.Ticks < _bestTicks)
+        if (++_latencySamples < MinLatencySamples)
         {
-            _bestTicks = observed.Ticks;
+            return false;
+        }
+
+        if (_bestTicks == 0 || _smoothedTicks < _bestTicks)
+        {
+            _bestTicks = _smoothedTicks;
         }
 
         return _smoothedTicks > _bestTicks * LatencyTolerance;

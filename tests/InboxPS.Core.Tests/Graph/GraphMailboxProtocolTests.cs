@@ -264,7 +264,7 @@ public sealed class GraphMailboxProtocolTests
     public async Task Throttled_time_is_counted_per_session()
     {
         var handler = new ScriptedHandler()
-            .Then(_ => Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", retryAfter: "3"))
+            .Then(_ => Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", retryAfter: "1.5"))
             .Then(_ => Json("""{"id":"inbox-id"}"""))
             .Then(_ => Json("""{"id":"inbox-id"}"""));
         using var graph = new GraphTestClient(handler);
@@ -276,7 +276,7 @@ public sealed class GraphMailboxProtocolTests
         await other.GetWellKnownFolderAsync("inbox", default);
 
         Assert.Equal(2, throttled.Requests);
-        Assert.InRange(throttled.ThrottledFor, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.25));
+        Assert.InRange(throttled.ThrottledFor, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(1.65));
         Assert.Equal((1, TimeSpan.Zero), (other.Requests, other.ThrottledFor));
     }
 

@@ -14,7 +14,7 @@ public sealed class GraphWireTests
     {
         var answered = 0;
         await using var server = new LoopbackServer((stream, stop) => LoopbackServer.WriteAsync(stream, Interlocked.Increment(ref answered) == 1
-            ? "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 2.128\r\nContent-Length: 60\r\nConnection: close\r\n\r\n"
+            ? "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 1.628\r\nContent-Length: 60\r\nConnection: close\r\n\r\n"
               + """{"error":{"code":"ApplicationThrottled","message":"busy.."}}"""
             : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n" + """{"id":"inbox-1"}""", stop));
         using var handler = new HttpClientHandler();
@@ -23,7 +23,7 @@ public sealed class GraphWireTests
         var inbox = await graph.Client.GetMailFolderAsync(GraphTestClient.Alice, "inbox", null, default).WaitAsync(s_guard);
 
         Assert.Equal("inbox-1", inbox.Id);
-        Assert.InRange(Assert.Single(graph.Waits), TimeSpan.FromSeconds(2.128), TimeSpan.FromSeconds(2.128 + 0.2128));
+        Assert.InRange(Assert.Single(graph.Waits), TimeSpan.FromSeconds(1.628), TimeSpan.FromSeconds(1.628 + 0.1628));
         var sent = server.LastRequestHeaders!.Split("\r\n");
         Assert.Contains("Prefer: IdType=\"ImmutableId\"", sent);
         Assert.Contains(sent, l => l.StartsWith("Authorization: Bearer token-1", StringComparison.Ordinal));

@@ -69,6 +69,23 @@ public sealed class ConcurrencyLimitTests
     }
 
     [Fact]
+    public async Task Noisy_but_steady_latency_never_cuts_the_limit()
+    {
+        // Client-side noise (a store write, a busy core) makes single mailboxes 4x apart with no trend: the best single
+        // sample is no baseline for that, the best smoothed value is.
+        var limit = new ConcurrencyLimit(ceiling: 64, initial: 8);
+        var limits = new List<int>();
+        for (var i = 0; i < 60; i++)
+        {
+            await ExitAsync(limit, 1, pushedBack: false, i % 2 == 0 ? s_fast / 3 : s_fast * 4 / 3);
+            limits.Add(limit.Limit);
+        }
+
+        Assert.Equal(limits.OrderBy(l => l), limits);
+        Assert.True(limit.Limit > 8, $"limit {limit.Limit}");
+    }
+
+    [Fact]
     public async Task Workers_beyond_the_limit_wait_and_are_let_in_as_mailboxes_finish()
     {
         var limit = new ConcurrencyLimit(ceiling: 2, initial: 1);

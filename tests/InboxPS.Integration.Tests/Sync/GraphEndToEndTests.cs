@@ -367,6 +367,35 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task A_multi_second_Retry_After_parks_its_mailbox_the_others_finish_meanwhile_and_none_is_violated()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var users = _tenant.Users.Skip(2).Take(6).ToList();
+        var throttled = users.Take(2).ToList();
+        foreach (var user in throttled)
+        {
+            Simulator.Control.ThrottleMailbox(user, busyCalls: 1, backOff: TimeSpan.FromSeconds(3));
+        }
+
+        var before = Simulator.Control.Metrics.Graph;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = await org.SyncAsync(users, new SyncOptions { ThrottleLimit = 2 });
+        var after = Simulator.Control.Metrics.Graph;
+
+        Assert.All(run.Results, r => Assert.Equal(SyncStatus.Synced, r.Status));
+        // The throttled mailboxes come last: their workers took the others while the 3 s ran, instead of sleeping it out.
+        Assert.Equal(users.Skip(2).OrderBy(u => u), run.Results.Take(4).Select(r => r.Mailbox).OrderBy(u => u));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"the run took {clock.Elapsed}");
+        Assert.All(run.Results, r => Assert.True(r.ThrottledFor < TimeSpan.FromSeconds(1), $"{r.Mailbox} held its worker for {r.ThrottledFor}"));
+        Assert.Equal(before.RetryAfterViolations, after.RetryAfterViolations);
+        Assert.Equal(2, throttled.Count(u => run.Lines.Any(l => l.StartsWith($"Warning: {u}", StringComparison.Ordinal) && l.Contains("Parked until"))));
+        foreach (var user in users)
+        {
+            org.AssertMatchesTruth(user);
+        }
+    }
+
+    [Fact]
     public async Task A_big_mailboxs_folders_sync_side_by_side_never_more_than_4_requests_at_once_nor_against_a_Retry_After()
     {
         using var org = await _tenant.ConnectAsync();

@@ -1,9 +1,9 @@
 using System;
 
-namespace InboxPS.Core.Ews.Transport;
+namespace InboxPS.Core;
 
 /// <summary>
-/// The waits of one call's retries under an <see cref="EwsRetryPolicy"/>. A server's own back-off is honoured exactly,
+/// The waits of one call's retries under a <see cref="RetryPolicy"/> (EWS and Graph alike). A server's own back-off is honoured exactly,
 /// plus a jitter that is only added; otherwise the wait grows exponentially with jitter. Null means: give up.
 /// </summary>
 internal sealed class RetrySchedule
@@ -12,18 +12,18 @@ internal sealed class RetrySchedule
     private static readonly object s_randomLock = new();
     private static readonly Random s_random = new();
 
-    private readonly EwsRetryPolicy _policy;
+    private readonly RetryPolicy _policy;
     private int _attempts = 1;
     private TimeSpan _waited;
 
-    public RetrySchedule(EwsRetryPolicy policy)
+    public RetrySchedule(RetryPolicy policy)
     {
         _policy = policy;
     }
 
     /// <summary>How long to wait before the next attempt after <paramref name="failure"/>, or null when attempts or the
     /// total wait would run out.</summary>
-    public TimeSpan? Next(EwsException failure)
+    public TimeSpan? Next(InboxException failure)
     {
         if (_attempts >= _policy.MaxAttempts)
         {
