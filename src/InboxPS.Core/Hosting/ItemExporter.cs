@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -45,10 +44,8 @@ public sealed class ItemExporter
         }
 
         var folder = folders.TryGetValue(item.FolderId, out var name) ? name : PortableName.For(item.Folder ?? item.FolderId);
-        var received = item.Received?.UtcDateTime.ToString("yyyy-MM-dd HHmmss", CultureInfo.InvariantCulture) ?? "undated";
-        var file = PortableName.For($"{received} {item.Subject}".Trim());
-        file = file.Substring(0, Math.Min(file.Length, PortableName.MaxLength - 10)) + " " + PortableName.Hash(item.ItemId, 8) + ".eml";
-        return Path.Combine(_destination, PortableName.For(item.Mailbox.ToLowerInvariant()), folder, file);
+        return Path.Combine(_destination, PortableName.For(item.Mailbox.ToLowerInvariant()), folder,
+            PortableName.ForMessage(item.Received, item.Subject, item.ItemId));
     }
 
     /// <exception cref="InboxException">

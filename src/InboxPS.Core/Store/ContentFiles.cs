@@ -27,8 +27,17 @@ internal sealed class ContentFiles
     /// <summary>The start of the query that names the files: the caller appends its WHERE condition.</summary>
     public const string SelectPaths = "SELECT mime_path FROM items WHERE mime_path IS NOT NULL AND ";
 
-    /// <summary>Remembers one file to delete after the commit (an item's .eml file replaced by a new one).</summary>
-    public void Add(string path) => _paths.Add(path);
+    /// <summary>
+    /// Remembers an updated item's stored file unless the update wrote it again: a new file elsewhere replaces it, and
+    /// an update without a new file leaves it stale (the message changed after it was written), so it goes too.
+    /// </summary>
+    public void Replaced(string? storedPath, string? newPath)
+    {
+        if (storedPath is not null && !string.Equals(storedPath, newPath, StringComparison.Ordinal))
+        {
+            _paths.Add(storedPath);
+        }
+    }
 
     /// <summary>Remembers the files <paramref name="select"/> names (its first column), before their rows are deleted.</summary>
     public void Collect(DbCommand select)

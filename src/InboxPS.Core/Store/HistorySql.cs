@@ -26,6 +26,9 @@ internal static class HistorySql
         WHERE id = @id
         """;
 
+    /// <summary>Disable-InboxSync -RemoveData: the user's run history goes with the rest of their data.</summary>
+    public const string ForgetMailboxRuns = "DELETE FROM mailbox_runs WHERE organization = @org AND mailbox = @mailbox";
+
     public const string RunAlive = "UPDATE sync_runs SET alive_until_utc = @alive WHERE id = @run";
 
     public const string FolderStatistics = """

@@ -103,6 +103,7 @@ public sealed partial class PostgresInboxStore
             if (removeData)
             {
                 CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox", ("org", organization), ("mailbox", mailbox));
+                Execute(connection, HistorySql.ForgetMailboxRuns, ("org", organization), ("mailbox", mailbox));
             }
 
             changed = Execute(connection, removeData
@@ -211,6 +212,7 @@ public sealed partial class PostgresInboxStore
         {
             RequireOnRoster(connection, organization, mailbox);
             using var upsert = Command(connection, """
+                WITH stored AS (SELECT mime_path FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id)
                 INSERT INTO items AS i (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
                                    conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
                                    size, is_read, has_attachments, mime_path, updated_utc)
@@ -223,23 +225,31 @@ public sealed partial class PostgresInboxStore
                     cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
                     received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
                     has_attachments = excluded.has_attachments,
-                    mime_path = COALESCE(excluded.mime_path, i.mime_path), updated_utc = excluded.updated_utc
-                RETURNING (xmax = 0)
+                    mime_path = CASE WHEN @keepFile THEN COALESCE(excluded.mime_path, i.mime_path) ELSE excluded.mime_path END,
+                    updated_utc = excluded.updated_utc
+                RETURNING (xmax = 0), (SELECT mime_path FROM stored)
                 """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
             var bind = new ItemBinder(upsert);
             using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
             foreach (var item in page.Upserts)
             {
                 var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
-                rebaseline?.TakeOver(item, mimePath, files);
-                bind.Bind(item, mimePath);
-                if (upsert.ExecuteScalar() is true)
+                var tookOver = rebaseline?.TakeOver(item, mimePath, files) == true;
+                bind.Bind(item, mimePath, keepFile: tookOver);
+                using var row = upsert.ExecuteReader();
+                row.Read();
+                if (row.GetBoolean(0))
                 {
                     added++;
                 }
                 else
                 {
                     updated++;
+                }
+
+                if (!tookOver)
+                {
+                    files.Replaced(row.IsDBNull(1) ? null : row.GetString(1), mimePath);
                 }
             }
 
@@ -355,7 +365,7 @@ public sealed partial class PostgresInboxStore
             ("cc", NpgsqlTypes.NpgsqlDbType.Text), ("sent", NpgsqlTypes.NpgsqlDbType.TimestampTz),
             ("received", NpgsqlTypes.NpgsqlDbType.TimestampTz), ("size", NpgsqlTypes.NpgsqlDbType.Bigint),
             ("isRead", NpgsqlTypes.NpgsqlDbType.Boolean), ("attachments", NpgsqlTypes.NpgsqlDbType.Boolean),
-            ("mime", NpgsqlTypes.NpgsqlDbType.Text),
+            ("mime", NpgsqlTypes.NpgsqlDbType.Text), ("keepFile", NpgsqlTypes.NpgsqlDbType.Boolean),
         };
 
         private readonly NpgsqlParameter[] _parameters;
@@ -365,13 +375,14 @@ public sealed partial class PostgresInboxStore
             _parameters = Array.ConvertAll(s_columns, column => command.Parameters.Add(column.Name, column.Type));
         }
 
-        public void Bind(MailItem item, string? mimePath)
+        /// <param name="keepFile">A row a rebaseline took over keeps its file (the same message) when no new one came.</param>
+        public void Bind(MailItem item, string? mimePath, bool keepFile)
         {
             object?[] values =
             {
                 item.Id, item.ChangeKey, item.ItemClass, item.InternetMessageId, item.ConversationId, item.Subject,
                 item.Sender, item.ToRecipients, item.CcRecipients, item.Sent?.ToUniversalTime(), item.Received?.ToUniversalTime(),
-                item.Size, item.IsRead, item.HasAttachments, mimePath,
+                item.Size, item.IsRead, item.HasAttachments, mimePath, keepFile,
             };
             for (var i = 0; i < values.Length; i++)
             {

@@ -66,9 +66,9 @@ internal sealed class RebaselineMatcher : IDisposable
         _takeOver.ExecuteNonQuery();
 
         // A new .eml file replaces the kept one (named after the old id): one file per item, never two.
-        if (mimePath is not null && keptPath is not null && !string.Equals(keptPath, mimePath, StringComparison.Ordinal))
+        if (mimePath is not null)
         {
-            files.Add(keptPath);
+            files.Replaced(keptPath, mimePath);
         }
 
         return true;

@@ -146,6 +146,7 @@ public sealed partial class SqliteInboxStore
             if (removeData)
             {
                 files.Collect(connection, "organization = $org AND mailbox = $mailbox", Bind(organization, mailbox));
+                Execute(connection, HistorySql.ForgetMailboxRuns, ("org", organization), ("mailbox", mailbox));
             }
 
             using var command = connection.CreateCommand();
@@ -296,12 +297,13 @@ public sealed partial class SqliteInboxStore
                     cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
                     received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
                     has_attachments = excluded.has_attachments,
-                    mime_path = COALESCE(excluded.mime_path, items.mime_path), updated_utc = excluded.updated_utc
+                    mime_path = CASE WHEN $keepFile THEN COALESCE(excluded.mime_path, items.mime_path) ELSE excluded.mime_path END,
+                    updated_utc = excluded.updated_utc
                 """;
             var p = ItemParameters(upsert, organization, mailbox, folderId, now);
 
             using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT 1 FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            exists.CommandText = "SELECT mime_path FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
             exists.Parameters.AddWithValue("$org", organization);
             exists.Parameters.AddWithValue("$mailbox", mailbox);
             var existsId = exists.Parameters.Add("$id", SqliteType.Text);
@@ -311,7 +313,13 @@ public sealed partial class SqliteInboxStore
             {
                 var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
                 existsId.Value = item.Id;
-                if (exists.ExecuteScalar() is not null || rebaseline?.TakeOver(item, mimePath, files) == true)
+                var tookOver = false;
+                if (exists.ExecuteScalar() is { } stored)
+                {
+                    files.Replaced(stored as string, mimePath);
+                    updated++;
+                }
+                else if (tookOver = rebaseline?.TakeOver(item, mimePath, files) == true)
                 {
                     updated++;
                 }
@@ -320,7 +328,7 @@ public sealed partial class SqliteInboxStore
                     added++;
                 }
 
-                p.Bind(item, mimePath);
+                p.Bind(item, mimePath, keepFile: tookOver);
                 upsert.ExecuteNonQuery();
             }
 
@@ -559,11 +567,12 @@ public sealed partial class SqliteInboxStore
                 command.Parameters.Add("$cc", SqliteType.Text), command.Parameters.Add("$sent", SqliteType.Text),
                 command.Parameters.Add("$received", SqliteType.Text), command.Parameters.Add("$size", SqliteType.Integer),
                 command.Parameters.Add("$isRead", SqliteType.Integer), command.Parameters.Add("$attachments", SqliteType.Integer),
-                command.Parameters.Add("$mime", SqliteType.Text),
+                command.Parameters.Add("$mime", SqliteType.Text), command.Parameters.Add("$keepFile", SqliteType.Integer),
             };
         }
 
-        public void Bind(MailItem item, string? mimePath)
+        /// <param name="keepFile">A row a rebaseline took over keeps its file (the same message) when no new one came.</param>
+        public void Bind(MailItem item, string? mimePath, bool keepFile)
         {
             object?[] values =
             {
@@ -573,7 +582,7 @@ public sealed partial class SqliteInboxStore
                 item.Received is { } received ? FormatTime(received) : null,
                 item.Size, item.IsRead is { } read ? (read ? 1 : 0) : null,
                 item.HasAttachments is { } attachments ? (attachments ? 1 : 0) : null,
-                mimePath,
+                mimePath, keepFile ? 1 : 0,
             };
             for (var i = 0; i < values.Length; i++)
             {

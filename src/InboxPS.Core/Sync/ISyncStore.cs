@@ -27,7 +27,7 @@ public interface ISyncStore
     /// <summary>Remembers a failure for Get-InboxSyncStatus; a user not on the roster is recorded as inactive.</summary>
     void RecordFailure(string organization, string mailbox, string errorId, string message, string? recommendedAction);
 
-    /// <summary>Deactivates the user; with <paramref name="removeData"/> also forgets folders, states and items.</summary>
+    /// <summary>Deactivates the user; with <paramref name="removeData"/> also forgets folders, states, items and run history.</summary>
     bool Deactivate(string organization, string mailbox, bool removeData);
 
     string? GetHierarchyState(string organization, string mailbox);
@@ -47,7 +47,9 @@ public interface ISyncStore
     /// Applies one page of item changes and advances the folder's state in the same transaction. The page's skipped
     /// items are remembered (with their reasons) in that transaction too; an item upserted or deleted is no longer skipped.
     /// <paramref name="mimePaths"/> (item id => .eml file) names the files the engine already wrote for the page; the
-    /// store never calls back into the engine, so no disk I/O happens under its write lock.
+    /// store never calls back into the engine, so no disk I/O happens under its write lock. An updated item's earlier
+    /// file is deleted after the commit unless the page wrote it again (without a new one it is stale: Export-InboxItem
+    /// then reads the message from the server).
     /// An upsert whose id is new but whose Internet message id matches an item kept from the previous access type takes
     /// over that row (new id and folder, counted as updated, its .eml file kept unless a new one was written), so a
     /// switch between EWS and Graph neither duplicates nor loses items.

@@ -424,7 +424,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
     {
         // The .eml files are on disk before the page (and its state) is committed, and written outside the store's
         // lock: a slow disk holds up this mailbox only.
-        var mimePaths = _exporter?.Export(mailbox, folder.FolderId, page.Upserts);
+        var mimePaths = _exporter?.Export(mailbox, folder, page.Upserts);
         var applied = _store.ApplyItemPage(_organization, mailbox, folder.FolderId, page, mimePaths);
         lock (result)
         {

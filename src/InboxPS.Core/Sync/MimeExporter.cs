@@ -1,16 +1,15 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace InboxPS.Core.Sync;
 
 /// <summary>
-/// Writes messages as .eml files below -ContentPath: one folder per mailbox, one below it per mail folder. Each file is
-/// written atomically (temp file + move) before its page is committed to the store, so a stored item's path always
-/// names a whole file; a rerun overwrites.
+/// Writes messages as .eml files below -ContentPath in Export-InboxItem's readable layout: a folder per mailbox (its
+/// address), below it one per mail folder (its display name), files named by <see cref="PortableName.ForMessage"/>.
+/// Each file is written atomically (temp file + move) before its page is committed to the store, so a stored item's path
+/// always names a whole file; a rerun overwrites. Paths are stored per item, so files written in an earlier layout stay
+/// valid. Two mail folders of one name share a folder on disk: the item-id hash keeps their files apart.
 /// </summary>
 public sealed class MimeExporter
 {
@@ -23,7 +22,7 @@ public sealed class MimeExporter
 
     /// <summary>Writes the items that carry MIME and returns item id => path for the store.</summary>
     /// <exception cref="InboxException">ContentPathWriteFailed: a full disk or an unwritable folder fails this mailbox, not the run.</exception>
-    public IReadOnlyDictionary<string, string> Export(string mailbox, string folderId, IReadOnlyList<MailItem> items)
+    public IReadOnlyDictionary<string, string> Export(string mailbox, StoredFolder mailFolder, IReadOnlyList<MailItem> items)
     {
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         try
@@ -40,13 +39,13 @@ public sealed class MimeExporter
                 {
                     // Mail is owner-only, like the token cache: 0700 folders, 0600 files on Linux and macOS.
                     Directory.CreateDirectory(_contentPath);
-                    var mailboxFolder = Path.Combine(_contentPath, SafeName(mailbox));
+                    var mailboxFolder = Path.Combine(_contentPath, PortableName.For(mailbox.ToLowerInvariant()));
                     OwnerOnlyAccess.CreateFolder(mailboxFolder);
-                    folder = Path.Combine(mailboxFolder, Hash(folderId));
+                    folder = Path.Combine(mailboxFolder, PortableName.For(mailFolder.DisplayName ?? mailFolder.FolderId));
                     OwnerOnlyAccess.CreateFolder(folder);
                 }
 
-                var path = Path.Combine(folder, Hash(item.Id) + ".eml");
+                var path = Path.Combine(folder, PortableName.ForMessage(item.Received, item.Subject, item.Id));
                 WriteAtomically(path, item.Mime);
                 paths[item.Id] = path;
             }
@@ -78,30 +77,5 @@ public sealed class MimeExporter
         }
 
         File.Move(temp, path);
-    }
-
-    private static string SafeName(string mailbox)
-    {
-        var builder = new StringBuilder(mailbox.Length);
-        foreach (var c in mailbox.ToLowerInvariant())
-        {
-            builder.Append(char.IsLetterOrDigit(c) || c is '@' or '.' or '-' or '_' ? c : '_');
-        }
-
-        return builder.ToString();
-    }
-
-    // Protocol ids hold '/', '+' and '='; a hash gives a stable, path-safe file name.
-    private static string Hash(string id)
-    {
-        using var sha = SHA256.Create();
-        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(id));
-        var builder = new StringBuilder(32);
-        for (var i = 0; i < 16; i++)
-        {
-            builder.Append(bytes[i].ToString("x2", CultureInfo.InvariantCulture));
-        }
-
-        return builder.ToString();
     }
 }

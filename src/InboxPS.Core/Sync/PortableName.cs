@@ -56,6 +56,17 @@ public static class PortableName
         return result;
     }
 
+    /// <summary>
+    /// A message's .eml file name: received time, subject and a hash of the item id (two messages never share a name,
+    /// and the same message keeps its name while its subject and time stay).
+    /// </summary>
+    public static string ForMessage(DateTimeOffset? received, string? subject, string itemId)
+    {
+        var time = received?.UtcDateTime.ToString("yyyy-MM-dd HHmmss", CultureInfo.InvariantCulture) ?? "undated";
+        var file = For($"{time} {subject}".Trim());
+        return file.Substring(0, Math.Min(file.Length, MaxLength - 10)) + " " + Hash(itemId, 8) + ".eml";
+    }
+
     /// <summary>A short, stable, path-safe hash (lowercase hex) of <paramref name="text"/>.</summary>
     public static string Hash(string text, int length)
     {

@@ -165,12 +165,7 @@ public sealed class StoreContractTests
         using var temp = new TempDirectory();
         using var test = WithInbox(kind);
         var store = test.Store;
-        string File(string name)
-        {
-            var path = temp.Combine(name + ".eml");
-            System.IO.File.WriteAllText(path, "MIME-Version: 1.0");
-            return path;
-        }
+        string File(string name) => Eml(temp, name);
 
         var (a, b, c, y) = (File("a"), File("b"), File("c"), File("y"));
         store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, WithMessageIds(("A", "<1@x>"), ("B", "<2@x>"), ("C", "<3@x>"))),
@@ -235,6 +230,29 @@ public sealed class StoreContractTests
 
         Assert.Equal(new[] { ("A", (string?)"/content/a.eml"), ("B", null) },
             test.Pairs("SELECT item_id, mime_path FROM items ORDER BY item_id"));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AnUpdatedItemsOldFileGoesWhenNoNewFileIsWrittenOrANewOneLiesElsewhere(StoreKind kind)
+    {
+        using var temp = new TempDirectory();
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        var (a, b, c, d, movedC) = (Eml(temp, "a"), Eml(temp, "b"), Eml(temp, "c"), Eml(temp, "d"), Eml(temp, "c-moved"));
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", false, Items("A", "B", "C", "D")),
+            new Dictionary<string, string> { ["A"] = a, ["B"] = b, ["C"] = c, ["D"] = d });
+
+        // A changed on the server and was synced without -IncludeMime: its file is the old message. B was only read.
+        // C's new MIME went to another path; D's was written over its old file.
+        store.ApplyItemPage(Org, Mailbox, "F1",
+            new ItemPage("s2", true, Items("A", "C", "D"), Array.Empty<string>(), new[] { new ReadFlagChange("B", true) }),
+            new Dictionary<string, string> { ["C"] = movedC, ["D"] = d });
+
+        Assert.Equal(new[] { ("A", (string?)null), ("B", b), ("C", movedC), ("D", d) },
+            test.Pairs("SELECT item_id, mime_path FROM items ORDER BY item_id"));
+        Assert.False(File.Exists(a));
+        Assert.False(File.Exists(c));
+        Assert.All(new[] { b, movedC, d }, path => Assert.True(File.Exists(path), path));
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
@@ -545,6 +563,13 @@ public sealed class StoreContractTests
         test.Store.Activate(Org, s_target);
         test.Store.SelectFolder(Org, Mailbox, new MailFolder("F1", null, "Inbox", "IPF.Note"), "inbox");
         return test;
+    }
+
+    private static string Eml(TempDirectory temp, string name)
+    {
+        var path = temp.Combine(name + ".eml");
+        File.WriteAllText(path, "MIME-Version: 1.0");
+        return path;
     }
 
     private static ItemPage Page(string state, bool last, MailItem[] upserts, SkippedItem[]? skipped = null) =>

@@ -92,6 +92,31 @@ public sealed class StoreHistoryContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void RemovingAUsersDataForgetsTheirRunHistoryAndNoOnesElse(StoreKind kind)
+    {
+        using var test = StoreContractTests.WithOrganization(kind);
+        var store = test.Store;
+        var other = "other@contoso.com";
+        var run = store.StartRun(Org, "w");
+        foreach (var mailbox in new[] { Mailbox, other })
+        {
+            store.Activate(Org, new MailboxTarget(mailbox, MailboxAddressKind.SmtpAddress));
+            store.RecordMailboxRun(run, new MailboxRunRecord(Org, mailbox) { Status = "Synced" }, TimeSpan.FromMinutes(2));
+            store.RecordMailboxRun(run, new MailboxRunRecord(Org, mailbox) { Status = "Failed", ErrorId = "E" }, TimeSpan.FromMinutes(2));
+        }
+
+        // Disable-InboxSync keeps the history; -RemoveData (given the address in other case) forgets it.
+        Assert.True(store.Deactivate(Org, Mailbox, removeData: false));
+        Assert.Equal(2, store.GetMailboxRuns(Org, Mailbox, 10).Count);
+        Assert.True(store.Deactivate(Org, Mailbox.ToUpperInvariant(), removeData: true));
+
+        Assert.Empty(store.GetMailboxRuns(Org, Mailbox, 10));
+        Assert.Equal(2, store.GetMailboxRuns(Org, other, 10).Count);
+        Assert.Equal(new[] { other }, store.GetRunMailboxes(Org, run.Id).Select(r => r.Mailbox).Distinct());
+        Assert.Single(store.GetRuns(Org, 10));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void FolderStatisticsCountItemsSizesUnreadAndSkippedPerFolder(StoreKind kind)
     {
         using var test = WithTwoFolders(kind);

@@ -213,6 +213,15 @@ public sealed class MailboxSynchronizerTests : IDisposable
         Assert.All(files, f => Assert.EndsWith(".eml", f, StringComparison.Ordinal));
         var contents = files.Select(File.ReadAllBytes).Select(b => System.Text.Encoding.UTF8.GetString(b)).ToHashSet();
         Assert.All(alice.Inbox.ItemIds, id => Assert.Contains(System.Text.Encoding.UTF8.GetString(FakeFolder.MimeOf(id)), contents));
+
+        // Export-InboxItem's readable layout: <mailbox>/<folder display name>/<received subject hash>.eml.
+        var inbox = Assert.Single(_harness.Store.GetFolders(EngineHarness.Organization, alice.Address), f => f.Selected);
+        var stored = _harness.Store.ReadItems(new ItemQuery(EngineHarness.Organization) { Mailbox = alice.Address }).ToList();
+        Assert.Equal(12, stored.Count);
+        Assert.All(stored, item => Assert.Equal(
+            Path.Combine(_harness.ContentPath, "alice@contoso.com", PortableName.For(inbox.DisplayName), PortableName.ForMessage(item.Received, item.Subject, item.ItemId)),
+            item.MimePath));
+        Assert.Equal(files.Order(), stored.Select(i => i.MimePath!).Order());
     }
 
     [Fact]
