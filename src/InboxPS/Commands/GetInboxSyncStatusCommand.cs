@@ -11,38 +11,13 @@ namespace InboxPS.Commands;
 
 /// <summary>
 /// The monitoring view of the roster: who is activated, who is syncing, who failed and why. Its objects pipe back into
-/// Start-InboxSync (Get-InboxSyncStatus -Status Failed | Start-InboxSync retries only the failed users).
+/// Start-InboxSync (Get-InboxSyncStatus -Status Failed | Start-InboxSync retries only the failed users). Users are
+/// named as the other per-user readers take them (<see cref="StoredMailboxCmdlet"/>).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "InboxSyncStatus")]
 [OutputType(typeof(RosterEntry))]
-public sealed class GetInboxSyncStatusCommand : InboxCmdlet
+public sealed class GetInboxSyncStatusCommand : StoredMailboxCmdlet
 {
-    /// <summary>The organization; all organizations when omitted.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(OrganizationNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Organization { get; set; }
-
-    /// <summary>Mailbox addresses to show; wildcards allowed.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Identity")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Mailbox { get; set; }
-
-    /// <summary>
-    /// A piped mailbox's address (Get-Mailbox, Get-EXOMailbox, Graph users, CSV rows): bound apart from Identity, which
-    /// Get-Mailbox fills with a display name, and used instead of it, as Start-InboxSync does.
-    /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    [Alias("WindowsEmailAddress", "Mail", "EmailAddress", "SmtpAddress")]
-    public string? PrimarySmtpAddress { get; set; }
-
-    /// <summary>A piped user's principal name; matched too, for users activated by it.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    [Alias("UPN")]
-    public string? UserPrincipalName { get; set; }
-
     /// <summary>Only users whose last outcome is this.</summary>
     [Parameter]
     [ValidateSet(RosterStatus.Pending, RosterStatus.Synced, RosterStatus.Failed, RosterStatus.Inactive, RosterStatus.Incomplete, RosterStatus.Rebaselining, IgnoreCase = true)]
@@ -54,7 +29,7 @@ public sealed class GetInboxSyncStatusCommand : InboxCmdlet
 
     protected override void ProcessRecord()
     {
-        var query = StoredMailboxCmdlet.RosterQueryFor(Organization, Mailbox, PrimarySmtpAddress, UserPrincipalName);
+        var query = RosterQueryFor(Organization, Mailbox, PrimarySmtpAddress, UserPrincipalName);
         query.Status = Status;
         query.IncludeInactive = IncludeInactive;
 

@@ -9,7 +9,7 @@ using InboxPS.Core.Sync;
 namespace InboxPS.Infrastructure;
 
 /// <summary>
-/// Base of the cmdlets that read what the store holds per user (statistics, items): users named by -Mailbox (wildcards)
+/// Base of the cmdlets that read what the store holds per user (status, statistics, items): users named by -Mailbox (wildcards)
 /// or piped from Get-InboxSyncStatus, Get-Mailbox, Graph users or CSV rows, as Get-InboxSyncStatus takes them.
 /// Deactivated users are included: their synced data stays until Disable-InboxSync -RemoveData.
 /// </summary>
