@@ -15,7 +15,20 @@ internal sealed class GraphMailboxGate
     private readonly SemaphoreSlim _slots;
     private long _notBeforeTicks;
 
-    public GraphMailboxGate(int limit) => _slots = new SemaphoreSlim(limit, limit);
+    public GraphMailboxGate(int limit, string mailbox = "")
+    {
+        _slots = new SemaphoreSlim(limit, limit);
+        Mailbox = mailbox;
+    }
+
+    /// <summary>The mailbox this gate is kept under in <see cref="GraphMailboxGates"/>.</summary>
+    public string Mailbox { get; }
+
+    /// <summary>Requests holding this gate now (counted by <see cref="GraphMailboxGates"/> under its lock).</summary>
+    internal int Leases { get; set; }
+
+    /// <summary>True while a Retry-After the mailbox got is still running.</summary>
+    public bool IsHoldingOff => Interlocked.Read(ref _notBeforeTicks) > Now();
 
     /// <summary>Takes a slot, then waits out the mailbox's back-off when it has no more than <paramref name="maxHeldWait"/>
     /// to run. Returns whether the slot was taken and the back-off left: waited when taken, too long to wait when not

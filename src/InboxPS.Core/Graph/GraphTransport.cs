@@ -24,16 +24,20 @@ internal sealed class GraphTransport : IDisposable
     private readonly HttpClient _http;
     private readonly GraphClientOptions _options;
     private readonly IAccessTokenSource _tokens;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GraphMailboxGate> _gates = new(StringComparer.Ordinal);
+    private readonly GraphMailboxGates _gates;
 
     public GraphTransport(GraphClientOptions options, IAccessTokenSource tokens, HttpMessageHandler handler)
     {
         _options = options;
         _tokens = tokens;
+        _gates = new GraphMailboxGates(options.MaxRequestsPerMailbox);
 
         // The handler is shared (or the caller's): disposing this client must not close its pooled connections.
         _http = new HttpClient(handler, disposeHandler: false) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>The per-mailbox gates kept now (for tests).</summary>
+    internal GraphMailboxGates Gates => _gates;
 
     /// <summary>How retries wait; tests replace it to record the waits instead of sleeping.</summary>
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
@@ -79,7 +83,21 @@ internal sealed class GraphTransport : IDisposable
         CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var call = new CallState(metrics);
-        var gate = _gates.GetOrAdd(request.Mailbox.ToLowerInvariant(), _ => new GraphMailboxGate(_options.MaxRequestsPerMailbox));
+        var gate = _gates.Lease(request.Mailbox);
+        try
+        {
+            return await SendThroughAsync(gate, request, read, call, metrics, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gates.Release(gate);
+        }
+    }
+
+    private async Task<T> SendThroughAsync<T>(GraphMailboxGate gate, GraphRequest request,
+        Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read, CallState call, CallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
         var schedule = new RetrySchedule(_options.Retry);
         var sleptUntil = long.MinValue;
         while (true)

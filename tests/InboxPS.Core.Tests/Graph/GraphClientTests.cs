@@ -54,6 +54,20 @@ public sealed class GraphClientTests
     }
 
     [Fact]
+    public async Task The_client_keeps_no_gate_for_a_mailbox_once_its_requests_ended_without_a_back_off()
+    {
+        var handler = new ScriptedHandler()
+            .Then(_ => Json("""{"id":"inbox-a"}"""))
+            .Then(_ => Json("""{"id":"inbox-b"}"""));
+        using var graph = new GraphTestClient(handler);
+
+        await Task.WhenAll(graph.Client.GetMailFolderAsync("a@contoso.com", "inbox", null, default),
+            graph.Client.GetMailFolderAsync("b@contoso.com", "inbox", null, default));
+
+        Assert.Equal(0, graph.Client.Transport.Gates.Count);
+    }
+
+    [Fact]
     public async Task A_guest_principal_name_is_escaped_into_one_path_segment()
     {
         var handler = new ScriptedHandler().Then(_ => Json("""{"id":"inbox-id"}"""));
