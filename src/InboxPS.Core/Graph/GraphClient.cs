@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -40,12 +41,22 @@ public sealed class GraphClient : IDisposable
         _transport = new GraphTransport(options, tokens ?? throw new ArgumentNullException(nameof(tokens)), handler ?? s_sharedHandler.Value);
     }
 
-    /// <summary>The message properties every message request selects: what the store keeps (DESIGN.md §4).</summary>
-    public static IReadOnlyList<string> MessageProperties { get; } = new[]
+    // Graph's name of each selected message property, and the MailItem property it fills.
+    private static readonly (string Name, MailItemProperties Property)[] s_messageProperties =
     {
-        "changeKey", "internetMessageId", "conversationId", "subject", "from", "toRecipients", "ccRecipients",
-        "sentDateTime", "receivedDateTime", "isRead", "hasAttachments",
+        ("changeKey", MailItemProperties.ChangeKey), ("internetMessageId", MailItemProperties.InternetMessageId),
+        ("conversationId", MailItemProperties.ConversationId), ("subject", MailItemProperties.Subject),
+        ("from", MailItemProperties.Sender), ("toRecipients", MailItemProperties.ToRecipients),
+        ("ccRecipients", MailItemProperties.CcRecipients), ("sentDateTime", MailItemProperties.Sent),
+        ("receivedDateTime", MailItemProperties.Received), ("isRead", MailItemProperties.IsRead),
+        ("hasAttachments", MailItemProperties.HasAttachments),
     };
+
+    private static readonly MailItemProperties s_selected = Array.ConvertAll(s_messageProperties, p => p.Property)
+        .Aggregate(MailItemProperties.None, (all, property) => all | property);
+
+    /// <summary>The message properties every message request selects: what the store keeps (DESIGN.md §4).</summary>
+    public static IReadOnlyList<string> MessageProperties { get; } = Array.ConvertAll(s_messageProperties, p => p.Name);
 
     public GraphClientOptions Options { get; }
 
@@ -78,7 +89,9 @@ public sealed class GraphClient : IDisposable
     /// <summary>One page of message changes in one folder (messages/delta), with the selected properties; see
     /// <see cref="GetMailFolderChangesAsync"/> for how links continue a round.</summary>
     /// <exception cref="GraphException">GraphInvalidSyncState: start the folder again; GraphFolderNotFound: the folder is gone.</exception>
-    public Task<GraphDeltaPage<GraphMessage>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
+    /// <remarks>A changed message may carry only some properties (<see cref="MailItem.IsPartial"/>); one with every
+    /// selected property is whole.</remarks>
+    public Task<GraphDeltaPage<MailItem>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
         var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
@@ -86,9 +99,9 @@ public sealed class GraphClient : IDisposable
         return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken);
     }
 
-    /// <summary>One message with the selected properties (to complete a partial delta entry).</summary>
+    /// <summary>One message, whole, with the selected properties.</summary>
     /// <exception cref="GraphException">GraphItemNotFound (SyncFault.ItemFailed): deleted meanwhile.</exception>
-    public Task<GraphMessage> GetMessageAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken) =>
+    public Task<MailItem> GetMessageAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken) =>
         GetEntityAsync("GetMessage", mailbox, GraphRequestScope.Item, "messages/" + Escape(Require(messageId, nameof(messageId))) + "?" + MessageQuery,
             ReadMessage, metrics, cancellationToken);
 
@@ -210,7 +223,8 @@ public sealed class GraphClient : IDisposable
     private static MailFolder ReadFolder(JsonElement value, string id, GraphRequestContext context) =>
         new(id, GraphJson.String(value, "parentFolderId", context), GraphJson.String(value, "displayName", context), null);
 
-    private static GraphMessage ReadMessage(JsonElement value, string id, GraphRequestContext context)
+    // Graph's "updated" entries may carry only the properties that changed: a missing one is "unchanged", never a null.
+    private static MailItem ReadMessage(JsonElement value, string id, GraphRequestContext context)
     {
         var present = GraphJson.PropertyNames(value);
         var changeKey = GraphJson.String(value, "changeKey", context);
@@ -236,16 +250,24 @@ public sealed class GraphClient : IDisposable
             HasAttachments = GraphJson.Boolean(value, "hasAttachments", context),
             Size = ReadSize(value, context),
         };
-        var missing = new List<string>();
-        foreach (var property in MessageProperties)
+        var carried = item.Size is null ? MailItemProperties.None : MailItemProperties.Size;
+        if (present.Contains("sender"))
         {
-            if (!present.Contains(property))
+            // Read in place of a missing "from" (as the documented update sample sends it).
+            carried |= MailItemProperties.Sender;
+        }
+
+        foreach (var (name, property) in s_messageProperties)
+        {
+            if (present.Contains(name))
             {
-                missing.Add(property);
+                carried |= property;
             }
         }
 
-        return new GraphMessage(item, missing);
+        // Every selected property: the message whole, as Graph knows it (no item class; a size only when asked for).
+        item.Properties = (carried & s_selected) == s_selected ? MailItemProperties.All : carried;
+        return item;
     }
 
     private static string? ChangeKeyFromEtag(string? etag)

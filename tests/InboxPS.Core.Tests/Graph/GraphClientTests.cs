@@ -355,8 +355,8 @@ public sealed class GraphClientTests
 
         var page = await graph.Client.GetMessageChangesAsync(GraphTestClient.Alice, Folder, null, null, default);
 
-        Assert.Equal(48213, page.Entries[0].Value!.Item.Size);
-        Assert.True(page.Entries[0].Value!.IsComplete);
+        Assert.Equal(48213, page.Entries[0].Value!.Size);
+        Assert.False(page.Entries[0].Value!.IsPartial);
         Assert.EndsWith("&$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08')", handler.Requests[0].Uri.OriginalString);
     }
 

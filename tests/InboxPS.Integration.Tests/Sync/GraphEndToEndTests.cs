@@ -249,6 +249,54 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task Partial_updates_of_subjects_flags_and_read_flags_are_applied_without_reading_a_message_and_converge()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[9];
+        await org.SyncAsync(new[] { user });
+        var inbox = Simulator.Control.GetItems(user, "inbox");
+        var (renamed, flagged, both, read, unstored) = (inbox[0].ItemId, inbox[1].ItemId, inbox[2].ItemId, inbox[3].ItemId, inbox[4].ItemId);
+        Simulator.Control.UpdateItem(renamed, "Renamed over Graph");
+        Simulator.Control.FlagItem(flagged);
+        Simulator.Control.UpdateItem(both, "Renamed and flagged");
+        Simulator.Control.FlagItem(both);
+        Simulator.Control.SetReadFlag(read, !inbox[3].IsRead);
+        Simulator.Control.FlagItem(unstored);
+        org.ForgetStoredItem(user, Simulator.Control.GraphItemId(unstored, immutable: true));
+
+        // Exchange Online sends an updated message as its id and what changed (graph-reference §3).
+        Simulator.Control.SetGraphQuirkRate(GraphQuirk.PartialUpdates, 1);
+        MailboxSyncResult rerun;
+        GraphMetrics before, after;
+        try
+        {
+            before = Simulator.Control.Metrics.Graph;
+            rerun = (await org.SyncAsync(new[] { user })).For(user);
+            after = Simulator.Control.Metrics.Graph;
+        }
+        finally
+        {
+            Simulator.Control.SetGraphQuirkRate(GraphQuirk.PartialUpdates, 0);
+        }
+
+        Assert.Equal(SyncStatus.Synced, rerun.Status);
+        Assert.Equal((1, 4, 0, 0), (rerun.ItemsAdded, rerun.ItemsUpdated, rerun.ItemsDeleted, rerun.ItemsSkipped));
+
+        // One GET: the changed message the store did not have, read whole. The four others travelled as they came.
+        Assert.Equal(1, MessageGets(after) - MessageGets(before));
+        org.AssertMatchesTruth(user);
+        var stored = org.StoredVersions(user);
+        foreach (var item in Simulator.Control.GetItems(user, "inbox"))
+        {
+            Assert.Equal((item.Subject, item.ChangeKey), stored[Simulator.Control.GraphItemId(item.ItemId, immutable: true)]);
+        }
+
+        Assert.Empty(org.Store.GetSkippedItems(org.Name, user, org.Store.GetFolders(org.Name, user).Single(f => f.WellKnownName == "inbox").FolderId));
+
+        static long MessageGets(GraphMetrics metrics) => metrics.RequestsByEndpoint.TryGetValue("message", out var count) ? count : 0;
+    }
+
+    [Fact]
     public async Task Expired_delta_tokens_resync_only_that_folder_with_no_duplicates()
     {
         using var org = await _tenant.ConnectAsync();

@@ -176,6 +176,38 @@ public sealed class GraphTenant : IAsyncLifetime
         /// Asserts the store holds exactly the ground truth of the mailbox's folders, under Graph's immutable ids
         /// (<paramref name="graphIds"/>) or EWS ids: no item missing, none twice, none extra, read flags equal.
         /// </summary>
+        /// <summary>Each stored item's subject and change key, by item id.</summary>
+        public Dictionary<string, (string? Subject, string? ChangeKey)> StoredVersions(string mailbox)
+        {
+            using var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT item_id, subject, change_key FROM items WHERE organization = $org AND mailbox = $mailbox";
+            command.Parameters.AddWithValue("$org", Name);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            var versions = new Dictionary<string, (string?, string?)>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                versions[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+
+            return versions;
+        }
+
+        /// <summary>Drops one stored row behind the store's back: an item the next round meets as if it was never stored.</summary>
+        public void ForgetStoredItem(string mailbox, string itemId)
+        {
+            using var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            command.Parameters.AddWithValue("$org", Name);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$id", itemId);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
         public void AssertMatchesTruth(string mailbox, bool graphIds = true, params string[] folders)
         {
             if (folders.Length == 0)
