@@ -146,6 +146,17 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
                 return;
             }
 
+            if (_client.Options.UseJsonBatching && items.Count > 1)
+            {
+                var mime = await _client.GetMimeBatchAsync(User, items.ConvertAll(item => item.Id), _metrics, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    items[i].Mime = mime[i];
+                }
+
+                return;
+            }
+
             foreach (var item in items)
             {
                 item.Mime = await MimeAsync(item.Id, cancellationToken).ConfigureAwait(false);

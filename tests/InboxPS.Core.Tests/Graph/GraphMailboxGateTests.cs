@@ -24,6 +24,26 @@ public sealed class GraphMailboxGateTests
     }
 
     [Fact]
+    public async Task A_batch_takes_several_slots_and_two_batches_never_each_hold_part_of_the_limit()
+    {
+        var gate = new GraphMailboxGate(limit: 4);
+        await gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None);
+
+        var first = gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None, slots: 4);
+        var second = gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None, slots: 4);
+        await Task.Delay(50);
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        // The single request ends: the first batch gets all four slots, the second waits for them whole.
+        gate.Exit();
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(second.IsCompleted);
+        gate.Exit(4);
+        await second.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_short_Retry_After_holds_off_the_mailboxs_other_requests_but_not_the_one_that_slept_it_out()
     {
         var gate = new GraphMailboxGate(limit: 4);
