@@ -106,13 +106,4 @@ internal static class GraphBatchBenchmark
 
     private sealed record Run(double Seconds, int Items, long MimeBytes, int HttpRequests, long ServerRequests, long Violations, int PeakPerMailbox,
         long Allocated);
-
-    private sealed class FixedToken : IAccessTokenSource
-    {
-        private readonly AccessToken _token;
-
-        public FixedToken(AccessToken token) => _token = token;
-
-        public Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) => Task.FromResult(_token);
-    }
 }
