@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
+using InboxPS.Core.Graph;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 using InboxPS.Integration.Tests.Support;
@@ -493,6 +494,37 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
         {
             Assert.NotNull(item.MimePath);
             Assert.Equal(await org.ServerMimeAsync(user, id), await File.ReadAllBytesAsync(Path.Combine(org.ContentPath, item.MimePath!)));
+        }
+    }
+
+    [Fact]
+    public async Task A_429_inside_a_MIME_batch_is_waited_out_before_those_messages_are_read_again_with_no_Retry_After_violation()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[10];
+        using var handler = _tenant.Trust.CreateHandler();
+        using var client = Core.Hosting.GraphAccess.ClientFor(org.Connection, handler);
+        // As many as the server runs at once: they all arrive before, or within the grace of, the first 429, so the
+        // batch itself never runs one into the Retry-After it started.
+        var ids = Simulator.Control.GetItems(user, "inbox").Take(4).Select(i => Simulator.Control.GraphItemId(i.ItemId, immutable: true)).ToList();
+
+        // The mailbox's next request is refused with a Retry-After of 1 s: a request inside the batch.
+        Simulator.Control.ThrottleMailbox(user, 1, TimeSpan.FromSeconds(1));
+        var before = Simulator.Control.Metrics.Graph;
+        var metrics = new CallMetrics();
+        var mime = await client.GetMimeBatchAsync(user, ids, metrics, CancellationToken.None);
+        var after = Simulator.Control.Metrics.Graph;
+
+        Assert.Equal(1, after.RequestsByEndpoint["$batch"] - before.RequestsByEndpoint.GetValueOrDefault("$batch"));
+        var throttled = after.ResponsesByStatus.GetValueOrDefault("429") - before.ResponsesByStatus.GetValueOrDefault("429");
+        Assert.True(throttled >= 1, "the batch must have met the throttling: " + string.Join(",", after.ResponsesByStatus));
+        Assert.Equal(0, after.RetryAfterViolations - before.RetryAfterViolations);
+
+        // Every throttled message was read again once, after the wait: sent sooner, it would have met the back-off again.
+        Assert.Equal((1 + throttled, 0), (metrics.Requests, metrics.Retries));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal(await org.ServerMimeAsync(user, ids[i]), mime[i]);
         }
     }
 
