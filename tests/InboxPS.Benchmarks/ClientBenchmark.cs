@@ -18,7 +18,7 @@ internal static class ClientBenchmark
         var body = SyncPageGenerator.Generate(Changes);
         var options = new EwsClientOptions(new Uri("https://mail.contoso.com/EWS/Exchange.asmx"));
         using var handler = new MemoryHandler(body);
-        using var client = new EwsClient(options, new BearerTokenAuthenticator(new FixedToken()), handler);
+        using var client = new EwsClient(options, new BearerTokenAuthenticator(new FixedToken(new AccessToken("benchmark-token", DateTimeOffset.MaxValue))), handler);
         var mailbox = new MailboxIdentity("alice@contoso.com");
 
         var result = (await Measurement.CompareAsync(
@@ -46,12 +46,5 @@ internal static class ClientBenchmark
             content.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "utf-8" };
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
         }
-    }
-
-    private sealed class FixedToken : IAccessTokenSource
-    {
-        private readonly AccessToken _token = new("benchmark-token", DateTimeOffset.MaxValue);
-
-        public Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) => Task.FromResult(_token);
     }
 }

@@ -31,6 +31,29 @@ public sealed class GraphQuirkTests : IClassFixture<SimulatorFixture>
     }
 
     [Fact]
+    public async Task PartialUpdatesCarryTheIdTheVersionAndOnlyAnEditedSubject()
+    {
+        const string mailbox = "user0039@contoso.test";
+        using var graph = await GraphHttp.SignInAsync(_sim);
+        const string select = "$select=changeKey,subject,isRead,from";
+        var first = await graph.RoundAsync($"users/{mailbox}/mailFolders/inbox/messages/delta?{select}", "Prefer: odata.maxpagesize=100");
+        var items = _sim.Control.GetItems(mailbox);
+        _sim.Control.UpdateItem(items[0].ItemId, "Edited");
+        _sim.Control.FlagItem(items[1].ItemId);
+        _sim.Control.InjectGraphQuirk(GraphQuirk.PartialUpdates, 1, mailbox);
+
+        var second = await graph.RoundAsync(first.DeltaLink, "Prefer: odata.maxpagesize=100");
+
+        var edited = second.Items[_sim.Control.GraphItemId(items[0].ItemId)];
+        var flagged = second.Items[_sim.Control.GraphItemId(items[1].ItemId)];
+        Assert.Equal(new[] { "@odata.etag", "@odata.type", "changeKey", "id", "subject" }, edited.Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal("Edited", (string)edited["subject"]!);
+        Assert.Equal(new[] { "@odata.etag", "@odata.type", "changeKey", "id" }, flagged.Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(_sim.Control.GetItems(mailbox)[1].ChangeKey, (string)flagged["changeKey"]!);
+        Assert.NotEqual(items[1].ChangeKey, (string)flagged["changeKey"]!);
+    }
+
+    [Fact]
     public async Task AReplayedItemComesAgainOnALaterPageAndMergingStaysCorrect()
     {
         const string mailbox = "user0032@contoso.test";

@@ -9,6 +9,12 @@ public enum GraphQuirk
     /// <summary>A messages delta page starts with the last item of the page before it again (within a round or across rounds).</summary>
     Replay,
 
+    /// <summary>
+    /// A messages delta page sends each updated message with only what changed ("id + at least changed props"): the
+    /// etag and change key, and the subject when it was edited. A flagged message carries nothing more.
+    /// </summary>
+    PartialUpdates,
+
     /// <summary>The next Graph request to the mailbox gets 503 serviceNotAvailable with Retry-After.</summary>
     Http503,
 

@@ -108,6 +108,9 @@ public sealed class SimulatorControl
     /// <summary>Edits an item (new change key; the subject shows the edit unless one is given). False if it does not exist.</summary>
     public bool UpdateItem(string itemId, string? subject = null) => _changes.UpdateItem(ItemKey(itemId), subject);
 
+    /// <summary>Flags an item for follow-up: a new change key and nothing else that sync selects. False if it does not exist.</summary>
+    public bool FlagItem(string itemId) => _changes.FlagItem(ItemKey(itemId));
+
     public bool SetReadFlag(string itemId, bool isRead) => _changes.SetReadFlag(ItemKey(itemId), isRead);
 
     public bool DeleteItem(string itemId) => _changes.DeleteItem(ItemKey(itemId));

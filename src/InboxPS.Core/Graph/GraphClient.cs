@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -18,6 +19,9 @@ namespace InboxPS.Core.Graph;
 /// </summary>
 public sealed class GraphClient : IDisposable
 {
+    /// <summary>A JSON $batch carries at most this many requests.</summary>
+    public const int MaxBatchRequests = 20;
+
     /// <summary>translateExchangeIds takes at most this many ids per call.</summary>
     public const int MaxIdsPerTranslation = 1000;
 
@@ -40,12 +44,22 @@ public sealed class GraphClient : IDisposable
         _transport = new GraphTransport(options, tokens ?? throw new ArgumentNullException(nameof(tokens)), handler ?? s_sharedHandler.Value);
     }
 
-    /// <summary>The message properties every message request selects: what the store keeps (DESIGN.md §4).</summary>
-    public static IReadOnlyList<string> MessageProperties { get; } = new[]
+    // Graph's name of each selected message property, and the MailItem property it fills.
+    private static readonly (string Name, MailItemProperties Property)[] s_messageProperties =
     {
-        "changeKey", "internetMessageId", "conversationId", "subject", "from", "toRecipients", "ccRecipients",
-        "sentDateTime", "receivedDateTime", "isRead", "hasAttachments",
+        ("changeKey", MailItemProperties.ChangeKey), ("internetMessageId", MailItemProperties.InternetMessageId),
+        ("conversationId", MailItemProperties.ConversationId), ("subject", MailItemProperties.Subject),
+        ("from", MailItemProperties.Sender), ("toRecipients", MailItemProperties.ToRecipients),
+        ("ccRecipients", MailItemProperties.CcRecipients), ("sentDateTime", MailItemProperties.Sent),
+        ("receivedDateTime", MailItemProperties.Received), ("isRead", MailItemProperties.IsRead),
+        ("hasAttachments", MailItemProperties.HasAttachments),
     };
+
+    private static readonly MailItemProperties s_selected = Array.ConvertAll(s_messageProperties, p => p.Property)
+        .Aggregate(MailItemProperties.None, (all, property) => all | property);
+
+    /// <summary>The message properties every message request selects: what the store keeps (DESIGN.md §4).</summary>
+    public static IReadOnlyList<string> MessageProperties { get; } = Array.ConvertAll(s_messageProperties, p => p.Name);
 
     public GraphClientOptions Options { get; }
 
@@ -78,7 +92,9 @@ public sealed class GraphClient : IDisposable
     /// <summary>One page of message changes in one folder (messages/delta), with the selected properties; see
     /// <see cref="GetMailFolderChangesAsync"/> for how links continue a round.</summary>
     /// <exception cref="GraphException">GraphInvalidSyncState: start the folder again; GraphFolderNotFound: the folder is gone.</exception>
-    public Task<GraphDeltaPage<GraphMessage>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
+    /// <remarks>A changed message may carry only some properties (<see cref="MailItem.IsPartial"/>); one with every
+    /// selected property is whole.</remarks>
+    public Task<GraphDeltaPage<MailItem>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
         var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
@@ -86,9 +102,9 @@ public sealed class GraphClient : IDisposable
         return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken);
     }
 
-    /// <summary>One message with the selected properties (to complete a partial delta entry).</summary>
+    /// <summary>One message, whole, with the selected properties.</summary>
     /// <exception cref="GraphException">GraphItemNotFound (SyncFault.ItemFailed): deleted meanwhile.</exception>
-    public Task<GraphMessage> GetMessageAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken) =>
+    public Task<MailItem> GetMessageAsync(string mailbox, string messageId, CallMetrics? metrics, CancellationToken cancellationToken) =>
         GetEntityAsync("GetMessage", mailbox, GraphRequestScope.Item, "messages/" + Escape(Require(messageId, nameof(messageId))) + "?" + MessageQuery,
             ReadMessage, metrics, cancellationToken);
 
@@ -99,6 +115,65 @@ public sealed class GraphClient : IDisposable
         var request = new GraphRequest("GetMime", Require(mailbox, nameof(mailbox)), GraphRequestScope.Item,
             UserUri(mailbox, "messages/" + Escape(Require(messageId, nameof(messageId))) + "/$value")) { Accept = "*/*" };
         return _transport.SendBytesAsync(request, Options.MaxMimeBytes, metrics, cancellationToken);
+    }
+
+    /// <summary>
+    /// Several messages as MIME, up to <see cref="MaxBatchRequests"/> in one JSON $batch: the server runs a batch's
+    /// requests side by side, up to the mailbox's limit, so a batch takes that many of the mailbox's slots. A request of
+    /// the batch that did not succeed (throttled, transient, not found, too large) is sent again on its own, after any
+    /// Retry-After it got, and ends as that request would (null for a message deleted meanwhile).
+    /// </summary>
+    /// <returns>The MIME of each message, in the order of <paramref name="messageIds"/>; null for one deleted meanwhile.</returns>
+    public async Task<IReadOnlyList<byte[]?>> GetMimeBatchAsync(string mailbox, IReadOnlyList<string> messageIds, CallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
+        Require(mailbox, nameof(mailbox));
+        var results = new byte[]?[messageIds.Count];
+        var again = new List<int>();
+        for (var start = 0; start < messageIds.Count; start += MaxBatchRequests)
+        {
+            var count = Math.Min(MaxBatchRequests, messageIds.Count - start);
+            var request = new GraphRequest("BatchGetMime", mailbox, GraphRequestScope.Item, new Uri(Options.Endpoint.Root, "v1.0/$batch"))
+            {
+                Method = HttpMethod.Post,
+                Body = MimeBatchBody(mailbox, messageIds, start, count),
+                Slots = Math.Min(count, Options.MaxRequestsPerMailbox),
+                // Base64 makes 3 bytes 4; the envelope and headers are small beside a message.
+                MaxResponseBytes = Options.MaxResponseBytes + count * (Options.MaxMimeBytes / 3 * 4 + 4),
+            };
+            var answers = await _transport.SendJsonAsync(request, (root, context) => ReadMimeBatch(root, count, context), metrics, cancellationToken)
+                .ConfigureAwait(false);
+            for (var i = 0; i < count; i++)
+            {
+                if (answers[i].Mime is { } mime)
+                {
+                    results[start + i] = mime;
+                    continue;
+                }
+
+                if (answers[i].RetryAfter is { } wait)
+                {
+                    // Each request of a batch counts against the mailbox: its Retry-After holds off every other one.
+                    _transport.HoldOff(mailbox, wait);
+                }
+
+                again.Add(start + i);
+            }
+        }
+
+        foreach (var index in again)
+        {
+            try
+            {
+                results[index] = await GetMimeAsync(mailbox, messageIds[index], metrics, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.ErrorId == GraphErrorIds.ItemNotFound)
+            {
+                results[index] = null;
+            }
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -210,7 +285,8 @@ public sealed class GraphClient : IDisposable
     private static MailFolder ReadFolder(JsonElement value, string id, GraphRequestContext context) =>
         new(id, GraphJson.String(value, "parentFolderId", context), GraphJson.String(value, "displayName", context), null);
 
-    private static GraphMessage ReadMessage(JsonElement value, string id, GraphRequestContext context)
+    // Graph's "updated" entries may carry only the properties that changed: a missing one is "unchanged", never a null.
+    private static MailItem ReadMessage(JsonElement value, string id, GraphRequestContext context)
     {
         var present = GraphJson.PropertyNames(value);
         var changeKey = GraphJson.String(value, "changeKey", context);
@@ -236,16 +312,24 @@ public sealed class GraphClient : IDisposable
             HasAttachments = GraphJson.Boolean(value, "hasAttachments", context),
             Size = ReadSize(value, context),
         };
-        var missing = new List<string>();
-        foreach (var property in MessageProperties)
+        var carried = item.Size is null ? MailItemProperties.None : MailItemProperties.Size;
+        if (present.Contains("sender"))
         {
-            if (!present.Contains(property))
+            // Read in place of a missing "from" (as the documented update sample sends it).
+            carried |= MailItemProperties.Sender;
+        }
+
+        foreach (var (name, property) in s_messageProperties)
+        {
+            if (present.Contains(name))
             {
-                missing.Add(property);
+                carried |= property;
             }
         }
 
-        return new GraphMessage(item, missing);
+        // Every selected property: the message whole, as Graph knows it (no item class; a size only when asked for).
+        item.Properties = (carried & s_selected) == s_selected ? MailItemProperties.All : carried;
+        return item;
     }
 
     private static string? ChangeKeyFromEtag(string? etag)
@@ -302,6 +386,75 @@ public sealed class GraphClient : IDisposable
         }
 
         return results;
+    }
+
+    private static byte[] MimeBatchBody(string mailbox, IReadOnlyList<string> ids, int start, int count)
+    {
+        using var buffer = new System.IO.MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("requests");
+            for (var i = 0; i < count; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", i.ToString(CultureInfo.InvariantCulture));
+                writer.WriteString("method", "GET");
+                writer.WriteString("url", "/users/" + Escape(mailbox) + "/messages/" + Escape(Require(ids[start + i], nameof(ids))) + "/$value");
+                writer.WriteStartObject("headers");
+                writer.WriteString("Prefer", "IdType=\"ImmutableId\"");
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    // A batch answer: {"responses":[{"id","status","headers":{"Retry-After"},"body"}]}, in any order. A non-JSON body
+    // ($value) comes base64. Anything but a usable 200 is left for the caller to send again on its own.
+    private (byte[]? Mime, TimeSpan? RetryAfter)[] ReadMimeBatch(JsonElement root, int count, GraphRequestContext context)
+    {
+        GraphJson.RequireObject(root, "the answer", context);
+        var answers = new (byte[]?, TimeSpan?)[count];
+        foreach (var response in GraphJson.RequireArray(root, "responses", context).EnumerateArray())
+        {
+            GraphJson.RequireObject(response, "an entry of 'responses'", context);
+            if (!int.TryParse(GraphJson.RequireString(response, "id", context), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || index >= count)
+            {
+                throw GraphJson.Misshapen("a batch response names a request that was not sent", context);
+            }
+
+            var status = response.TryGetProperty("status", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
+            if (status == 200 && response.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.String
+                && body.TryGetBytesFromBase64(out var mime) && mime.LongLength <= Options.MaxMimeBytes)
+            {
+                answers[index] = (mime, null);
+            }
+            else if (response.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Object)
+            {
+                answers[index] = (null, BatchRetryAfter(headers));
+            }
+        }
+
+        return answers;
+    }
+
+    private static TimeSpan? BatchRetryAfter(JsonElement headers)
+    {
+        foreach (var header in headers.EnumerateObject())
+        {
+            if (header.Name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase) && header.Value.ValueKind == JsonValueKind.String)
+            {
+                return GraphTransport.ParseRetryAfter(header.Value.GetString());
+            }
+        }
+
+        return null;
     }
 
     private static byte[] TranslationBody(IReadOnlyList<string> ids, int start, int count)

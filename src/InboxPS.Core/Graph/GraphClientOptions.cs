@@ -63,6 +63,14 @@ public sealed class GraphClientOptions
     public bool RequestMessageSize { get; set; }
 
     /// <summary>
+    /// Reads the MIME of a page's messages (-IncludeMime) in JSON $batch requests of up to 20 instead of one $value each.
+    /// On: against the simulator it took 28 HTTP requests instead of 455 and 2.6x less time for 450 messages, with no
+    /// Retry-After violated (docs/benchmarks.md, "JSON batching"). Each request in a batch still counts against the
+    /// mailbox's limits, so a batch takes as many of its 4 slots as the server runs at once.
+    /// </summary>
+    public bool UseJsonBatching { get; set; } = true;
+
+    /// <summary>
     /// Told about every request when it ends: operation, mailbox, HTTP status and client-request-id, and each retry with
     /// its wait. Never a header, a URL's query or a body, so no token or content reaches it.
     /// </summary>

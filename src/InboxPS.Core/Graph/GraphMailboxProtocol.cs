@@ -10,39 +10,26 @@ namespace InboxPS.Core.Graph;
 /// Sync over Microsoft Graph, app-only: mailFolders/delta for the folder tree, one messages/delta round per folder for
 /// its items, $value for MIME. A folder's stored sync state is the nextLink or deltaLink to continue from. Each mailbox
 /// (SMTP address, UPN or Entra object id, all valid in /users/{id}) is accounted in its own metrics; its folders are
-/// synced side by side up to Graph's per-mailbox limit.
+/// synced side by side up to Graph's per-mailbox limit. A changed message that carries only some properties travels to
+/// the store as a partial item (no extra request); the engine reads one whole only when the store does not have it yet.
 /// </summary>
 public sealed class GraphMailboxProtocol : IMailboxProtocol
 {
     private readonly GraphClient _client;
-    private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
-    /// <param name="markPartial">
-    /// How a partial upsert (an update carrying only some of <see cref="GraphClient.MessageProperties"/>) reaches the
-    /// engine. Null (today): it is read whole with one GET, since the engine's MailItem cannot yet say "these nulls mean
-    /// unchanged". Once it can, pass an adapter that marks the item partial (given the Graph names of the missing
-    /// properties) and returns true: the page then carries it as is, without the extra request.
-    /// </param>
-    public GraphMailboxProtocol(GraphClient client, Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial = null)
-    {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
-        _markPartial = markPartial;
-    }
+    public GraphMailboxProtocol(GraphClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
 
-    public IMailboxSession Open(MailboxTarget mailbox) =>
-        new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)), _markPartial);
+    public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)));
 
-    private sealed class Session : IMailboxSession, IMimeReader, IConcurrentFolders
+    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IConcurrentFolders
     {
         private readonly GraphClient _client;
         private readonly CallMetrics _metrics = new();
-        private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
-        public Session(GraphClient client, MailboxTarget mailbox, Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial)
+        public Session(GraphClient client, MailboxTarget mailbox)
         {
             _client = client;
             Mailbox = mailbox;
-            _markPartial = markPartial;
         }
 
         public MailboxTarget Mailbox { get; }
@@ -115,46 +102,64 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
             var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken).ConfigureAwait(false);
-            var changes = new ItemChanges(_markPartial);
+            var changes = new ItemChanges();
             foreach (var entry in page.Entries)
             {
                 changes.Add(entry);
             }
 
-            foreach (var id in changes.ToFetch)
-            {
-                if (await FetchAsync(id, cancellationToken).ConfigureAwait(false) is { } message)
-                {
-                    changes.AddFetched(message.Item);
-                }
-                else
-                {
-                    changes.Vanished(id);
-                }
-            }
-
             var upserts = changes.Upserts;
-            if (includeMime)
-            {
-                foreach (var item in upserts)
-                {
-                    item.Mime = await MimeAsync(item.Id, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
+            await AddMimeAsync(upserts, includeMime, cancellationToken).ConfigureAwait(false);
             return new ItemPage(page.Link, page.IsLast, upserts, changes.Deletes, changes.ReadFlags);
         }
 
-        // A message deleted between the delta page and this call is skipped: the next round reports it as removed.
-        private async Task<GraphMessage?> FetchAsync(string id, CancellationToken cancellationToken)
+        /// <summary>Each message whole: one deleted meanwhile is a delete, one Graph cannot hand over is skipped.</summary>
+        public async Task<ItemPage> ReadItemsAsync(string folderId, IReadOnlyList<string> itemIds, bool includeMime, CancellationToken cancellationToken)
         {
-            try
+            var upserts = new List<MailItem>(itemIds.Count);
+            var gone = new List<string>();
+            var skipped = new List<SkippedItem>();
+            foreach (var id in itemIds)
             {
-                return await _client.GetMessageAsync(User, id, _metrics, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    upserts.Add(await _client.GetMessageAsync(User, id, _metrics, cancellationToken).ConfigureAwait(false));
+                }
+                catch (GraphException e) when (e.ErrorId == GraphErrorIds.ItemNotFound)
+                {
+                    gone.Add(id);
+                }
+                catch (GraphException e) when (e.Fault == SyncFault.ItemFailed)
+                {
+                    skipped.Add(new SkippedItem(id, e.ErrorId, e.Message));
+                }
             }
-            catch (GraphException e) when (e.ErrorId == GraphErrorIds.ItemNotFound)
+
+            await AddMimeAsync(upserts, includeMime, cancellationToken).ConfigureAwait(false);
+            return new ItemPage(string.Empty, true, upserts, gone, Array.Empty<ReadFlagChange>(), skipped);
+        }
+
+        private async Task AddMimeAsync(List<MailItem> items, bool includeMime, CancellationToken cancellationToken)
+        {
+            if (!includeMime)
             {
-                return null;
+                return;
+            }
+
+            if (_client.Options.UseJsonBatching && items.Count > 1)
+            {
+                var mime = await _client.GetMimeBatchAsync(User, items.ConvertAll(item => item.Id), _metrics, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    items[i].Mime = mime[i];
+                }
+
+                return;
+            }
+
+            foreach (var item in items)
+            {
+                item.Mime = await MimeAsync(item.Id, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -176,68 +181,60 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
 
     /// <summary>
     /// One page's entries folded into the engine's shape, each id in exactly one list, the last entry for an id winning
-    /// (Graph replays entries within and across pages). Entries that carry only some of the selected properties never
-    /// become upserts with nulls: a read-flag-only entry is a <see cref="ReadFlagChange"/>, any other is fetched whole.
+    /// (Graph replays entries within and across pages); a partial entry after another upsert of the same message in the
+    /// page adds what it carries to it. An entry that carries nothing but the read flag is a <see cref="ReadFlagChange"/>;
+    /// any other partial one a partial upsert.
     /// </summary>
     private sealed class ItemChanges
     {
+        private const MailItemProperties ReadFlag = MailItemProperties.IsRead | MailItemProperties.ChangeKey;
+
         private readonly Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
         private readonly List<string> _order = new();
-        private readonly Func<MailItem, IReadOnlyCollection<string>, bool>? _markPartial;
 
-        public ItemChanges(Func<MailItem, IReadOnlyCollection<string>, bool>? markPartial) => _markPartial = markPartial;
+        public List<MailItem> Upserts => _order.FindAll(id => _latest[id].Item is not null).ConvertAll(id => _latest[id].Item!);
 
-        private enum Kind
-        {
-            Upsert,
-            Delete,
-            ReadFlag,
-            Fetch,
-        }
+        public List<string> Deletes => _order.FindAll(id => _latest[id] is { Item: null, ReadFlag: null });
 
-        public List<string> ToFetch => Ids(Kind.Fetch);
+        public List<ReadFlagChange> ReadFlags => _order.FindAll(id => _latest[id].ReadFlag is not null).ConvertAll(id => _latest[id].ReadFlag!);
 
-        public List<MailItem> Upserts => Ids(Kind.Upsert).ConvertAll(id => _latest[id].Item!);
-
-        public List<string> Deletes => Ids(Kind.Delete);
-
-        public List<ReadFlagChange> ReadFlags => Ids(Kind.ReadFlag).ConvertAll(id => _latest[id].ReadFlag!);
-
-        public void Add(GraphDeltaEntry<GraphMessage> entry)
+        public void Add(GraphDeltaEntry<MailItem> entry)
         {
             _latest.TryGetValue(entry.Id, out var known);
-            if (entry.Value is not { } message)
+            if (entry.Value is not { } item)
             {
-                Set(entry.Id, new Change(Kind.Delete));
+                Set(entry.Id, new Change());
             }
-            else if (message.IsComplete)
+            else if (!item.IsPartial)
             {
-                AddFetched(message.Item);
+                Set(entry.Id, new Change { Item = item });
             }
-            else if (known is { Kind: Kind.Upsert, IsPartial: false })
+            else if (known?.Item is { } earlier)
             {
                 // A later, partial entry for a message this page already has: it says what changed since.
-                message.CopyPresentPropertiesTo(known.Item!);
+                earlier.Merge(item);
             }
-            else if (message.IsReadFlagOnly && (known is null || known.Kind == Kind.ReadFlag))
+            else if (item.Carries(MailItemProperties.IsRead) && (item.Properties & ~ReadFlag) == 0 && (known is null || known.ReadFlag is not null))
             {
-                Set(entry.Id, new Change(Kind.ReadFlag) { ReadFlag = new ReadFlagChange(entry.Id, message.Item.IsRead!.Value, message.Item.ChangeKey) });
+                Set(entry.Id, new Change { ReadFlag = new ReadFlagChange(entry.Id, item.IsRead!.Value, item.ChangeKey) });
             }
-            else if (known is null && _markPartial?.Invoke(message.Item, message.MissingProperties) == true)
+            else
             {
-                Set(entry.Id, new Change(Kind.Upsert) { Item = message.Item, IsPartial = true });
-            }
-            else if (known?.Kind != Kind.Fetch)
-            {
-                // Partial, and the engine cannot take it as such, or it follows another entry it cannot simply add to: read it whole.
-                Set(entry.Id, new Change(Kind.Fetch));
+                if (known?.ReadFlag is { } flag)
+                {
+                    // After a read-flag entry: the partial item carries that change too, unless it brings a newer one.
+                    var before = new MailItem(entry.Id)
+                    {
+                        IsRead = flag.IsRead, ChangeKey = flag.ChangeKey,
+                        Properties = flag.ChangeKey is null ? MailItemProperties.IsRead : ReadFlag,
+                    };
+                    before.Merge(item);
+                    item = before;
+                }
+
+                Set(entry.Id, new Change { Item = item });
             }
         }
-
-        public void AddFetched(MailItem item) => Set(item.Id, new Change(Kind.Upsert) { Item = item });
-
-        /// <summary>A fetched item that no longer exists: nothing to store; the next round reports it as removed.</summary>
-        public void Vanished(string id) => _latest.Remove(id);
 
         private void Set(string id, Change change)
         {
@@ -249,18 +246,11 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
             _latest[id] = change;
         }
 
-        private List<string> Ids(Kind kind) => _order.FindAll(id => _latest.TryGetValue(id, out var change) && change.Kind == kind);
-
+        /// <summary>A delete when it holds neither an item nor a read flag.</summary>
         private sealed class Change
         {
-            public Change(Kind kind) => Kind = kind;
-
-            public Kind Kind { get; }
             public MailItem? Item { get; set; }
             public ReadFlagChange? ReadFlag { get; set; }
-
-            /// <summary>An upsert the markPartial adapter took as partial: later entries are not merged into it.</summary>
-            public bool IsPartial { get; set; }
         }
     }
 }

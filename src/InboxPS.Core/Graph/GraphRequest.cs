@@ -26,6 +26,12 @@ internal sealed class GraphRequest
     /// <summary>Prefer: odata.maxpagesize=N; docs resend it on every page of a delta round, and so does InboxPS.</summary>
     public int? MaxPageSize { get; set; }
 
+    /// <summary>How many of the mailbox's concurrent requests this one is (a JSON batch: as many as the server runs at once).</summary>
+    public int Slots { get; set; } = 1;
+
+    /// <summary>The largest answer read; null: <see cref="GraphClientOptions.MaxResponseBytes"/>.</summary>
+    public long? MaxResponseBytes { get; set; }
+
     /// <summary>The Accept header: JSON, except for MIME.</summary>
     public string Accept { get; set; } = "application/json";
 }

@@ -24,16 +24,20 @@ internal sealed class GraphTransport : IDisposable
     private readonly HttpClient _http;
     private readonly GraphClientOptions _options;
     private readonly IAccessTokenSource _tokens;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GraphMailboxGate> _gates = new(StringComparer.Ordinal);
+    private readonly GraphMailboxGates _gates;
 
     public GraphTransport(GraphClientOptions options, IAccessTokenSource tokens, HttpMessageHandler handler)
     {
         _options = options;
         _tokens = tokens;
+        _gates = new GraphMailboxGates(options.MaxRequestsPerMailbox);
 
         // The handler is shared (or the caller's): disposing this client must not close its pooled connections.
         _http = new HttpClient(handler, disposeHandler: false) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>The per-mailbox gates kept now (for tests).</summary>
+    internal GraphMailboxGates Gates => _gates;
 
     /// <summary>How retries wait; tests replace it to record the waits instead of sleeping.</summary>
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
@@ -45,7 +49,7 @@ internal sealed class GraphTransport : IDisposable
         {
             RequireJson(response, context);
             using var buffer = new MemoryStream();
-            await CopyBoundedAsync(response.Content, buffer, _options.MaxResponseBytes, context, token).ConfigureAwait(false);
+            await CopyBoundedAsync(response.Content, buffer, request.MaxResponseBytes ?? _options.MaxResponseBytes, context, token).ConfigureAwait(false);
             buffer.Position = 0;
             JsonDocument document;
             try
@@ -73,18 +77,40 @@ internal sealed class GraphTransport : IDisposable
             return buffer.ToArray();
         }, metrics, cancellationToken);
 
+    /// <summary>A Retry-After the mailbox got inside a JSON batch: its next requests wait it out, as after a 429 of their own.</summary>
+    public void HoldOff(string mailbox, TimeSpan wait)
+    {
+        var gate = _gates.Lease(mailbox);
+        gate.HoldOff(wait);
+        _gates.Release(gate);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> SendAsync<T>(GraphRequest request, Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read,
         CallMetrics? metrics, CancellationToken cancellationToken)
     {
         var call = new CallState(metrics);
-        var gate = _gates.GetOrAdd(request.Mailbox.ToLowerInvariant(), _ => new GraphMailboxGate(_options.MaxRequestsPerMailbox));
+        var gate = _gates.Lease(request.Mailbox);
+        try
+        {
+            return await SendThroughAsync(gate, request, read, call, metrics, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gates.Release(gate);
+        }
+    }
+
+    private async Task<T> SendThroughAsync<T>(GraphMailboxGate gate, GraphRequest request,
+        Func<HttpResponseMessage, GraphRequestContext, CancellationToken, Task<T>> read, CallState call, CallMetrics? metrics,
+        CancellationToken cancellationToken)
+    {
         var schedule = new RetrySchedule(_options.Retry);
         var sleptUntil = long.MinValue;
         while (true)
         {
-            var (entered, heldOff) = await gate.EnterAsync(Delay, sleptUntil, _options.Retry.MaxHeldWait, cancellationToken).ConfigureAwait(false);
+            var (entered, heldOff) = await gate.EnterAsync(Delay, sleptUntil, _options.Retry.MaxHeldWait, cancellationToken, request.Slots).ConfigureAwait(false);
             if (!entered)
             {
                 Trace(request, $"not sent, the mailbox's Retry-After has {heldOff.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms left.");
@@ -121,7 +147,7 @@ internal sealed class GraphTransport : IDisposable
             }
             finally
             {
-                gate.Exit();
+                gate.Exit(request.Slots);
             }
 
             // Waited outside the gate: a slot is never held by a request that is only sleeping.
@@ -285,9 +311,13 @@ internal sealed class GraphTransport : IDisposable
     /// Retry-After in seconds (Graph sends fractions such as 2.128, which .NET's typed header rejects) or as an HTTP
     /// date; read from the raw header text.
     /// </summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Retry-After", out var values) ? ParseRetryAfter(values.FirstOrDefault()) : null;
+
+    /// <summary>A Retry-After header's text (also as a JSON batch response carries it), or null when it says nothing usable.</summary>
+    internal static TimeSpan? ParseRetryAfter(string? value)
     {
-        if (!response.Headers.TryGetValues("Retry-After", out var values) || values.FirstOrDefault()?.Trim() is not { Length: > 0 } text)
+        if (value?.Trim() is not { Length: > 0 } text)
         {
             return null;
         }

@@ -208,6 +208,7 @@ public sealed partial class PostgresInboxStore
         IReadOnlyDictionary<string, string>? mimePaths)
     {
         int added = 0, updated = 0, deleted = 0, skipped = 0;
+        IReadOnlyList<string> unstored = Array.Empty<string>();
         WriteRemovingContent((connection, files) =>
         {
             RequireOnRoster(connection, organization, mailbox);
@@ -231,9 +232,31 @@ public sealed partial class PostgresInboxStore
                 """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
             var bind = new ItemBinder(upsert);
             using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
+            using var partial = PartialUpdate(connection, organization, mailbox, folderId);
+            var partialBind = new ItemBinder(partial);
+            var carries = partial.Parameters.Add("carries", NpgsqlTypes.NpgsqlDbType.Integer);
+            var toReadWhole = new List<string>();
             foreach (var item in page.Upserts)
             {
                 var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
+                if (item.IsPartial)
+                {
+                    partialBind.Bind(item, mimePath, keepFile: false);
+                    carries.Value = (int)item.Properties;
+                    using var updatedRow = partial.ExecuteReader();
+                    if (updatedRow.Read())
+                    {
+                        files.Replaced(updatedRow.IsDBNull(0) ? null : updatedRow.GetString(0), mimePath);
+                        updated++;
+                    }
+                    else
+                    {
+                        toReadWhole.Add(item.Id);
+                    }
+
+                    continue;
+                }
+
                 var tookOver = rebaseline?.TakeOver(item, mimePath, files) == true;
                 bind.Bind(item, mimePath, keepFile: tookOver);
                 using var row = upsert.ExecuteReader();
@@ -270,7 +293,8 @@ public sealed partial class PostgresInboxStore
                     ("changeKey", change.ChangeKey));
             }
 
-            skipped = RecordSkipped(connection, organization, mailbox, folderId, page);
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page, toReadWhole);
+            unstored = toReadWhole;
 
             if (Execute(connection, """
                     UPDATE folders SET sync_state = @state, synced_utc = now()
@@ -280,8 +304,17 @@ public sealed partial class PostgresInboxStore
                 throw StoreException.MailboxRemovedDuringSync(Location, mailbox);
             }
         });
-        return new ItemPageOutcome(added, updated, deleted, skipped);
+        return new ItemPageOutcome(added, updated, deleted, skipped, unstored);
     }
+
+    // A partial update (MailItem.Properties) sets only the columns the item carries; the others keep what is stored. It
+    // returns the row's earlier file (stale now), and no row when the item is not stored yet.
+    private static NpgsqlCommand PartialUpdate(NpgsqlConnection connection, string organization, string mailbox, string folderId) =>
+        Command(connection, "WITH stored AS (SELECT mime_path FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id) "
+            + "UPDATE items SET " + StoreRows.PartialItemColumns("@", flag => $"(@carries & {flag}) <> 0")
+            + ", folder_id = @folder, mime_path = @mime, updated_utc = now() WHERE organization = @org AND mailbox = @mailbox AND item_id = @id"
+            + " RETURNING (SELECT mime_path FROM stored)",
+            ("org", organization), ("mailbox", mailbox), ("folder", folderId));
 
     public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) =>
         Read("""
@@ -290,7 +323,8 @@ public sealed partial class PostgresInboxStore
             """, StoreRows.Skipped, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
 
     // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
-    private static int RecordSkipped(NpgsqlConnection connection, string organization, string mailbox, string folderId, ItemPage page)
+    private static int RecordSkipped(NpgsqlConnection connection, string organization, string mailbox, string folderId, ItemPage page,
+        IReadOnlyList<string> toReadWhole)
     {
         using var forget = Command(connection,
             "DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
@@ -304,7 +338,7 @@ public sealed partial class PostgresInboxStore
                 folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
                 last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
             """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
-        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
+        return StoreRows.RecordSkipped(page, toReadWhole, forget, forgetId, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
             remember.Parameters.Add("error", NpgsqlTypes.NpgsqlDbType.Text), remember.Parameters.Add("reason", NpgsqlTypes.NpgsqlDbType.Text));
     }
 

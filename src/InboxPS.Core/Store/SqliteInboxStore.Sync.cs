@@ -279,6 +279,7 @@ public sealed partial class SqliteInboxStore
         IReadOnlyDictionary<string, string>? mimePaths)
     {
         int added = 0, updated = 0, deleted = 0, skipped = 0;
+        IReadOnlyList<string> unstored = Array.Empty<string>();
         var now = FormatTime(DateTimeOffset.UtcNow);
         WriteRemovingContent((connection, files) =>
         {
@@ -309,11 +310,29 @@ public sealed partial class SqliteInboxStore
             var existsId = exists.Parameters.Add("$id", SqliteType.Text);
             using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
 
+            using var partial = PartialUpdate(connection, organization, mailbox, folderId, now);
+            var toReadWhole = new List<string>();
             foreach (var item in page.Upserts)
             {
                 var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
                 existsId.Value = item.Id;
                 var tookOver = false;
+                if (item.IsPartial)
+                {
+                    if (exists.ExecuteScalar() is { } known)
+                    {
+                        files.Replaced(known as string, mimePath);
+                        partial.Bind(item, mimePath);
+                        updated += partial.Command.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        toReadWhole.Add(item.Id);
+                    }
+
+                    continue;
+                }
+
                 if (exists.ExecuteScalar() is { } stored)
                 {
                     files.Replaced(stored as string, mimePath);
@@ -363,7 +382,8 @@ public sealed partial class SqliteInboxStore
                 updated += flag.ExecuteNonQuery();
             }
 
-            skipped = RecordSkipped(connection, organization, mailbox, folderId, page, now);
+            skipped = RecordSkipped(connection, organization, mailbox, folderId, page, toReadWhole, now);
+            unstored = toReadWhole;
 
             using var state = connection.CreateCommand();
             state.CommandText = """
@@ -380,7 +400,7 @@ public sealed partial class SqliteInboxStore
                 throw RemovedDuringSync(mailbox);
             }
         });
-        return new ItemPageOutcome(added, updated, deleted, skipped);
+        return new ItemPageOutcome(added, updated, deleted, skipped, unstored);
     }
 
     public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) => Read(connection =>
@@ -404,7 +424,8 @@ public sealed partial class SqliteInboxStore
     });
 
     // An item the page brought or deleted is no longer skipped; the page's skipped items are (again), with this reason.
-    private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page, string now)
+    private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page,
+        IReadOnlyList<string> toReadWhole, string now)
     {
         using var forget = connection.CreateCommand();
         forget.CommandText = "DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
@@ -424,7 +445,7 @@ public sealed partial class SqliteInboxStore
         remember.Parameters.AddWithValue("$mailbox", mailbox);
         remember.Parameters.AddWithValue("$folder", folderId);
         remember.Parameters.AddWithValue("$now", now);
-        return StoreRows.RecordSkipped(page, forget, forgetId, remember, remember.Parameters.Add("$id", SqliteType.Text),
+        return StoreRows.RecordSkipped(page, toReadWhole, forget, forgetId, remember, remember.Parameters.Add("$id", SqliteType.Text),
             remember.Parameters.Add("$error", SqliteType.Text), remember.Parameters.Add("$reason", SqliteType.Text));
     }
 
@@ -541,6 +562,39 @@ public sealed partial class SqliteInboxStore
                 parameters.AddWithValue("$id", id);
             }
         };
+
+    // A partial update (MailItem.Properties) sets only the columns the item carries; the others keep what is stored.
+    private static PartialItemUpdate PartialUpdate(SqliteConnection connection, string organization, string mailbox, string folderId, string now)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = "UPDATE items SET " + StoreRows.PartialItemColumns("$", flag => $"$carries & {flag} <> 0")
+            + ", folder_id = $folder, mime_path = $mime, updated_utc = $now WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+        var carries = command.Parameters.Add("$carries", SqliteType.Integer);
+        return new PartialItemUpdate(command, ItemParameters(command, organization, mailbox, folderId, now), carries);
+    }
+
+    private sealed class PartialItemUpdate : IDisposable
+    {
+        private readonly ItemParameterSet _item;
+        private readonly SqliteParameter _carries;
+
+        public PartialItemUpdate(SqliteCommand command, ItemParameterSet item, SqliteParameter carries)
+        {
+            Command = command;
+            _item = item;
+            _carries = carries;
+        }
+
+        public SqliteCommand Command { get; }
+
+        public void Bind(MailItem item, string? mimePath)
+        {
+            _item.Bind(item, mimePath, keepFile: false);
+            _carries.Value = (int)item.Properties;
+        }
+
+        public void Dispose() => Command.Dispose();
+    }
 
     private static ItemParameterSet ItemParameters(SqliteCommand command, string organization, string mailbox, string folderId, string now)
     {

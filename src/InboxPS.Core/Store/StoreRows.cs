@@ -13,6 +13,18 @@ namespace InboxPS.Core.Store;
 /// </summary>
 internal static class StoreRows
 {
+    // The item columns a MailItem property fills, with the parameter name both stores' upserts give it.
+    private static readonly (string Column, string Parameter, MailItemProperties Property)[] s_itemColumns =
+    {
+        ("change_key", "changeKey", MailItemProperties.ChangeKey), ("item_class", "class", MailItemProperties.ItemClass),
+        ("internet_message_id", "messageId", MailItemProperties.InternetMessageId),
+        ("conversation_id", "conversation", MailItemProperties.ConversationId), ("subject", "subject", MailItemProperties.Subject),
+        ("sender", "sender", MailItemProperties.Sender), ("to_recipients", "to", MailItemProperties.ToRecipients),
+        ("cc_recipients", "cc", MailItemProperties.CcRecipients), ("sent_utc", "sent", MailItemProperties.Sent),
+        ("received_utc", "received", MailItemProperties.Received), ("size", "size", MailItemProperties.Size),
+        ("is_read", "isRead", MailItemProperties.IsRead), ("has_attachments", "attachments", MailItemProperties.HasAttachments),
+    };
+
     /// <summary>
     /// The folder_id of items kept from an organization's previous access type until a run matches them: no protocol
     /// has an empty folder id, and the items_by_folder index finds them.
@@ -196,12 +208,30 @@ internal static class StoreRows
             reader.GetString(reader.GetOrdinal("reason")));
 
     /// <summary>
+    /// The SET list of a partial item update: each column is set from its parameter (<paramref name="prefix"/> + the name
+    /// both stores' upserts give it) when <paramref name="carries"/> (given the property's flag value) holds for the item,
+    /// and keeps what is stored otherwise.
+    /// </summary>
+    public static string PartialItemColumns(string prefix, Func<int, string> carries)
+    {
+        var columns = new List<string>(s_itemColumns.Length);
+        foreach (var (column, parameter, property) in s_itemColumns)
+        {
+            columns.Add($"{column} = CASE WHEN {carries((int)property)} THEN {prefix}{parameter} ELSE {column} END");
+        }
+
+        return string.Join(", ", columns);
+    }
+
+    /// <summary>
     /// The skipped items of one page, in its transaction, for both stores (each with its own SQL): an item the page
     /// upserted or deleted is no longer skipped (<paramref name="forget"/>, bound through <paramref name="forgetId"/>);
     /// the page's skipped items are (again), with their reasons (<paramref name="remember"/>, bound through the rest).
     /// </summary>
     /// <returns>How many items the page skipped.</returns>
-    public static int RecordSkipped(ItemPage page, DbCommand forget, DbParameter forgetId,
+    /// <param name="toReadWhole">Partial updates of items not stored yet: remembered as skipped, so the engine's read of
+    /// them whole (or, after a crash, the next run's) brings them.</param>
+    public static int RecordSkipped(ItemPage page, IReadOnlyList<string> toReadWhole, DbCommand forget, DbParameter forgetId,
         DbCommand remember, DbParameter id, DbParameter error, DbParameter reason)
     {
         foreach (var item in page.Upserts)
@@ -221,6 +251,14 @@ internal static class StoreRows
             id.Value = item.ItemId;
             error.Value = item.ErrorId;
             reason.Value = item.Reason;
+            remember.ExecuteNonQuery();
+        }
+
+        foreach (var itemId in toReadWhole)
+        {
+            id.Value = itemId;
+            error.Value = SkippedItem.PartialChangeOfUnstoredItem;
+            reason.Value = "A change brought only some of its properties before the item was stored, so it is read whole.";
             remember.ExecuteNonQuery();
         }
 

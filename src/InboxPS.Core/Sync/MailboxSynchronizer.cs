@@ -390,7 +390,13 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 return false;
             }
 
-            Apply(mailbox, folder, page, result);
+            var applied = Apply(mailbox, folder, page, result);
+            if (applied.ToReadWhole.Count > 0 && session is IItemReader whole)
+            {
+                // Changes of items not stored yet that carried only some properties: read those items whole now.
+                await ReadAndApplyAsync(whole, mailbox, folder, page.State, applied.ToReadWhole, result, cancellationToken).ConfigureAwait(false);
+            }
+
             state = page.State;
             if (page.IsLast)
             {
@@ -416,11 +422,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
         }
 
         _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: reading {ids.Length} item(s) skipped by an earlier run again.");
+        await ReadAndApplyAsync(reader, mailbox, folder, state, ids, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Reads the items whole and applies them under the folder's current state, which stays.
+    private async Task ReadAndApplyAsync(IItemReader reader, string mailbox, StoredFolder folder, string state, IReadOnlyList<string> ids,
+        MailboxSyncResult result, CancellationToken cancellationToken)
+    {
         var read = await reader.ReadItemsAsync(folder.FolderId, ids, _exporter is not null, cancellationToken).ConfigureAwait(false);
         Apply(mailbox, folder, new ItemPage(state, true, read.Upserts, read.Deletes, read.ReadFlags, read.Skipped), result);
     }
 
-    private void Apply(string mailbox, StoredFolder folder, ItemPage page, MailboxSyncResult result)
+    private ItemPageOutcome Apply(string mailbox, StoredFolder folder, ItemPage page, MailboxSyncResult result)
     {
         // The .eml files are on disk before the page (and its state) is committed, and written outside the store's
         // lock: a slow disk holds up this mailbox only.
@@ -441,6 +454,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 result.Message ??= $"Some items could not be read and were skipped ({item.ErrorId}: {item.Reason}); they are read again on the next run (Get-InboxSyncStatus shows how many).";
             }
         }
+
+        return applied;
     }
 
     private static StoredFolder? FindWellKnown(IReadOnlyList<StoredFolder> folders, string name)

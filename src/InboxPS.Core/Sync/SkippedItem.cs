@@ -6,6 +6,9 @@ namespace InboxPS.Core.Sync;
 /// </summary>
 public sealed class SkippedItem
 {
+    /// <summary>The error id of an item a partial update named before it was stored (see <see cref="ItemPageOutcome.ToReadWhole"/>).</summary>
+    public const string PartialChangeOfUnstoredItem = "PartialChangeOfUnstoredItem";
+
     public SkippedItem(string itemId, string errorId, string reason)
     {
         ItemId = itemId;

@@ -54,6 +54,50 @@ public sealed class GraphClientTests
     }
 
     [Fact]
+    public async Task The_client_keeps_no_gate_for_a_mailbox_once_its_requests_ended_without_a_back_off()
+    {
+        var handler = new ScriptedHandler()
+            .Then(_ => Json("""{"id":"inbox-a"}"""))
+            .Then(_ => Json("""{"id":"inbox-b"}"""));
+        using var graph = new GraphTestClient(handler);
+
+        await Task.WhenAll(graph.Client.GetMailFolderAsync("a@contoso.com", "inbox", null, default),
+            graph.Client.GetMailFolderAsync("b@contoso.com", "inbox", null, default));
+
+        Assert.Equal(0, graph.Client.Transport.Gates.Count);
+    }
+
+    [Fact]
+    public async Task MIME_of_several_messages_comes_in_one_batch_and_a_429_inside_it_is_waited_out_before_that_message_is_read_again()
+    {
+        string B64(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
+        var handler = new ScriptedHandler()
+            .Then(_ => Json("{\"responses\":["
+                            + "{\"id\":\"2\",\"status\":404,\"headers\":{\"Content-Type\":\"application/json\"},\"body\":{\"error\":{\"code\":\"ErrorItemNotFound\"}}},"
+                            + "{\"id\":\"0\",\"status\":200,\"headers\":{\"Content-Type\":\"text/plain\"},\"body\":\"" + B64("Subject: one") + "\"},"
+                            + "{\"id\":\"1\",\"status\":429,\"headers\":{\"Retry-After\":\"1.5\"},\"body\":{\"error\":{\"code\":\"ApplicationThrottled\"}}}]}"))
+            .Then(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("Subject: two") })
+            .Then(_ => Error(HttpStatusCode.NotFound, "ErrorItemNotFound"));
+        using var graph = new GraphTestClient(handler);
+
+        var mime = await graph.Client.GetMimeBatchAsync(GraphTestClient.Alice, new[] { "m1", "m2", "gone" }, graph.Metrics, default);
+
+        Assert.Equal(new[] { "Subject: one", "Subject: two", null }, mime.Select(m => m is null ? null : System.Text.Encoding.UTF8.GetString(m)));
+        var batch = handler.Requests[0];
+        Assert.Equal((HttpMethod.Post, "/v1.0/$batch"), (batch.Method, batch.Uri.AbsolutePath));
+        Assert.Contains("\"url\":\"/users/alice%40contoso.com/messages/m2/$value\"", batch.Text);
+        Assert.Contains("\"Prefer\":\"IdType=\\u0022ImmutableId\\u0022\"", batch.Text);
+
+        // Each request the batch did not answer went again on its own, and only after the Retry-After one of them got:
+        // it holds off every request of the mailbox (the test's waits do not sleep, so the second one waits it out too).
+        Assert.Equal(new[] { "/v1.0/users/alice%40contoso.com/messages/m2/$value", "/v1.0/users/alice%40contoso.com/messages/gone/$value" },
+            handler.Requests.Skip(1).Select(r => r.Uri.AbsolutePath));
+        Assert.Equal(2, graph.Waits.Count);
+        Assert.All(graph.Waits, wait => Assert.InRange(wait, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5)));
+        Assert.Equal(3, graph.Metrics.Requests);
+    }
+
+    [Fact]
     public async Task A_guest_principal_name_is_escaped_into_one_path_segment()
     {
         var handler = new ScriptedHandler().Then(_ => Json("""{"id":"inbox-id"}"""));
@@ -341,8 +385,8 @@ public sealed class GraphClientTests
 
         var page = await graph.Client.GetMessageChangesAsync(GraphTestClient.Alice, Folder, null, null, default);
 
-        Assert.Equal(48213, page.Entries[0].Value!.Item.Size);
-        Assert.True(page.Entries[0].Value!.IsComplete);
+        Assert.Equal(48213, page.Entries[0].Value!.Size);
+        Assert.False(page.Entries[0].Value!.IsPartial);
         Assert.EndsWith("&$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08')", handler.Requests[0].Uri.OriginalString);
     }
 

@@ -24,6 +24,26 @@ public sealed class GraphMailboxGateTests
     }
 
     [Fact]
+    public async Task A_batch_takes_several_slots_and_two_batches_never_each_hold_part_of_the_limit()
+    {
+        var gate = new GraphMailboxGate(limit: 4);
+        await gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None);
+
+        var first = gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None, slots: 4);
+        var second = gate.EnterAsync(s_noWait, long.MinValue, s_held, CancellationToken.None, slots: 4);
+        await Task.Delay(50);
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        // The single request ends: the first batch gets all four slots, the second waits for them whole.
+        gate.Exit();
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(second.IsCompleted);
+        gate.Exit(4);
+        await second.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_short_Retry_After_holds_off_the_mailboxs_other_requests_but_not_the_one_that_slept_it_out()
     {
         var gate = new GraphMailboxGate(limit: 4);
@@ -61,6 +81,87 @@ public sealed class GraphMailboxGateTests
         Assert.Empty(waits);
         // The one limit-1 slot was given back by the refused caller, so the request that got the 429 goes on.
         Assert.Equal((true, TimeSpan.Zero), same);
+    }
+
+    [Fact]
+    public async Task Requests_for_one_mailbox_share_one_gate_at_any_moment_and_an_idle_mailbox_is_forgotten()
+    {
+        var gates = new GraphMailboxGates(limit: 4);
+        var mailboxes = new[] { "a@contoso.com", "b@contoso.com", "c@contoso.com" };
+        var held = new Dictionary<string, (GraphMailboxGate? Gate, int Holders)>();
+        foreach (var mailbox in mailboxes)
+        {
+            held[mailbox] = (null, 0);
+        }
+
+        var mixedUp = 0;
+        using var start = new Barrier(8);
+        var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < 20_000; i++)
+            {
+                // Upper case too: one mailbox however its address is spelled.
+                var mailbox = mailboxes[(worker + i) % mailboxes.Length];
+                var gate = gates.Lease(i % 2 == 0 ? mailbox : mailbox.ToUpperInvariant());
+                lock (held)
+                {
+                    var (current, holders) = held[mailbox];
+                    if (holders > 0 && !ReferenceEquals(current, gate))
+                    {
+                        mixedUp++;
+                    }
+
+                    held[mailbox] = (gate, holders + 1);
+                }
+
+                lock (held)
+                {
+                    var (current, holders) = held[mailbox];
+                    held[mailbox] = (current, holders - 1);
+                }
+
+                gates.Release(gate);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(2));
+
+        // A gate forgotten while another request of its mailbox held it would have split the mailbox's limit in two.
+        Assert.Equal(0, mixedUp);
+        Assert.Equal(0, gates.Count);
+    }
+
+    [Fact]
+    public async Task A_gate_with_a_Retry_After_pending_is_kept_after_its_last_request_and_swept_once_it_ran_out()
+    {
+        var gates = new GraphMailboxGates(limit: 4);
+        var throttled = gates.Lease("throttled@contoso.com");
+        throttled.HoldOff(TimeSpan.FromHours(1));
+        gates.Release(throttled);
+
+        // The next request of that mailbox still finds the back-off.
+        var again = gates.Lease("throttled@contoso.com");
+        Assert.Same(throttled, again);
+        Assert.True(again.IsHoldingOff);
+        gates.Release(again);
+
+        var recovered = gates.Lease("recovered@contoso.com");
+        recovered.HoldOff(TimeSpan.FromMilliseconds(1));
+        gates.Release(recovered);
+        while (recovered.IsHoldingOff)
+        {
+            await Task.Delay(10);
+        }
+
+        // Adding gates up to the sweep point forgets the one whose back-off ran out, and only that one.
+        for (var i = 0; i < 64; i++)
+        {
+            gates.Lease($"user{i}@contoso.com");
+        }
+
+        Assert.Equal(65, gates.Count);
+        Assert.Same(throttled, gates.Lease("throttled@contoso.com"));
+        Assert.NotSame(recovered, gates.Lease("recovered@contoso.com"));
     }
 
     private static Func<TimeSpan, CancellationToken, Task> Recorder(List<TimeSpan> waits) => (wait, _) =>

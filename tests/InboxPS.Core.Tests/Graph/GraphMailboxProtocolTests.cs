@@ -101,26 +101,42 @@ public sealed class GraphMailboxProtocolTests
     }
 
     [Fact]
-    public async Task An_update_missing_other_properties_is_read_whole_and_one_deleted_meanwhile_is_skipped()
+    public async Task An_update_carrying_some_properties_travels_as_a_partial_item_without_a_request()
     {
-        var handler = new ScriptedHandler()
-            .Then(_ => Json(Page(null, Root + "?$deltatoken=2",
-                """{"id":"m1","subject":"Renamed"}""",
-                """{"id":"gone","subject":"Renamed too"}""")))
-            .Then(_ => Json(Message("m1", "Renamed", changeKey: "CK2")))
-            .Then(_ => Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store."));
+        var handler = new ScriptedHandler().Then(_ => Json(Page(null, Root + "?$deltatoken=2",
+            """{"@odata.etag":"W/\"CK2\"","id":"m1","subject":"Renamed"}""",
+            """{"@odata.etag":"W/\"CK7\"","id":"m2"}""")));
         using var graph = new GraphTestClient(handler);
         var session = new GraphMailboxProtocol(graph.Client).Open(s_alice);
 
         var page = await session.SyncItemsAsync("inbox-id", Root + "?$deltatoken=1", includeMime: false, default);
 
+        // m1: a new subject; m2: only a new version (a flag or a category changed, neither of them stored).
+        var m1 = page.Upserts[0];
+        Assert.Equal(("Renamed", "CK2", MailItemProperties.Subject | MailItemProperties.ChangeKey), (m1.Subject, m1.ChangeKey, m1.Properties));
+        var m2 = page.Upserts[1];
+        Assert.Equal(("CK7", MailItemProperties.ChangeKey), (m2.ChangeKey, m2.Properties));
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task Items_are_read_whole_on_request_and_one_deleted_meanwhile_is_a_delete()
+    {
+        var handler = new ScriptedHandler()
+            .Then(_ => Json(Message("m1", "Renamed", changeKey: "CK2")))
+            .Then(_ => Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store."));
+        using var graph = new GraphTestClient(handler);
+        var reader = (IItemReader)new GraphMailboxProtocol(graph.Client).Open(s_alice);
+
+        var page = await reader.ReadItemsAsync("inbox-id", new[] { "m1", "gone" }, includeMime: false, default);
+
         var m1 = Assert.Single(page.Upserts);
+        Assert.False(m1.IsPartial);
         Assert.Equal(("Renamed", "CK2", "Dana Swope <danas@contoso.com>", (bool?)false), (m1.Subject, m1.ChangeKey, m1.Sender, m1.IsRead));
-        Assert.Empty(page.Deletes);
+        Assert.Equal(new[] { "gone" }, page.Deletes);
         Assert.Equal(new[] { "/v1.0/users/alice%40contoso.com/messages/m1", "/v1.0/users/alice%40contoso.com/messages/gone" },
-            handler.Requests.Skip(1).Select(r => r.Uri.AbsolutePath));
-        Assert.All(handler.Requests.Skip(1), r => Assert.Contains("$select=changeKey,", r.Uri.Query));
-        Assert.Equal(3, session.Requests);
+            handler.Requests.Select(r => r.Uri.AbsolutePath));
+        Assert.All(handler.Requests, r => Assert.Contains("$select=changeKey,", r.Uri.Query));
     }
 
     [Fact]
@@ -139,23 +155,19 @@ public sealed class GraphMailboxProtocolTests
     }
 
     [Fact]
-    public async Task With_an_adapter_that_marks_items_partial_a_partial_update_travels_as_is()
+    public async Task A_partial_entry_after_a_read_flag_change_carries_both()
     {
-        var marked = new Dictionary<string, string[]>();
-        var handler = new ScriptedHandler().Then(_ => Json(Page(null, Root + "?$deltatoken=2", """{"id":"m1","subject":"Renamed"}""")));
+        var handler = new ScriptedHandler().Then(_ => Json(Page(null, Root + "?$deltatoken=2",
+            """{"@odata.etag":"W/\"CK3\"","id":"m1","isRead":true}""",
+            """{"@odata.etag":"W/\"CK4\"","id":"m1","subject":"Renamed"}""")));
         using var graph = new GraphTestClient(handler);
-        var protocol = new GraphMailboxProtocol(graph.Client, (item, missing) =>
-        {
-            marked[item.Id] = missing.ToArray();
-            return true;
-        });
 
-        var page = await protocol.Open(s_alice).SyncItemsAsync("inbox-id", Root + "?$deltatoken=1", includeMime: false, default);
+        var page = await new GraphMailboxProtocol(graph.Client).Open(s_alice).SyncItemsAsync("inbox-id", Root + "?$deltatoken=1", false, default);
 
+        Assert.Empty(page.ReadFlags);
         var m1 = Assert.Single(page.Upserts);
-        Assert.Equal(("Renamed", (string?)null, (bool?)null), (m1.Subject, m1.Sender, m1.IsRead));
-        Assert.Equal(GraphClient.MessageProperties.Where(p => p != "subject"), marked["m1"]);
-        Assert.Single(handler.Requests);
+        Assert.Equal(("Renamed", (bool?)true, "CK4"), (m1.Subject, m1.IsRead, m1.ChangeKey));
+        Assert.Equal(MailItemProperties.Subject | MailItemProperties.IsRead | MailItemProperties.ChangeKey, m1.Properties);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using InboxPS.Core.Graph;
+using InboxPS.Core.Sync;
 using InboxPS.Core.Tests.Ews.Support;
 using InboxPS.Core.Tests.Graph.Support;
 
@@ -42,10 +43,10 @@ public sealed class GraphSampleTests
 
         var holiday = first.Entries[0].Value!;
         Assert.Equal(("AAMkADNkNAAASq35xAAA=", "Holiday hours update", "Dana Swope <danas@contoso.com>", false),
-            (holiday.Item.Id, holiday.Item.Subject, holiday.Item.Sender, holiday.Item.IsRead));
+            (holiday.Id, holiday.Subject, holiday.Sender, holiday.IsRead));
 
         // The etag carries Outlook's change key.
-        Assert.Equal("CQAAABYAAAARn2vdzPFjSbaPPxzjlzOTAAASsKZz", holiday.Item.ChangeKey);
+        Assert.Equal("CQAAABYAAAARn2vdzPFjSbaPPxzjlzOTAAASsKZz", holiday.ChangeKey);
     }
 
     [SharedFact]
@@ -61,7 +62,10 @@ public sealed class GraphSampleTests
         Assert.True(page.IsLast);
         var removed = page.Entries[0];
         Assert.Equal(("AAMkADk0MGFkODE3LWE4MmYtNDRhOS0Dh_6qB-pB2Sa2pUum19a6YAAKnLuxoAAA=", true, "deleted"), (removed.Id, removed.IsRemoved, removed.RemovedReason));
-        Assert.True(page.Entries[1].Value!.Item.IsRead);
+        // The update carries some properties only: a partial item, whose missing ones are "unchanged", not null.
+        var updated = page.Entries[1].Value!;
+        Assert.True(updated.IsRead);
+        Assert.Equal(MailItemProperties.ChangeKey | MailItemProperties.Subject | MailItemProperties.Sender | MailItemProperties.IsRead, updated.Properties);
     }
 
     [SharedFact]

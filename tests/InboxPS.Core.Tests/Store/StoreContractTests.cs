@@ -256,6 +256,53 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void APartialUpsertUpdatesOnlyTheColumnsItCarriesAndOneOfAnItemNotStoredIsLeftToReadWhole(StoreKind kind)
+    {
+        using var temp = new TempDirectory();
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        var sent = new DateTimeOffset(2026, 3, 1, 8, 30, 0, TimeSpan.Zero);
+        var a = Eml(temp, "a");
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", false, new[]
+        {
+            new MailItem("A") { ChangeKey = "ck1", Subject = "Old", Sender = "a@contoso.com", Sent = sent, Size = 42, IsRead = false, HasAttachments = true },
+            new MailItem("B") { ChangeKey = "ck1", Subject = "Kept", IsRead = true },
+        }), new Dictionary<string, string> { ["A"] = a });
+
+        // A: a new subject and version, and a null read flag that is not carried (must not reach the row). B: the new
+        // version only. C: never stored, so nothing to update: left for the engine to read whole, remembered meanwhile.
+        var outcome = store.ApplyItemPage(Org, Mailbox, "F1", Page("s2", true, new[]
+        {
+            new MailItem("A") { ChangeKey = "ck2", Subject = "New", Properties = MailItemProperties.ChangeKey | MailItemProperties.Subject },
+            new MailItem("B") { ChangeKey = "ck2", Properties = MailItemProperties.ChangeKey },
+            new MailItem("C") { Subject = "Unknown", Properties = MailItemProperties.Subject },
+        }), null);
+
+        Assert.Equal((0, 2, 0, 0), (outcome.Added, outcome.Updated, outcome.Deleted, outcome.Skipped));
+        Assert.Equal(new[] { "C" }, outcome.ToReadWhole);
+        Assert.Equal(new[] { ("A", (string?)"New"), ("B", "Kept") }, test.Pairs("SELECT item_id, subject FROM items ORDER BY item_id"));
+        Assert.Equal(new[] { ("A", (string?)"ck2"), ("B", "ck2") }, test.Pairs("SELECT item_id, change_key FROM items ORDER BY item_id"));
+        Assert.Equal(new[] { ("A", (string?)"a@contoso.com") }, test.Pairs("SELECT item_id, sender FROM items WHERE item_id = 'A'"));
+        Assert.Equal((42L, false, true), (Convert.ToInt64(test.Scalar("SELECT size FROM items WHERE item_id = 'A'")),
+            Convert.ToBoolean(test.Scalar("SELECT is_read FROM items WHERE item_id = 'A'")),
+            Convert.ToBoolean(test.Scalar("SELECT has_attachments FROM items WHERE item_id = 'A'"))));
+        Assert.Equal(1L, Convert.ToInt64(test.Scalar("SELECT COUNT(*) FROM items WHERE item_id = 'A' AND sent_utc IS NOT NULL")));
+        Assert.Equal("s2", Assert.Single(store.GetFolders(Org, Mailbox)).SyncState);
+
+        // A changed, so its file (of the old message) went, as for a whole update without a new file.
+        Assert.False(File.Exists(a));
+        Assert.Equal(new[] { ("A", (string?)null) }, test.Pairs("SELECT item_id, mime_path FROM items WHERE item_id = 'A'"));
+
+        var remembered = Assert.Single(store.GetSkippedItems(Org, Mailbox, "F1"));
+        Assert.Equal(("C", SkippedItem.PartialChangeOfUnstoredItem), (remembered.ItemId, remembered.ErrorId));
+
+        // Read whole, it arrives and is no longer remembered.
+        var whole = store.ApplyItemPage(Org, Mailbox, "F1", Page("s2", true, Items("C")), null);
+        Assert.Equal(1, whole.Added);
+        Assert.Empty(store.GetSkippedItems(Org, Mailbox, "F1"));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void ItemPropertiesRoundTrip(StoreKind kind)
     {
         using var test = WithInbox(kind);

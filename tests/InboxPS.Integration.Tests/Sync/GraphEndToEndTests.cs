@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using InboxPS.Core;
 using InboxPS.Core.Auth;
+using InboxPS.Core.Graph;
 using InboxPS.Core.Organizations;
 using InboxPS.Core.Sync;
 using InboxPS.Integration.Tests.Support;
@@ -249,6 +250,54 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
     }
 
     [Fact]
+    public async Task Partial_updates_of_subjects_flags_and_read_flags_are_applied_without_reading_a_message_and_converge()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[9];
+        await org.SyncAsync(new[] { user });
+        var inbox = Simulator.Control.GetItems(user, "inbox");
+        var (renamed, flagged, both, read, unstored) = (inbox[0].ItemId, inbox[1].ItemId, inbox[2].ItemId, inbox[3].ItemId, inbox[4].ItemId);
+        Simulator.Control.UpdateItem(renamed, "Renamed over Graph");
+        Simulator.Control.FlagItem(flagged);
+        Simulator.Control.UpdateItem(both, "Renamed and flagged");
+        Simulator.Control.FlagItem(both);
+        Simulator.Control.SetReadFlag(read, !inbox[3].IsRead);
+        Simulator.Control.FlagItem(unstored);
+        org.ForgetStoredItem(user, Simulator.Control.GraphItemId(unstored, immutable: true));
+
+        // Exchange Online sends an updated message as its id and what changed (graph-reference §3).
+        Simulator.Control.SetGraphQuirkRate(GraphQuirk.PartialUpdates, 1);
+        MailboxSyncResult rerun;
+        GraphMetrics before, after;
+        try
+        {
+            before = Simulator.Control.Metrics.Graph;
+            rerun = (await org.SyncAsync(new[] { user })).For(user);
+            after = Simulator.Control.Metrics.Graph;
+        }
+        finally
+        {
+            Simulator.Control.SetGraphQuirkRate(GraphQuirk.PartialUpdates, 0);
+        }
+
+        Assert.Equal(SyncStatus.Synced, rerun.Status);
+        Assert.Equal((1, 4, 0, 0), (rerun.ItemsAdded, rerun.ItemsUpdated, rerun.ItemsDeleted, rerun.ItemsSkipped));
+
+        // One GET: the changed message the store did not have, read whole. The four others travelled as they came.
+        Assert.Equal(1, MessageGets(after) - MessageGets(before));
+        org.AssertMatchesTruth(user);
+        var stored = org.StoredVersions(user);
+        foreach (var item in Simulator.Control.GetItems(user, "inbox"))
+        {
+            Assert.Equal((item.Subject, item.ChangeKey), stored[Simulator.Control.GraphItemId(item.ItemId, immutable: true)]);
+        }
+
+        Assert.Empty(org.Store.GetSkippedItems(org.Name, user, org.Store.GetFolders(org.Name, user).Single(f => f.WellKnownName == "inbox").FolderId));
+
+        static long MessageGets(GraphMetrics metrics) => metrics.RequestsByEndpoint.TryGetValue("message", out var count) ? count : 0;
+    }
+
+    [Fact]
     public async Task Expired_delta_tokens_resync_only_that_folder_with_no_duplicates()
     {
         using var org = await _tenant.ConnectAsync();
@@ -445,6 +494,37 @@ public sealed class GraphEndToEndTests : IClassFixture<GraphTenant>
         {
             Assert.NotNull(item.MimePath);
             Assert.Equal(await org.ServerMimeAsync(user, id), await File.ReadAllBytesAsync(Path.Combine(org.ContentPath, item.MimePath!)));
+        }
+    }
+
+    [Fact]
+    public async Task A_429_inside_a_MIME_batch_is_waited_out_before_those_messages_are_read_again_with_no_Retry_After_violation()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[10];
+        using var handler = _tenant.Trust.CreateHandler();
+        using var client = Core.Hosting.GraphAccess.ClientFor(org.Connection, handler);
+        // As many as the server runs at once: they all arrive before, or within the grace of, the first 429, so the
+        // batch itself never runs one into the Retry-After it started.
+        var ids = Simulator.Control.GetItems(user, "inbox").Take(4).Select(i => Simulator.Control.GraphItemId(i.ItemId, immutable: true)).ToList();
+
+        // The mailbox's next request is refused with a Retry-After of 1 s: a request inside the batch.
+        Simulator.Control.ThrottleMailbox(user, 1, TimeSpan.FromSeconds(1));
+        var before = Simulator.Control.Metrics.Graph;
+        var metrics = new CallMetrics();
+        var mime = await client.GetMimeBatchAsync(user, ids, metrics, CancellationToken.None);
+        var after = Simulator.Control.Metrics.Graph;
+
+        Assert.Equal(1, after.RequestsByEndpoint["$batch"] - before.RequestsByEndpoint.GetValueOrDefault("$batch"));
+        var throttled = after.ResponsesByStatus.GetValueOrDefault("429") - before.ResponsesByStatus.GetValueOrDefault("429");
+        Assert.True(throttled >= 1, "the batch must have met the throttling: " + string.Join(",", after.ResponsesByStatus));
+        Assert.Equal(0, after.RetryAfterViolations - before.RetryAfterViolations);
+
+        // Every throttled message was read again once, after the wait: sent sooner, it would have met the back-off again.
+        Assert.Equal((1 + throttled, 0), (metrics.Requests, metrics.Retries));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal(await org.ServerMimeAsync(user, ids[i]), mime[i]);
         }
     }
 

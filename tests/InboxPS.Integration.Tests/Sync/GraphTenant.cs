@@ -153,8 +153,7 @@ public sealed class GraphTenant : IAsyncLifetime
         /// <summary>Item id => (internet message id, read flag, mime path) as stored, and the number of rows.</summary>
         public (Dictionary<string, (string? MessageId, bool? IsRead, string? MimePath)> Items, int Rows) Stored(string mailbox)
         {
-            using var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
-            connection.Open();
+            using var connection = OpenStore();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT item_id, internet_message_id, is_read, mime_path FROM items WHERE organization = $org AND mailbox = $mailbox";
             command.Parameters.AddWithValue("$org", Name);
@@ -176,6 +175,44 @@ public sealed class GraphTenant : IAsyncLifetime
         /// Asserts the store holds exactly the ground truth of the mailbox's folders, under Graph's immutable ids
         /// (<paramref name="graphIds"/>) or EWS ids: no item missing, none twice, none extra, read flags equal.
         /// </summary>
+        // The store's file, read (or changed) behind its back.
+        private SqliteConnection OpenStore()
+        {
+            var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
+            connection.Open();
+            return connection;
+        }
+
+        /// <summary>Each stored item's subject and change key, by item id.</summary>
+        public Dictionary<string, (string? Subject, string? ChangeKey)> StoredVersions(string mailbox)
+        {
+            using var connection = OpenStore();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT item_id, subject, change_key FROM items WHERE organization = $org AND mailbox = $mailbox";
+            command.Parameters.AddWithValue("$org", Name);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            var versions = new Dictionary<string, (string?, string?)>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                versions[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+
+            return versions;
+        }
+
+        /// <summary>Drops one stored row behind the store's back: an item the next round meets as if it was never stored.</summary>
+        public void ForgetStoredItem(string mailbox, string itemId)
+        {
+            using var connection = OpenStore();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            command.Parameters.AddWithValue("$org", Name);
+            command.Parameters.AddWithValue("$mailbox", mailbox);
+            command.Parameters.AddWithValue("$id", itemId);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
         public void AssertMatchesTruth(string mailbox, bool graphIds = true, params string[] folders)
         {
             if (folders.Length == 0)

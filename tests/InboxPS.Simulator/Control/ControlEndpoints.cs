@@ -53,6 +53,7 @@ internal sealed class ControlEndpoints
         c.MapPost("/mailboxes/{mailbox}/throttle", (string mailbox, ThrottleRequest r) => Ok(() => _control.ThrottleMailbox(mailbox, r.BusyCalls, Ms(r.BackOffMs))));
         c.MapGet("/mailboxes/{mailbox}/budget", (string mailbox) => new { balanceMs = _control.GetBudgetBalance(mailbox).TotalMilliseconds });
         c.MapPost("/items/update", (ItemRequest r) => new { found = _control.UpdateItem(Required(r.ItemId, "itemId"), r.Subject) });
+        c.MapPost("/items/flag", (ItemRequest r) => new { found = _control.FlagItem(Required(r.ItemId, "itemId")) });
         c.MapPost("/items/read-flag", (ItemRequest r) => new { found = _control.SetReadFlag(Required(r.ItemId, "itemId"), r.IsRead ?? true) });
         c.MapPost("/items/delete", (ItemRequest r) => new { found = _control.DeleteItem(Required(r.ItemId, "itemId")) });
         c.MapPost("/sync-states/invalidate", (InvalidateRequest r) => Ok(() => _control.InvalidateSyncStates(r.Mailbox, r.Folder)));

@@ -211,6 +211,7 @@ internal sealed class GraphMail
             return DeltaPage("Collection(message)", link, Issue(state with { IsDeltaLink = false }, mailbox, folderIndex, kind), new JsonArray());
         }
 
+        var partialUpdates = _services.Quirks.Take(GraphQuirk.PartialUpdates, mailbox);
         var outcome = _services.Sync.SyncItems(mailbox, folderIndex, state.SyncState, PageSize(request), new HashSet<ItemKey>(), out var page);
         if (outcome == SyncOutcome.FolderNotFound)
         {
@@ -239,6 +240,7 @@ internal sealed class GraphMail
                 {
                     ChangeKind.Delete => Removed("#microsoft.graph.message", MessageId(folder, change.Key, immutable), folder.MovedOut.Contains(change.Key.Number) ? "changed" : "deleted"),
                     ChangeKind.ReadFlag => ReadFlagJson(folder, change.Key, immutable),
+                    ChangeKind.Update when partialUpdates => ChangedOnly(MessageJson(change.Message!, folder, select, immutable, caller.CanReadBodies), folder, change.Key),
                     _ => MessageJson(change.Message!, folder, select, immutable, caller.CanReadBodies),
                 });
                 lastSent = change.Kind == ChangeKind.Delete ? lastSent : change.Key.Number;
@@ -377,6 +379,21 @@ internal sealed class GraphMail
             ["isRead"] = Store.IsRead(key.Mailbox, folder, key.Number),
             ["id"] = MessageId(folder, key, immutable),
         };
+    }
+
+    // An update as "id + at least changed props": what the edit touched (the subject, when edited), no more.
+    private static JsonObject ChangedOnly(JsonObject message, FolderData folder, ItemKey key)
+    {
+        var edited = folder.Overrides.TryGetValue(key.Number, out var change) && change.Subject is not null;
+        foreach (var (name, _) in message.ToList())
+        {
+            if (name is not ("@odata.type" or "@odata.etag" or "id" or "changeKey") && !(edited && name == "subject"))
+            {
+                message.Remove(name);
+            }
+        }
+
+        return message;
     }
 
     private static JsonObject Removed(string type, string id, string reason) => new()

@@ -27,6 +27,8 @@ internal sealed class TenantChanges
 
     public bool UpdateItem(ItemKey key, string? subject) => WriteItem(key, (data, folder) => Update(data, folder, key, subject));
 
+    public bool FlagItem(ItemKey key) => WriteItem(key, (data, folder) => Touch(data, folder, key));
+
     public bool SetReadFlag(ItemKey key, bool isRead) => WriteItem(key, (data, folder) => SetRead(data, folder, key, isRead));
 
     public bool DeleteItem(ItemKey key) => WriteItem(key, (data, folder) => Delete(data, folder, key.Number));
@@ -187,6 +189,15 @@ internal sealed class TenantChanges
         DateTime? createdAt = folder.CreatedItems.TryGetValue(key.Number, out var created) ? created.Time : null;
         var original = _store.Generator.Generate(key, folder, createdAt, null).Subject;
         change.Subject = subject ?? $"{original} (edit {change.Version - 1})";
+        change.LastModified = DateTime.UtcNow;
+        folder.Log.Add(new LogEntry(data.NextSeq(), key.Number, ChangeKind.Update));
+    }
+
+    // A change of nothing a sync selects (a follow-up flag, a category): a new version only.
+    private static void Touch(MailboxData data, FolderData folder, ItemKey key)
+    {
+        var change = Override(folder, key.Number);
+        change.Version++;
         change.LastModified = DateTime.UtcNow;
         folder.Log.Add(new LogEntry(data.NextSeq(), key.Number, ChangeKind.Update));
     }
