@@ -115,6 +115,7 @@ function Build-InboxModule {
         $null = New-Item -ItemType Directory -Force $target
         Copy-Item (Join-Path $native '*') $target
     }
+    Add-ReadyToRunDependencies -Dependencies $dependencies -OutRoot $OutRoot -Configuration $Configuration -DotnetArguments $DotnetArguments
 
     # Cmdlet help: docs/en-US/*.md to MAML, with parameter facts read from the built cmdlets (in a fresh pwsh, so the
     # build's process never loads the module it may rebuild).
@@ -125,6 +126,32 @@ function Build-InboxModule {
 
     Write-Host "Built InboxPS $version into $moduleOut" -ForegroundColor Green
     return $manifest
+}
+
+function Add-ReadyToRunDependencies {
+    <#
+    .SYNOPSIS
+        Adds ahead-of-time compiled (ReadyToRun) copies of dependencies/*.dll under dependencies/runtimes/<rid>/lib/ for
+        each platform tools/ReadyToRun/InboxPS.ReadyToRun.csproj names. The PowerShell 7 load context prefers them: the
+        first cmdlet then runs InboxPS.Core and SQLite without compiling them at run time (README "Start-up").
+    #>
+    param([string] $Dependencies, [string] $OutRoot, [string] $Configuration, [string[]] $DotnetArguments)
+    $project = Join-Path $script:RepoRoot 'tools/ReadyToRun/InboxPS.ReadyToRun.csproj'
+    $platforms = @(([xml](Get-Content -Raw $project)).Project.PropertyGroup.ReadyToRunPlatforms | Where-Object { $_ }) -split ';' | Where-Object { $_ }
+    $shipped = @(Get-ChildItem $Dependencies -Filter '*.dll' | ForEach-Object Name)
+    foreach ($rid in $platforms) {
+        $compiled = Join-Path $OutRoot "publish-r2r/$rid"
+        if (Test-Path $compiled) { Remove-Item -Recurse -Force $compiled }
+        $null = Invoke-Native dotnet (@('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $compiled,
+            "-p:InputDirectory=$Dependencies", '--nologo', '-v', 'quiet') + $DotnetArguments)
+        # Only copies of what dependencies/ ships: the SDK leaves out what the runtime itself has, and adds its own stub.
+        $target = Join-Path $Dependencies "runtimes/$rid/lib"
+        $null = New-Item -ItemType Directory -Force $target
+        Get-ChildItem $compiled -Filter '*.dll' | Where-Object Name -in $shipped | Copy-Item -Destination $target
+        if (-not (Test-Path (Join-Path $target 'InboxPS.Core.dll'))) {
+            throw "The ReadyToRun publish for $rid produced no InboxPS.Core.dll ($compiled)."
+        }
+    }
 }
 
 function Build-InboxSimulator {

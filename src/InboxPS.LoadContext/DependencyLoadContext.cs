@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace InboxPS.LoadContext;
@@ -23,12 +24,14 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     private static DependencyLoadContext? s_active;
 
     private readonly string _directory;
+    private readonly string? _compiledDirectory;
     private readonly PlatformAssemblies _platform = new();
 
     private DependencyLoadContext(string directory)
         : base("InboxPS", isCollectible: false)
     {
         _directory = directory;
+        _compiledDirectory = CompiledDirectory(directory);
     }
 
     /// <summary>
@@ -79,8 +82,45 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
             return null;
         }
 
-        var path = Path.Combine(_directory, assemblyName.Name + ".dll");
+        var fileName = assemblyName.Name + ".dll";
+        if (_compiledDirectory is not null)
+        {
+            var compiled = Path.Combine(_compiledDirectory, fileName);
+            if (File.Exists(compiled))
+            {
+                return LoadFromAssemblyPath(compiled);
+            }
+        }
+
+        var path = Path.Combine(_directory, fileName);
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    /// <summary>
+    /// runtimes/&lt;rid&gt;/lib under the dependencies folder when the build put ahead-of-time compiled (ReadyToRun) copies
+    /// there for this platform: the same assemblies with native code beside their IL, so the first cmdlet does not wait
+    /// for the JIT. Null on other platforms, which load the IL copies.
+    /// </summary>
+    private static string? CompiledDirectory(string directory)
+    {
+        // The platform named as NativeSqlite names it in InboxPS.Core, which this assembly cannot reference: it loads it.
+        var os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+            : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
+            : null;
+        var architecture = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => "x64",
+            Architecture.Arm64 => "arm64",
+            _ => null,
+        };
+        if (os is null || architecture is null)
+        {
+            return null;
+        }
+
+        var compiled = Path.Combine(directory, "runtimes", os + "-" + architecture, "lib");
+        return Directory.Exists(compiled) ? compiled : null;
     }
 
     private static Assembly? ResolveBridge(AssemblyLoadContext context, AssemblyName assemblyName)

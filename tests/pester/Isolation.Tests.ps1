@@ -12,6 +12,12 @@ BeforeAll {
         Join-Path $nugetRoot 'microsoft.identity.client/4.90.0/lib/net8.0/Microsoft.Identity.Client.dll'
     )
 
+    function Get-TestRuntimeIdentifier {
+        # This process's platform as the load context names it (win/osx/linux and x64/arm64).
+        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+        return "$os-$([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
+    }
+
     function Invoke-Session {
         # A fresh pwsh that does NOT import InboxPS by itself (unlike Invoke-FreshPwsh): each script decides when the
         # other MSAL loads and when InboxPS is imported. It trusts the simulator's CA and keeps a private store.
@@ -73,9 +79,11 @@ function Show-Contexts {
         foreach ($name in 'InboxPS.Core', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3') {
             $private.Name | Should -Contain $name
         }
+        # dependencies/, or its ahead-of-time compiled copies for this platform when the build made them.
         $dependencies = Join-Path $moduleRoot 'dependencies'
+        $folders = @($dependencies, (Join-Path $dependencies "runtimes/$(Get-TestRuntimeIdentifier)/lib"))
         foreach ($assembly in $private) {
-            Split-Path $assembly.Location | Should -Be $dependencies -Because "$($assembly.Name) must come from InboxPS's own folder"
+            Split-Path $assembly.Location | Should -BeIn $folders -Because "$($assembly.Name) must come from InboxPS's own folder"
             $assembly.Name | Should -Not -BeLike 'System.*' -Because 'what .NET ships comes from .NET'
         }
         ($assemblies | Where-Object Name -eq 'InboxPS').Context | Should -Be 'Default' -Because 'PowerShell must see the cmdlets'
@@ -94,6 +102,41 @@ Describe 'Dependency isolation on PowerShell 7' {
             Join-Path $moduleRoot "dependencies/$file" | Should -Exist
         }
         (Import-PowerShellDataFile $ModuleManifest).NestedModules | Should -Be @('InboxPS.Loader.dll') -Because 'the loader must run before PowerShell reads InboxPS.dll'
+    }
+
+    It 'keeps the IL for every platform and Windows PowerShell 5.1, and loads the ahead-of-time compiled copies built for this one' {
+        # tools/ReadyToRun names the platforms compiled for; on the others the load context takes the IL as before.
+        $project = [xml](Get-Content -Raw (Join-Path $RepoRoot 'tools/ReadyToRun/InboxPS.ReadyToRun.csproj'))
+        $rid = Get-TestRuntimeIdentifier
+        $compiledFolder = Join-Path $moduleRoot "dependencies/runtimes/$rid/lib"
+        if (($project.Project.PropertyGroup.ReadyToRunPlatforms -split ';') -notcontains $rid) {
+            Set-ItResult -Skipped -Because "the build compiles no ReadyToRun copies for $rid"
+            return
+        }
+        function Test-ReadyToRun([string] $Path) {
+            # A ReadyToRun image carries a managed native header beside its IL; a plain IL assembly has none.
+            $stream = [System.IO.File]::OpenRead($Path)
+            try { return ([System.Reflection.PortableExecutable.PEReader]::new($stream)).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 }
+            finally { $stream.Dispose() }
+        }
+        foreach ($file in 'InboxPS.Core.dll', 'Microsoft.Data.Sqlite.dll', 'SQLitePCLRaw.core.dll', 'Microsoft.Identity.Client.dll') {
+            $il = Join-Path $moduleRoot "dependencies/$file"
+            $compiled = Join-Path $compiledFolder $file
+            Test-ReadyToRun $il | Should -BeFalse -Because "dependencies/$file is the IL every platform can load"
+            Test-ReadyToRun $compiled | Should -BeTrue -Because "the $rid copy of $file is compiled ahead of time"
+            [System.Reflection.AssemblyName]::GetAssemblyName($compiled).FullName | Should -Be ([System.Reflection.AssemblyName]::GetAssemblyName($il).FullName)
+        }
+        $run = Invoke-Session -Script @'
+Import-Module $env:INBOXPS_TEST_MANIFEST
+$null = Get-InboxOrganization
+Show-Contexts
+'@
+        $run.ExitCode | Should -Be 0 -Because ($run.Output -join "`n")
+        foreach ($name in 'InboxPS.Core', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3') {
+            $line = @($run.Output | Where-Object { $_ -like "assembly=$name *" })
+            $line | Should -HaveCount 1
+            $line[0] | Should -BeLike "* InboxPS $(Join-Path $compiledFolder "$name.dll")"
+        }
     }
 
     It 'works when another MSAL was loaded BEFORE the import: both versions side by side, both sign in' {

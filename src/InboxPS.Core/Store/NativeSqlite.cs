@@ -7,8 +7,9 @@ namespace InboxPS.Core.Store;
 
 /// <summary>
 /// Loads the native e_sqlite3 library that matches this process from <c>runtimes/&lt;rid&gt;/native</c> beside
-/// InboxPS.Core.dll. A binary module is loaded by PowerShell from its own folder, where neither .NET's deps.json probing
-/// nor the SQLitePCLRaw bundle looks, so InboxPS finds the library itself: a DllImport resolver on .NET (Core), and a
+/// InboxPS.Core.dll (or beside <c>runtimes/&lt;rid&gt;/lib</c> when InboxPS.Core.dll is the ahead-of-time compiled copy
+/// from there). A binary module is loaded by PowerShell from its own folder, where neither .NET's deps.json probing nor
+/// the SQLitePCLRaw bundle looks, so InboxPS finds the library itself: a DllImport resolver on .NET (Core), and a
 /// LoadLibrary by full path on .NET Framework (Windows PowerShell 5.1).
 /// </summary>
 internal static class NativeSqlite
@@ -78,7 +79,16 @@ internal static class NativeSqlite
             : rid.StartsWith("osx", StringComparison.Ordinal) ? "libe_sqlite3.dylib"
             : "libe_sqlite3.so";
         var candidate = Path.Combine(Path.Combine(Path.Combine(Path.Combine(here, "runtimes"), rid), "native"), fileName);
-        return File.Exists(candidate) ? candidate : null;
+        if (File.Exists(candidate))
+        {
+            return candidate;
+        }
+
+        // On PowerShell 7 this assembly may be the ahead-of-time compiled copy in dependencies/runtimes/<rid>/lib/
+        // (tools/InboxBuild.psm1): the platform's native folder is then its sibling.
+        var ridFolder = string.Equals(Path.GetFileName(here), "lib", StringComparison.Ordinal) ? Path.GetDirectoryName(here) : null;
+        var besideLib = ridFolder is null ? null : Path.Combine(Path.Combine(ridFolder, "native"), fileName);
+        return besideLib is not null && File.Exists(besideLib) ? besideLib : null;
     }
 
     private static bool IsNetFramework() =>
