@@ -89,7 +89,14 @@ public sealed class MailboxSynchronizer : IMailboxJob
             var choice = ChooseFolders(stored.Address);
             result.Activated = _store.Activate(_organization, stored, choice);
             var toRebaseline = _store.CountItemsToRebaseline(_organization, stored.Address);
-            await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
+            if (choice.AllMailFolders)
+            {
+                // Well-known folders are found by name (the preflight read them): only every mail folder needs the
+                // hierarchy. A choice narrowed from it leaves the hierarchy's state and known folders as they were; the
+                // next -AllMailFolders run goes on from that state.
+                await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
+            }
+
             var folders = await SelectFoldersAsync(session, stored.Address, wellKnown, choice, cancellationToken).ConfigureAwait(false);
             await SyncFoldersAsync(session, stored.Address, folders, result, cancellationToken).ConfigureAwait(false);
 
@@ -164,16 +171,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
     // one request at a time; the result's counters and the hierarchy re-read after a vanished folder are shared.
     private async Task SyncFoldersAsync(IMailboxSession session, string mailbox, StoredFolder[] folders, MailboxSyncResult result, CancellationToken cancellationToken)
     {
-        var parallel = Math.Min(folders.Length, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
+        var pending = new List<(StoredFolder Folder, string? ContinueFrom)>(folders.Length);
+        var synced = await SyncFirstPagesTogetherAsync(session as IFirstPagesReader, mailbox, folders, result, pending, cancellationToken).ConfigureAwait(false);
+
+        var parallel = Math.Min(pending.Count, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
         using var hierarchy = new SemaphoreSlim(1, 1);
         var next = -1;
-        var synced = 0;
         async Task WorkAsync()
         {
             int index;
-            while ((index = Interlocked.Increment(ref next)) < folders.Length)
+            while ((index = Interlocked.Increment(ref next)) < pending.Count)
             {
-                if (await SyncFolderAsync(session, mailbox, folders[index], result, hierarchy, cancellationToken).ConfigureAwait(false))
+                if (await SyncFolderAsync(session, mailbox, pending[index].Folder, result, hierarchy, cancellationToken, pending[index].ContinueFrom).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref synced);
                 }
@@ -189,6 +198,66 @@ public sealed class MailboxSynchronizer : IMailboxJob
         // A failing folder fails the mailbox once the others finished theirs (what they stored is kept either way).
         await Task.WhenAll(workers).ConfigureAwait(false);
         result.Folders += synced;
+    }
+
+    // The folders synced from the start (activation, a new or reset folder) get their first pages together where the
+    // session offers it, for fewer calls than one folder after another; each page is still stored with its own state in
+    // its own transaction. Returns how many folders that finished; the rest go to pending, with where they continue from.
+    private async Task<int> SyncFirstPagesTogetherAsync(IFirstPagesReader? together, string mailbox, StoredFolder[] folders,
+        MailboxSyncResult result, List<(StoredFolder Folder, string? ContinueFrom)> pending, CancellationToken cancellationToken)
+    {
+        var fresh = new List<StoredFolder>();
+        foreach (var folder in folders)
+        {
+            if (folder.SyncState is null)
+            {
+                fresh.Add(folder);
+            }
+        }
+
+        if (together is null || fresh.Count < 2)
+        {
+            // One folder alone saves no call.
+            foreach (var folder in folders)
+            {
+                pending.Add((folder, null));
+            }
+
+            return 0;
+        }
+
+        foreach (var folder in folders)
+        {
+            if (folder.SyncState is not null)
+            {
+                pending.Add((folder, null));
+            }
+        }
+
+        var ids = fresh.ConvertAll(folder => folder.FolderId);
+        var pages = await together.SyncFirstPagesAsync(ids, _exporter is not null, cancellationToken).ConfigureAwait(false);
+        var finished = 0;
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            if (pages[i] is not { } page)
+            {
+                // Refused alone (gone since it was chosen): synced by itself, which handles why.
+                pending.Add((fresh[i], null));
+                continue;
+            }
+
+            Apply(mailbox, fresh[i], page, result);
+            if (page.IsLast)
+            {
+                finished++;
+            }
+            else
+            {
+                pending.Add((fresh[i], page.State));
+            }
+        }
+
+        return finished;
     }
 
     private async Task SyncHierarchyAsync(IMailboxSession session, string mailbox, CancellationToken cancellationToken)
@@ -343,13 +412,15 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return selected.ToArray();
     }
 
+    /// <param name="continueFrom">The state after the folder's first page when that page was synced with other folders'
+    /// (its skipped items were just read, and are not read again before the next run).</param>
     /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
     private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result, SemaphoreSlim hierarchy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? continueFrom = null)
     {
-        var state = folder.SyncState;
+        var state = continueFrom ?? folder.SyncState;
         var restarted = false;
-        if (state is not null && session is IItemReader reader)
+        if (continueFrom is null && state is not null && session is IItemReader reader)
         {
             await RetrySkippedAsync(reader, mailbox, folder, state, result, cancellationToken).ConfigureAwait(false);
         }
