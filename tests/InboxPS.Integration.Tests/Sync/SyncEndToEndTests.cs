@@ -381,6 +381,22 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
+    public async Task Mime_export_of_folders_read_together_writes_each_items_eml_once()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[11 % _tenant.Users.Count];
+
+        // Inbox and Sent Items are activated together: their first pages share GetItem batches (of 16 with MIME).
+        var run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } },
+            new SyncOptions { IncludeMime = true, ContentPath = org.ContentPath });
+
+        Assert.Equal((SyncStatus.Synced, 2), (run.For(user).Status, run.For(user).Folders));
+        var files = Directory.GetFiles(org.ContentPath, "*.eml", SearchOption.AllDirectories);
+        Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count + Simulator.Control.GetItems(user, "sentitems").Count, files.Length);
+        org.AssertMatchesTruth(user);
+    }
+
+    [Fact]
     public async Task All_mail_folders_syncs_every_mail_folder_of_the_hierarchy_and_follows_new_ones()
     {
         using var org = await _tenant.ConnectAsync();
