@@ -41,7 +41,7 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
-    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_four_calls_and_an_unchanged_rerun_three()
+    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_four_calls_an_unchanged_rerun_three_and_new_mail_in_both_five()
     {
         using var org = await _tenant.ConnectAsync();
         org.PageSize = EwsMailboxProtocol.MaxChangesPerPage;
@@ -60,6 +60,14 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         Assert.Equal((SyncStatus.Synced, false, 0), (unchanged.Status, unchanged.Activated, unchanged.ItemsAdded));
         Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 0, ["SyncFolderItems"] = 2, ["GetItem"] = 0 }, rerun);
         Assert.Equal(3, unchanged.Attempts);
+        org.AssertMatchesTruth(user);
+
+        // New mail in both folders: each folder has a state, so each reads its own (issue 15 leaves this at 5 calls).
+        Simulator.Control.InjectChanges(user, "inbox", creates: 2);
+        Simulator.Control.InjectChanges(user, "sentitems", creates: 1);
+        var (changed, incremental) = await CountCallsAsync(org, user);
+        Assert.Equal((SyncStatus.Synced, 3), (incremental.Status, incremental.ItemsAdded));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 0, ["SyncFolderItems"] = 2, ["GetItem"] = 2 }, changed);
         org.AssertMatchesTruth(user);
     }
 
