@@ -9,7 +9,7 @@ namespace InboxPS.Core.Ews;
 
 /// <summary>
 /// Sync over EWS: SyncFolderHierarchy and SyncFolderItems for the changes, GetItem in batches for the properties the
-/// store keeps (SyncFolderItems cannot return recipients); the first pages of several folders share their GetItem.
+/// store keeps (SyncFolderItems cannot return recipients); a run's first pages of several folders share their GetItem.
 /// Each mailbox is impersonated by SMTP address or principal name and accounted in its own metrics.
 /// </summary>
 public sealed class EwsMailboxProtocol : IMailboxProtocol
@@ -116,16 +116,16 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             return changes.ToPage(read.Upserts, read.Skipped);
         }
 
-        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<string> folderIds, bool includeMime,
+        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime,
             CancellationToken cancellationToken)
         {
-            var changes = new SortedChanges?[folderIds.Count];
-            for (var start = 0; start < folderIds.Count; start += FirstPagesAtOnce)
+            var changes = new SortedChanges?[folders.Count];
+            for (var start = 0; start < folders.Count; start += FirstPagesAtOnce)
             {
                 var calls = new List<Task>();
-                for (var i = start; i < Math.Min(folderIds.Count, start + FirstPagesAtOnce); i++)
+                for (var i = start; i < Math.Min(folders.Count, start + FirstPagesAtOnce); i++)
                 {
-                    calls.Add(ListFirstChangesAsync(folderIds[i], changes, i, cancellationToken));
+                    calls.Add(ListFirstChangesAsync(folders[i], changes, i, cancellationToken));
                 }
 
                 await Task.WhenAll(calls).ConfigureAwait(false);
@@ -177,12 +177,13 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             return pages;
         }
 
-        // A folder gone since it was chosen is left out (null), not a failure of the others: the engine syncs it alone.
-        private async Task ListFirstChangesAsync(string folderId, SortedChanges?[] changes, int index, CancellationToken cancellationToken)
+        // A folder refused alone (state no longer valid, folder gone) is left out (null), not a failure of the others:
+        // the engine syncs it by itself.
+        private async Task ListFirstChangesAsync(FolderStart folder, SortedChanges?[] changes, int index, CancellationToken cancellationToken)
         {
             try
             {
-                changes[index] = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, null, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+                changes[index] = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folder.FolderId, folder.State, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
             }
             catch (InboxException e) when (e.Fault is SyncFault.FolderNotFound or SyncFault.InvalidSyncState)
             {

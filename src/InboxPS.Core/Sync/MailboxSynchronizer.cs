@@ -172,7 +172,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
     private async Task SyncFoldersAsync(IMailboxSession session, string mailbox, StoredFolder[] folders, MailboxSyncResult result, CancellationToken cancellationToken)
     {
         var pending = new List<(StoredFolder Folder, string? ContinueFrom)>(folders.Length);
-        var synced = await SyncFirstPagesTogetherAsync(session as IFirstPagesReader, mailbox, folders, result, pending, cancellationToken).ConfigureAwait(false);
+        var synced = await SyncFirstPagesTogetherAsync(session, mailbox, folders, result, pending, cancellationToken).ConfigureAwait(false);
 
         var parallel = Math.Min(pending.Count, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
         using var hierarchy = new SemaphoreSlim(1, 1);
@@ -200,22 +200,14 @@ public sealed class MailboxSynchronizer : IMailboxJob
         result.Folders += synced;
     }
 
-    // The folders synced from the start (activation, a new or reset folder) get their first pages together where the
-    // session offers it, for fewer calls than one folder after another; each page is still stored with its own state in
-    // its own transaction. Returns how many folders that finished; the rest go to pending, with where they continue from.
-    private async Task<int> SyncFirstPagesTogetherAsync(IFirstPagesReader? together, string mailbox, StoredFolder[] folders,
+    // The first page of every folder comes together where the session offers it, for fewer calls than one folder after
+    // another (EWS: one GetItem for the new items of all); each page is still stored with its own state in its own
+    // transaction, and items skipped by an earlier run are read again first, as for a folder alone. Returns how many
+    // folders that finished; the rest go to pending with the state they go on from.
+    private async Task<int> SyncFirstPagesTogetherAsync(IMailboxSession session, string mailbox, StoredFolder[] folders,
         MailboxSyncResult result, List<(StoredFolder Folder, string? ContinueFrom)> pending, CancellationToken cancellationToken)
     {
-        var fresh = new List<StoredFolder>();
-        foreach (var folder in folders)
-        {
-            if (folder.SyncState is null)
-            {
-                fresh.Add(folder);
-            }
-        }
-
-        if (together is null || fresh.Count < 2)
+        if (session is not IFirstPagesReader together || folders.Length < 2)
         {
             // One folder alone saves no call.
             foreach (var folder in folders)
@@ -226,34 +218,36 @@ public sealed class MailboxSynchronizer : IMailboxJob
             return 0;
         }
 
-        foreach (var folder in folders)
+        var starts = new FolderStart[folders.Length];
+        for (var i = 0; i < folders.Length; i++)
         {
-            if (folder.SyncState is not null)
+            if (folders[i].SyncState is { } state && session is IItemReader reader)
             {
-                pending.Add((folder, null));
+                await RetrySkippedAsync(reader, mailbox, folders[i], state, result, cancellationToken).ConfigureAwait(false);
             }
+
+            starts[i] = new FolderStart(folders[i].FolderId, folders[i].SyncState);
         }
 
-        var ids = fresh.ConvertAll(folder => folder.FolderId);
-        var pages = await together.SyncFirstPagesAsync(ids, _exporter is not null, cancellationToken).ConfigureAwait(false);
+        var pages = await together.SyncFirstPagesAsync(starts, _exporter is not null, cancellationToken).ConfigureAwait(false);
         var finished = 0;
-        for (var i = 0; i < fresh.Count; i++)
+        for (var i = 0; i < folders.Length; i++)
         {
             if (pages[i] is not { } page)
             {
-                // Refused alone (gone since it was chosen): synced by itself, which handles why.
-                pending.Add((fresh[i], null));
+                // Refused alone (state no longer valid, folder gone): synced by itself from where it was, which handles why.
+                pending.Add((folders[i], folders[i].SyncState));
                 continue;
             }
 
-            Apply(mailbox, fresh[i], page, result);
+            Apply(mailbox, folders[i], page, result);
             if (page.IsLast)
             {
                 finished++;
             }
             else
             {
-                pending.Add((fresh[i], page.State));
+                pending.Add((folders[i], page.State));
             }
         }
 
@@ -412,8 +406,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return selected.ToArray();
     }
 
-    /// <param name="continueFrom">The state after the folder's first page when that page was synced with other folders'
-    /// (its skipped items were just read, and are not read again before the next run).</param>
+    /// <param name="continueFrom">The state to go on from when this run already read the folder's skipped items (with its
+    /// first page, together with other folders'): they are not read again before the next run. Null: from the stored state.</param>
     /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
     private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result, SemaphoreSlim hierarchy,
         CancellationToken cancellationToken, string? continueFrom = null)

@@ -17,7 +17,7 @@ public sealed class FirstPagesTogetherTests : IDisposable
     public void Dispose() => _harness.Dispose();
 
     [Fact]
-    public async Task Activation_reads_the_first_pages_together_the_rest_folder_by_folder_and_never_the_hierarchy()
+    public async Task The_first_pages_of_a_run_come_together_the_rest_folder_by_folder_and_never_the_hierarchy()
     {
         var alice = _harness.Protocol.Add("alice@contoso.com", items: 25);
         alice.PageSize = 10;
@@ -32,12 +32,13 @@ public sealed class FirstPagesTogetherTests : IDisposable
         Assert.Equal(new[] { "inbox", "sentitems" },
             _harness.Store.GetFolders(EngineHarness.Organization, alice.Address).Select(f => f.WellKnownName).OrderBy(n => n));
 
-        // Incremental: every folder has a state, so each gets its own page; still no hierarchy.
+        // Incremental: the pages from each folder's state come together too; still no hierarchy.
+        alice.Inbox.AddItems(2);
         alice.SentItems.AddItems(1);
         var second = (await _harness.SyncAsync(new[] { alice.Address })).For(alice.Address);
 
-        Assert.Equal((SyncStatus.Synced, 2, 1), (second.Status, second.Folders, second.ItemsAdded));
-        Assert.Equal((1, 6, 0), (_harness.Protocol.FirstPagesCalls, alice.Calls(FakeCall.SyncItems), alice.Calls(FakeCall.SyncFolders)));
+        Assert.Equal((SyncStatus.Synced, 2, 3), (second.Status, second.Folders, second.ItemsAdded));
+        Assert.Equal((2, 6, 0), (_harness.Protocol.FirstPagesCalls, alice.Calls(FakeCall.SyncItems), alice.Calls(FakeCall.SyncFolders)));
         _harness.AssertStoreMatches(alice, alice.Inbox, alice.SentItems);
     }
 
@@ -57,6 +58,44 @@ public sealed class FirstPagesTogetherTests : IDisposable
         Assert.Equal((SyncStatus.Synced, 16, 1), (first.Status, first.ItemsAdded, first.ItemsSkipped));
         Assert.Equal((SyncStatus.Synced, 1, 0), (second.Status, second.ItemsAdded, second.ItemsSkipped));
         Assert.Equal(1, alice.Calls(FakeCall.ReadItems));
+        _harness.AssertStoreMatches(alice, alice.Inbox, alice.SentItems);
+    }
+
+    [Fact]
+    public async Task Items_skipped_by_an_earlier_run_are_read_first_and_once_then_the_pages_come_together()
+    {
+        var alice = _harness.Protocol.Add("alice@contoso.com");
+        var corrupt = alice.Inbox.AddItems(3)[1];
+        alice.SentItems.AddItems(2);
+        alice.Inbox.Break(corrupt, Faults.ItemFailed(corrupt));
+        await _harness.SyncAsync(new[] { alice.Address });
+
+        alice.Inbox.Heal(corrupt);
+        alice.SentItems.AddItems(1);
+        var rerun = (await _harness.SyncAsync(new[] { alice.Address })).For(alice.Address);
+
+        Assert.Equal((SyncStatus.Synced, 2, 0), (rerun.Status, rerun.ItemsAdded, rerun.ItemsSkipped));
+        Assert.Equal((1, 2), (alice.Calls(FakeCall.ReadItems), _harness.Protocol.FirstPagesCalls));
+        Assert.Empty(_harness.Store.GetSkippedItems(EngineHarness.Organization, alice.Address, alice.Inbox.Id));
+        _harness.AssertStoreMatches(alice, alice.Inbox, alice.SentItems);
+    }
+
+    [Fact]
+    public async Task A_folder_whose_state_is_refused_in_the_pages_together_restarts_alone_and_the_others_are_kept()
+    {
+        var alice = _harness.Protocol.Add("alice@contoso.com", items: 4);
+        alice.SentItems.AddItems(2);
+        await _harness.SyncAsync(new[] { alice.Address });
+
+        alice.Inbox.AddItems(1);
+        alice.SentItems.AddItems(3);
+        alice.Inbox.InvalidateSyncStates();
+        var run = await _harness.SyncAsync(new[] { alice.Address });
+
+        // Inbox: refused together, refused again alone, then read from the start (5 items, its old 4 dropped first).
+        var result = run.For(alice.Address);
+        Assert.Equal((SyncStatus.Synced, 2, 8), (result.Status, result.Folders, result.ItemsAdded));
+        Assert.Contains(run.Lines, l => l.Contains("sync state of folder 'Inbox' is no longer valid", StringComparison.Ordinal));
         _harness.AssertStoreMatches(alice, alice.Inbox, alice.SentItems);
     }
 

@@ -27,7 +27,7 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
     /// <summary>Sessions read the first pages of several folders together (<see cref="IFirstPagesReader"/>), as EWS does.</summary>
     public bool FirstPagesTogether { get; set; }
 
-    /// <summary>How many times the engine asked for several folders' first pages together.</summary>
+    /// <summary>How many times the engine asked for several folders' pages together.</summary>
     public int FirstPagesCalls => Volatile.Read(ref _firstPagesCalls);
 
     public FakeMailbox Add(string address, int items = 0)
@@ -73,8 +73,8 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         return FirstPagesTogether ? new TogetherSession(this, found, mailbox) : new Session(found, mailbox);
     }
 
-    // Each folder's first page is its own SyncItems call (items included, as the fake's pages always are); a folder gone
-    // is left out, as the interface says.
+    // Each folder's page is its own SyncItems call (items included, as the fake's pages always are); a folder refused
+    // alone is left out, as the interface says.
     private sealed class TogetherSession : Session, IFirstPagesReader
     {
         private readonly FakeMailboxProtocol _protocol;
@@ -85,17 +85,17 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
             _protocol = protocol;
         }
 
-        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<string> folderIds, bool includeMime, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _protocol._firstPagesCalls);
-            var pages = new ItemPage?[folderIds.Count];
+            var pages = new ItemPage?[folders.Count];
             for (var i = 0; i < pages.Length; i++)
             {
                 try
                 {
-                    pages[i] = await SyncItemsAsync(folderIds[i], null, includeMime, cancellationToken);
+                    pages[i] = await SyncItemsAsync(folders[i].FolderId, folders[i].State, includeMime, cancellationToken);
                 }
-                catch (InboxException e) when (e.Fault == SyncFault.FolderNotFound)
+                catch (InboxException e) when (e.Fault is SyncFault.FolderNotFound or SyncFault.InvalidSyncState)
                 {
                     pages[i] = null;
                 }
