@@ -21,9 +21,6 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
     private const int ItemBatch = 128;
     private const int MimeItemBatch = 16;
 
-    // First pages of several folders synced at once: below the 5 concurrent sync calls Exchange allows per mailbox.
-    private const int FirstPagesAtOnce = 4;
-
     private readonly EwsClient _client;
     private readonly int _pageSize;
 
@@ -119,16 +116,11 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime,
             CancellationToken cancellationToken)
         {
+            // One call after another, as for a folder alone: calls in flight stay what the engine's concurrency limit allows.
             var changes = new SortedChanges?[folders.Count];
-            for (var start = 0; start < folders.Count; start += FirstPagesAtOnce)
+            for (var i = 0; i < changes.Length; i++)
             {
-                var calls = new List<Task>();
-                for (var i = start; i < Math.Min(folders.Count, start + FirstPagesAtOnce); i++)
-                {
-                    calls.Add(ListFirstChangesAsync(folders[i], changes, i, cancellationToken));
-                }
-
-                await Task.WhenAll(calls).ConfigureAwait(false);
+                changes[i] = await ListChangesAsync(folders[i], cancellationToken).ConfigureAwait(false);
             }
 
             // One read (in batches of ItemBatch, as for one folder) for the new items of every folder; each item read
@@ -179,15 +171,15 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
         // A folder refused alone (state no longer valid, folder gone) is left out (null), not a failure of the others:
         // the engine syncs it by itself.
-        private async Task ListFirstChangesAsync(FolderStart folder, SortedChanges?[] changes, int index, CancellationToken cancellationToken)
+        private async Task<SortedChanges?> ListChangesAsync(FolderStart folder, CancellationToken cancellationToken)
         {
             try
             {
-                changes[index] = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folder.FolderId, folder.State, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+                return new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folder.FolderId, folder.State, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
             }
             catch (InboxException e) when (e.Fault is SyncFault.FolderNotFound or SyncFault.InvalidSyncState)
             {
-                changes[index] = null;
+                return null;
             }
         }
 
