@@ -9,7 +9,8 @@ namespace InboxPS.Core.Ews;
 
 /// <summary>
 /// Sync over EWS: SyncFolderHierarchy and SyncFolderItems for the changes, GetItem in batches for the properties the
-/// store keeps. Each mailbox is impersonated by SMTP address or principal name and accounted in its own metrics.
+/// store keeps (SyncFolderItems cannot return recipients); a run's first pages of several folders share their GetItem.
+/// Each mailbox is impersonated by SMTP address or principal name and accounted in its own metrics.
 /// </summary>
 public sealed class EwsMailboxProtocol : IMailboxProtocol
 {
@@ -43,7 +44,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             mailbox.Address)
         : new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader
+    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader, IFirstPagesReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -105,31 +106,87 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
-            var page = await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false);
-            var toRead = new List<string>();
-            var deletes = new List<string>();
-            var readFlags = new List<ReadFlagChange>();
-            foreach (var change in page.Changes)
+            var changes = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+
+            // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
+            var read = await ReadItemsAsync(changes.ToRead, includeMime, cancellationToken).ConfigureAwait(false);
+            return changes.ToPage(read.Upserts, read.Skipped);
+        }
+
+        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime,
+            CancellationToken cancellationToken)
+        {
+            // One call after another, as for a folder alone: calls in flight stay what the engine's concurrency limit allows.
+            var changes = new SortedChanges?[folders.Count];
+            for (var i = 0; i < changes.Length; i++)
             {
-                switch (change.ChangeType)
+                changes[i] = await ListChangesAsync(folders[i], cancellationToken).ConfigureAwait(false);
+            }
+
+            // One read (in batches of ItemBatch, as for one folder) for the new items of every folder; each item read
+            // goes back to the page of the folder whose changes named it.
+            var folderOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            var toRead = new List<string>();
+            for (var i = 0; i < changes.Length; i++)
+            {
+                if (changes[i] is not { } folder)
                 {
-                    case SyncChangeType.Create:
-                    case SyncChangeType.Update:
-                        toRead.Add(change.ItemId);
-                        break;
-                    case SyncChangeType.Delete:
-                        deletes.Add(change.ItemId);
-                        break;
-                    case SyncChangeType.ReadFlagChange when change.IsRead is { } isRead:
-                        readFlags.Add(new ReadFlagChange(change.ItemId, isRead, change.ChangeKey));
-                        break;
+                    continue;
+                }
+
+                foreach (var id in folder.ToRead)
+                {
+                    folderOf[id] = i;
+                    toRead.Add(id);
                 }
             }
 
-            // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
             var read = await ReadItemsAsync(toRead, includeMime, cancellationToken).ConfigureAwait(false);
-            return new ItemPage(page.SyncState, page.IncludesLastItemInRange, read.Upserts, deletes, readFlags, read.Skipped);
+            var upserts = new List<MailItem>[changes.Length];
+            var skipped = new List<SkippedItem>[changes.Length];
+            for (var i = 0; i < changes.Length; i++)
+            {
+                upserts[i] = new List<MailItem>();
+                skipped[i] = new List<SkippedItem>();
+            }
+
+            foreach (var item in read.Upserts)
+            {
+                upserts[FolderOf(folderOf, item.Id)].Add(item);
+            }
+
+            foreach (var item in read.Skipped)
+            {
+                skipped[FolderOf(folderOf, item.ItemId)].Add(item);
+            }
+
+            var pages = new ItemPage?[changes.Length];
+            for (var i = 0; i < pages.Length; i++)
+            {
+                pages[i] = changes[i]?.ToPage(upserts[i], skipped[i]);
+            }
+
+            return pages;
         }
+
+        // A folder refused alone (state no longer valid, folder gone) is left out (null), not a failure of the others:
+        // the engine syncs it by itself.
+        private async Task<SortedChanges?> ListChangesAsync(FolderStart folder, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folder.FolderId, folder.State, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+            }
+            catch (InboxException e) when (e.Fault is SyncFault.FolderNotFound or SyncFault.InvalidSyncState)
+            {
+                return null;
+            }
+        }
+
+        private int FolderOf(Dictionary<string, int> folderOf, string itemId) => folderOf.TryGetValue(itemId, out var index)
+            ? index
+            : throw new InboxException("EwsInvalidResponse", InboxErrorKind.InvalidData,
+                "GetItem answered with an item id it was not asked for.", "Run the sync again; if it persists, report the server's version.", Mailbox.Address);
 
         public async Task<ItemPage> ReadItemsAsync(string folderId, IReadOnlyList<string> itemIds, bool includeMime, CancellationToken cancellationToken)
         {
@@ -182,6 +239,41 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             public List<MailItem> Upserts { get; } = new();
             public List<string> Missing { get; } = new();
             public List<SkippedItem> Skipped { get; } = new();
+        }
+
+        // One SyncFolderItems page sorted by what it asks of the session: the ids to read, deletes, read flags.
+        private sealed class SortedChanges
+        {
+            private readonly ItemChangesPage _page;
+            private readonly List<string> _deletes = new();
+            private readonly List<ReadFlagChange> _readFlags = new();
+
+            public SortedChanges(ItemChangesPage page)
+            {
+                _page = page;
+                foreach (var change in page.Changes)
+                {
+                    switch (change.ChangeType)
+                    {
+                        case SyncChangeType.Create:
+                        case SyncChangeType.Update:
+                            ToRead.Add(change.ItemId);
+                            break;
+                        case SyncChangeType.Delete:
+                            _deletes.Add(change.ItemId);
+                            break;
+                        case SyncChangeType.ReadFlagChange when change.IsRead is { } isRead:
+                            _readFlags.Add(new ReadFlagChange(change.ItemId, isRead, change.ChangeKey));
+                            break;
+                    }
+                }
+            }
+
+            /// <summary>New and changed items, whose properties only GetItem returns.</summary>
+            public List<string> ToRead { get; } = new();
+
+            public ItemPage ToPage(IReadOnlyList<MailItem> upserts, IReadOnlyList<SkippedItem> skipped) =>
+                new(_page.SyncState, _page.IncludesLastItemInRange, upserts, _deletes, _readFlags, skipped);
         }
 
         private static MailFolder ToFolder(EwsFolder folder) =>

@@ -89,7 +89,14 @@ public sealed class MailboxSynchronizer : IMailboxJob
             var choice = ChooseFolders(stored.Address);
             result.Activated = _store.Activate(_organization, stored, choice);
             var toRebaseline = _store.CountItemsToRebaseline(_organization, stored.Address);
-            await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
+            if (choice.AllMailFolders)
+            {
+                // Well-known folders are found by name (the preflight read them): only every mail folder needs the
+                // hierarchy. A choice narrowed from it leaves the hierarchy's state and known folders as they were; the
+                // next -AllMailFolders run goes on from that state.
+                await SyncHierarchyAsync(session, stored.Address, cancellationToken).ConfigureAwait(false);
+            }
+
             var folders = await SelectFoldersAsync(session, stored.Address, wellKnown, choice, cancellationToken).ConfigureAwait(false);
             await SyncFoldersAsync(session, stored.Address, folders, result, cancellationToken).ConfigureAwait(false);
 
@@ -164,16 +171,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
     // one request at a time; the result's counters and the hierarchy re-read after a vanished folder are shared.
     private async Task SyncFoldersAsync(IMailboxSession session, string mailbox, StoredFolder[] folders, MailboxSyncResult result, CancellationToken cancellationToken)
     {
-        var parallel = Math.Min(folders.Length, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
+        var pending = new List<(StoredFolder Folder, string? ContinueFrom)>(folders.Length);
+        var synced = await SyncFirstPagesTogetherAsync(session, mailbox, folders, result, pending, cancellationToken).ConfigureAwait(false);
+
+        var parallel = Math.Min(pending.Count, session is IConcurrentFolders concurrent ? Math.Max(1, concurrent.FolderParallelism) : 1);
         using var hierarchy = new SemaphoreSlim(1, 1);
         var next = -1;
-        var synced = 0;
         async Task WorkAsync()
         {
             int index;
-            while ((index = Interlocked.Increment(ref next)) < folders.Length)
+            while ((index = Interlocked.Increment(ref next)) < pending.Count)
             {
-                if (await SyncFolderAsync(session, mailbox, folders[index], result, hierarchy, cancellationToken).ConfigureAwait(false))
+                if (await SyncFolderAsync(session, mailbox, pending[index].Folder, result, hierarchy, cancellationToken, pending[index].ContinueFrom).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref synced);
                 }
@@ -189,6 +198,60 @@ public sealed class MailboxSynchronizer : IMailboxJob
         // A failing folder fails the mailbox once the others finished theirs (what they stored is kept either way).
         await Task.WhenAll(workers).ConfigureAwait(false);
         result.Folders += synced;
+    }
+
+    // The first page of every folder comes together where the session offers it, for fewer calls than one folder after
+    // another (EWS: one GetItem for the new items of all); each page is still stored with its own state in its own
+    // transaction, and items skipped by an earlier run are read again first, as for a folder alone. Returns how many
+    // folders that finished; the rest go to pending with the state they go on from.
+    private async Task<int> SyncFirstPagesTogetherAsync(IMailboxSession session, string mailbox, StoredFolder[] folders,
+        MailboxSyncResult result, List<(StoredFolder Folder, string? ContinueFrom)> pending, CancellationToken cancellationToken)
+    {
+        if (session is not IFirstPagesReader together || folders.Length < 2)
+        {
+            // One folder alone saves no call.
+            foreach (var folder in folders)
+            {
+                pending.Add((folder, null));
+            }
+
+            return 0;
+        }
+
+        var starts = new FolderStart[folders.Length];
+        for (var i = 0; i < folders.Length; i++)
+        {
+            if (folders[i].SyncState is { } state && session is IItemReader reader)
+            {
+                await RetrySkippedAsync(reader, mailbox, folders[i], state, result, cancellationToken).ConfigureAwait(false);
+            }
+
+            starts[i] = new FolderStart(folders[i].FolderId, folders[i].SyncState);
+        }
+
+        var pages = await together.SyncFirstPagesAsync(starts, _exporter is not null, cancellationToken).ConfigureAwait(false);
+        var finished = 0;
+        for (var i = 0; i < folders.Length; i++)
+        {
+            if (pages[i] is not { } page)
+            {
+                // Refused alone (state no longer valid, folder gone): synced by itself from where it was, which handles why.
+                pending.Add((folders[i], folders[i].SyncState));
+                continue;
+            }
+
+            Apply(mailbox, folders[i], page, result);
+            if (page.IsLast)
+            {
+                finished++;
+            }
+            else
+            {
+                pending.Add((folders[i], page.State));
+            }
+        }
+
+        return finished;
     }
 
     private async Task SyncHierarchyAsync(IMailboxSession session, string mailbox, CancellationToken cancellationToken)
@@ -343,13 +406,15 @@ public sealed class MailboxSynchronizer : IMailboxJob
         return selected.ToArray();
     }
 
+    /// <param name="continueFrom">The state to go on from when this run already read the folder's skipped items (with its
+    /// first page, together with other folders'): they are not read again before the next run. Null: from the stored state.</param>
     /// <returns>False when the folder turned out to be gone (deleted or moved since the hierarchy was read).</returns>
     private async Task<bool> SyncFolderAsync(IMailboxSession session, string mailbox, StoredFolder folder, MailboxSyncResult result, SemaphoreSlim hierarchy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? continueFrom = null)
     {
-        var state = folder.SyncState;
+        var state = continueFrom ?? folder.SyncState;
         var restarted = false;
-        if (state is not null && session is IItemReader reader)
+        if (continueFrom is null && state is not null && session is IItemReader reader)
         {
             await RetrySkippedAsync(reader, mailbox, folder, state, result, cancellationToken).ConfigureAwait(false);
         }

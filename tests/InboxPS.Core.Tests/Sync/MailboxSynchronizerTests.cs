@@ -89,11 +89,12 @@ public sealed class MailboxSynchronizerTests : IDisposable
     {
         var alice = _harness.Protocol.Add("alice@contoso.com", items: 2);
         alice.PageSize = 2;
-        await _harness.SyncAsync(new[] { alice.Address });
+        var options = new SyncOptions { AllMailFolders = true };
+        await _harness.SyncAsync(new[] { alice.Address }, options);
 
         alice.AddFolder("Projects");
         alice.InvalidateHierarchyStates();
-        var run = await _harness.SyncAsync(new[] { alice.Address });
+        var run = await _harness.SyncAsync(new[] { alice.Address }, options);
 
         Assert.Equal(SyncStatus.Synced, run.For(alice.Address).Status);
         Assert.Equal(alice.Folders.Select(f => f.Id).OrderBy(id => id),

@@ -130,7 +130,7 @@ public sealed class SyncEngineTests : IDisposable
     public async Task Each_record_gets_exactly_one_result_whatever_happens_to_it()
     {
         _harness.Protocol.Add("good@contoso.com", items: 2);
-        _harness.Protocol.Add("busy@contoso.com").FailAlways(FakeCall.SyncFolders, Faults.Unavailable("busy@contoso.com"));
+        _harness.Protocol.Add("busy@contoso.com").FailAlways(FakeCall.SyncItems, Faults.Unavailable("busy@contoso.com"));
         _harness.Protocol.Add("denied@contoso.com").FailAlways(FakeCall.GetFolder, Faults.AccessDenied("denied@contoso.com"));
         var inputs = new[]
         {

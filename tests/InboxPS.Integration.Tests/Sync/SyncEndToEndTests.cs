@@ -41,24 +41,46 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
     }
 
     [Fact]
-    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_one_GetFolder_for_both_folders()
+    public async Task Activating_a_mailbox_with_inbox_and_sent_items_costs_four_calls_an_unchanged_rerun_three_and_new_mail_in_both_four()
     {
         using var org = await _tenant.ConnectAsync();
         org.PageSize = EwsMailboxProtocol.MaxChangesPerPage;
         var user = _tenant.Users[7];
 
+        // Issue 15: one GetFolder for both folders (the preflight), no hierarchy (both are found by name), a
+        // SyncFolderItems each and one GetItem for the new items of both, each page stored with its own state.
+        var (activation, activated) = await CountCallsAsync(org, user);
+        Assert.Equal((SyncStatus.Synced, true, 2), (activated.Status, activated.Activated, activated.Folders));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 0, ["SyncFolderItems"] = 2, ["GetItem"] = 1 }, activation);
+        Assert.Equal(4, activated.Attempts);
+        org.AssertMatchesTruth(user);
+
+        // Unchanged: the preflight and one SyncFolderItems per folder, nothing to read.
+        var (rerun, unchanged) = await CountCallsAsync(org, user);
+        Assert.Equal((SyncStatus.Synced, false, 0), (unchanged.Status, unchanged.Activated, unchanged.ItemsAdded));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 0, ["SyncFolderItems"] = 2, ["GetItem"] = 0 }, rerun);
+        Assert.Equal(3, unchanged.Attempts);
+        org.AssertMatchesTruth(user);
+
+        // New mail in both folders: their pages come together too, with one GetItem for the new items of both.
+        Simulator.Control.InjectChanges(user, "inbox", creates: 2);
+        Simulator.Control.InjectChanges(user, "sentitems", creates: 1);
+        var (changed, incremental) = await CountCallsAsync(org, user);
+        Assert.Equal((SyncStatus.Synced, 3), (incremental.Status, incremental.ItemsAdded));
+        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 0, ["SyncFolderItems"] = 2, ["GetItem"] = 1 }, changed);
+        org.AssertMatchesTruth(user);
+    }
+
+    // The simulator's requests by operation for one run of one user (every request it saw, so also none unaccounted).
+    private async Task<(Dictionary<string, long> Calls, MailboxSyncResult Result)> CountCallsAsync(SyncTenant.Org org, string user)
+    {
         var before = Simulator.Control.Metrics;
         var run = await org.SyncAsync(new[] { user }, new SyncOptions { ThrottleLimit = 1 });
         var after = Simulator.Control.Metrics;
-
-        var result = run.For(user);
-        Assert.Equal((SyncStatus.Synced, true, 2), (result.Status, result.Activated, result.Folders));
         var calls = new[] { "GetFolder", "SyncFolderHierarchy", "SyncFolderItems", "GetItem" }
             .ToDictionary(op => op, op => after.RequestsByOperation.GetValueOrDefault(op) - before.RequestsByOperation.GetValueOrDefault(op));
-        Assert.Equal(new Dictionary<string, long> { ["GetFolder"] = 1, ["SyncFolderHierarchy"] = 1, ["SyncFolderItems"] = 2, ["GetItem"] = 2 }, calls);
-        Assert.Equal(6, after.EwsRequests - before.EwsRequests);
-        Assert.Equal(6, result.Attempts);
-        org.AssertMatchesTruth(user);
+        Assert.Equal(calls.Values.Sum(), after.EwsRequests - before.EwsRequests);
+        return (calls, run.For(user));
     }
 
     [Fact]
@@ -364,6 +386,22 @@ public sealed class SyncEndToEndTests : IClassFixture<SyncTenant>
         var files = Directory.GetFiles(org.ContentPath, "*.eml", SearchOption.AllDirectories);
         Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count, files.Length);
         Assert.Contains("Subject:", File.ReadAllText(files[0]), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Mime_export_of_folders_read_together_writes_each_items_eml_once()
+    {
+        using var org = await _tenant.ConnectAsync();
+        var user = _tenant.Users[11 % _tenant.Users.Count];
+
+        // Inbox and Sent Items are activated together: their first pages share GetItem batches (of 16 with MIME).
+        var run = await org.SyncAsync(new[] { new MailboxInput { PrimarySmtpAddress = user } },
+            new SyncOptions { IncludeMime = true, ContentPath = org.ContentPath });
+
+        Assert.Equal((SyncStatus.Synced, 2), (run.For(user).Status, run.For(user).Folders));
+        var files = Directory.GetFiles(org.ContentPath, "*.eml", SearchOption.AllDirectories);
+        Assert.Equal(Simulator.Control.GetItems(user, "inbox").Count + Simulator.Control.GetItems(user, "sentitems").Count, files.Length);
+        org.AssertMatchesTruth(user);
     }
 
     [Fact]

@@ -155,28 +155,31 @@ public sealed class SyncTenant : IAsyncLifetime
         public Task<CapturingSink> SyncAsync(IEnumerable<string> mailboxes, SyncOptions? options = null) =>
             SyncAsync(mailboxes.Select(m => new MailboxInput { PrimarySmtpAddress = m }), options);
 
-        /// <summary>What the store holds for a mailbox: item id => (change key, read flag), and how many rows.</summary>
-        public (Dictionary<string, (string? ChangeKey, bool? IsRead)> Items, int Rows) Stored(string mailbox)
+        /// <summary>What the store holds for a mailbox: item id => (change key, read flag, folder), and how many rows.</summary>
+        public (Dictionary<string, (string? ChangeKey, bool? IsRead, string FolderId)> Items, int Rows) Stored(string mailbox)
         {
             using var connection = new SqliteConnection($"Data Source={Store.Location};Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT item_id, change_key, is_read FROM items WHERE organization = $org AND mailbox = $mailbox";
+            command.CommandText = "SELECT item_id, change_key, is_read, folder_id FROM items WHERE organization = $org AND mailbox = $mailbox";
             command.Parameters.AddWithValue("$org", Name);
             command.Parameters.AddWithValue("$mailbox", mailbox);
-            var items = new Dictionary<string, (string?, bool?)>();
+            var items = new Dictionary<string, (string?, bool?, string)>();
             var rows = 0;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 rows++;
-                items[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2) != 0);
+                items[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2) != 0, reader.GetString(3));
             }
 
             return (items, rows);
         }
 
-        /// <summary>Asserts the store holds exactly the simulator's ground truth for the mailbox's synced folders.</summary>
+        /// <summary>
+        /// Asserts the store holds exactly the simulator's ground truth for the mailbox's synced folders, each item in its
+        /// folder.
+        /// </summary>
         public void AssertMatchesTruth(string mailbox, params string[] folders)
         {
             if (folders.Length == 0)
@@ -185,7 +188,7 @@ public sealed class SyncTenant : IAsyncLifetime
             }
 
             var truth = folders.SelectMany(f => _tenant.Simulator.Control.GetItems(mailbox, f))
-                .ToDictionary(i => i.ItemId, i => ((string?)i.ChangeKey, (bool?)i.IsRead));
+                .ToDictionary(i => i.ItemId, i => ((string?)i.ChangeKey, (bool?)i.IsRead, i.FolderId));
             var (stored, rows) = Stored(mailbox);
             Assert.Equal(stored.Count, rows);
             Assert.Equal(truth.Keys.OrderBy(k => k, StringComparer.Ordinal), stored.Keys.OrderBy(k => k, StringComparer.Ordinal));

@@ -10,6 +10,7 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
 {
     private readonly Dictionary<string, FakeMailbox> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _opened = new();
+    private int _firstPagesCalls;
 
     /// <summary>Addresses in the order the engine opened them (a parked mailbox appears twice).</summary>
     public IReadOnlyList<string> Opened
@@ -22,6 +23,12 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
             }
         }
     }
+
+    /// <summary>Sessions read the first pages of several folders together (<see cref="IFirstPagesReader"/>), as EWS does.</summary>
+    public bool FirstPagesTogether { get; set; }
+
+    /// <summary>How many times the engine asked for several folders' pages together.</summary>
+    public int FirstPagesCalls => Volatile.Read(ref _firstPagesCalls);
 
     public FakeMailbox Add(string address, int items = 0)
     {
@@ -63,10 +70,42 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         }
 
         found.Enter(FakeCall.Open, CancellationToken.None).Dispose();
-        return new Session(found, mailbox);
+        return FirstPagesTogether ? new TogetherSession(this, found, mailbox) : new Session(found, mailbox);
     }
 
-    private sealed class Session : IMailboxSession, IItemReader
+    // Each folder's page is its own SyncItems call (items included, as the fake's pages always are); a folder refused
+    // alone is left out, as the interface says.
+    private sealed class TogetherSession : Session, IFirstPagesReader
+    {
+        private readonly FakeMailboxProtocol _protocol;
+
+        public TogetherSession(FakeMailboxProtocol protocol, FakeMailbox mailbox, MailboxTarget target)
+            : base(mailbox, target)
+        {
+            _protocol = protocol;
+        }
+
+        public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _protocol._firstPagesCalls);
+            var pages = new ItemPage?[folders.Count];
+            for (var i = 0; i < pages.Length; i++)
+            {
+                try
+                {
+                    pages[i] = await SyncItemsAsync(folders[i].FolderId, folders[i].State, includeMime, cancellationToken);
+                }
+                catch (InboxException e) when (e.Fault is SyncFault.FolderNotFound or SyncFault.InvalidSyncState)
+                {
+                    pages[i] = null;
+                }
+            }
+
+            return pages;
+        }
+    }
+
+    private class Session : IMailboxSession, IItemReader
     {
         private readonly FakeMailbox _mailbox;
         private int _requests;
