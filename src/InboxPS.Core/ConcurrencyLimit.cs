@@ -1,0 +1,164 @@
+using System;
+
+namespace InboxPS.Core;
+
+/// <summary>What the server made of one request, as far as its front end's capacity goes.</summary>
+internal enum RequestVerdict
+{
+    /// <summary>Answered (any status but 503): the front end had room for it.</summary>
+    Served,
+
+    /// <summary>HTTP 503: the front end was full.</summary>
+    Refused,
+
+    /// <summary>No answer (cancelled, connection failed) or one about a single mailbox (HTTP 429): says nothing of the
+    /// front end.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// How many requests may be in flight to one server, found from its answers as TCP finds a path's capacity, with the
+/// memory CUBIC adds: slow start from a few (one more per request served while the limit was used), then a 503 cuts the
+/// limit below the level that met it (to nine tenths, at least one less) and that level is remembered. Below it the
+/// limit climbs back one per round (as many requests as the limit); at one under it, it waits some rounds before it
+/// probes one above, and every probe the server refuses doubles that wait (up to <see cref="MaxProbeRounds"/>), so a
+/// steady front end sees a 503 only every few hundred requests. A whole round served at or above the remembered level
+/// means the server has grown: the memory is dropped and slow start finds the new capacity. Only a request sent after
+/// the last cut can cut or grow it (the others met the congestion already answered). Not thread-safe (see
+/// <see cref="ConcurrencyGate"/>); no clock: deterministic, so its tests replay a server in virtual time.
+/// </summary>
+internal sealed class ConcurrencyLimit
+{
+    /// <summary>Rounds at one under the remembered level before the first probe above it.</summary>
+    public const int InitialProbeRounds = 8;
+
+    /// <summary>The longest wait between probes: a server that grows back (after a storm) is found within it.</summary>
+    public const int MaxProbeRounds = 16;
+
+    private const double Backoff = 0.9;
+
+    private readonly int _ceiling;
+    private int _remembered = int.MaxValue;
+    private int _probeRounds = InitialProbeRounds;
+    private int _served;
+    private bool _slowStart = true;
+
+    // Requests are numbered as they enter; the ticket is the number.
+    private long _sent;
+    private long _lastCut;
+    private long _lastFull;
+
+    public ConcurrencyLimit(int ceiling, int initial)
+    {
+        if (ceiling < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ceiling), ceiling, "At least one request at a time.");
+        }
+
+        _ceiling = ceiling;
+        Limit = Math.Max(1, Math.Min(initial, ceiling));
+    }
+
+    public int Limit { get; private set; }
+
+    public int InFlight { get; private set; }
+
+    /// <summary>Counts one more request in flight when the limit allows it.</summary>
+    /// <param name="ticket">Given back to <see cref="Exit"/>: when the request was sent.</param>
+    public bool TryEnter(out long ticket)
+    {
+        if (InFlight >= Limit)
+        {
+            // Demand beyond the limit: the limit is in use.
+            _lastFull = _sent;
+            ticket = 0;
+            return false;
+        }
+
+        InFlight++;
+        ticket = ++_sent;
+        if (InFlight == Limit)
+        {
+            _lastFull = ticket;
+        }
+
+        return true;
+    }
+
+    /// <summary>A request entered with <paramref name="ticket"/> is done; its verdict moves the limit.</summary>
+    public void Exit(long ticket, RequestVerdict verdict)
+    {
+        // In flight when it ended, itself included: the level it met.
+        var level = InFlight;
+        InFlight--;
+
+        // Only a request sent after the last cut tells something about the limit the cut set: the others met (or
+        // passed) the congestion already answered.
+        if (ticket <= _lastCut)
+        {
+            return;
+        }
+
+        if (verdict == RequestVerdict.Refused)
+        {
+            Cut(Math.Min(level, Limit));
+        }
+        else if (verdict == RequestVerdict.Served && _lastFull >= ticket)
+        {
+            // Only a limit in use since the request was sent says anything about a larger one: a run with fewer
+            // requests than the limit must not grow it for later.
+            Grow();
+        }
+    }
+
+    private void Cut(int level)
+    {
+        // A refused probe (at or above the level that met the last 503) means the server is where it was: probe
+        // less often. A 503 below it means the server shrank: start probing afresh at the new level.
+        _probeRounds = level >= _remembered ? Math.Min(MaxProbeRounds, _probeRounds * 2) : InitialProbeRounds;
+        _remembered = level;
+        Limit = Math.Max(1, Math.Min(level - 1, (int)(level * Backoff)));
+        _slowStart = false;
+        _served = 0;
+        _lastCut = _sent;
+    }
+
+    private void Grow()
+    {
+        _served++;
+        if (_slowStart)
+        {
+            Step();
+        }
+        else if (Limit < _remembered - 1)
+        {
+            // Back towards the last level the server took, one per round.
+            if (_served >= Limit)
+            {
+                Step();
+            }
+        }
+        else if (Limit == _remembered - 1)
+        {
+            // The last good level: stay a while before probing one above.
+            if (_served >= Limit * _probeRounds)
+            {
+                Step();
+            }
+        }
+        else if (_served >= Limit)
+        {
+            // A whole round at or above the level that met the last 503: the server has room now.
+            _remembered = int.MaxValue;
+            _probeRounds = InitialProbeRounds;
+            _slowStart = true;
+            Step();
+        }
+    }
+
+    private void Step()
+    {
+        Limit = Math.Min(_ceiling, Limit + 1);
+        _served = 0;
+    }
+}
