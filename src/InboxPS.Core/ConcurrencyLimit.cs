@@ -24,7 +24,8 @@ internal enum RequestVerdict
 /// probes one above, and every probe the server refuses doubles that wait (up to <see cref="MaxProbeRounds"/>), so a
 /// steady front end sees a 503 only every few hundred requests. A whole round served at or above the remembered level
 /// means the server has grown: the memory is dropped and slow start finds the new capacity. Only a request sent after
-/// the last cut can cut or grow it (the others met the congestion already answered). Not thread-safe (see
+/// the last cut can cut or grow it (the others met the congestion already answered), though each of them refused lowers
+/// the remembered level by one (after a slow-start overshoot they come back together). Not thread-safe (see
 /// <see cref="ConcurrencyGate"/>); no clock: deterministic, so its tests replay a server in virtual time.
 /// </summary>
 internal sealed class ConcurrencyLimit
@@ -46,6 +47,7 @@ internal sealed class ConcurrencyLimit
     // Requests are numbered as they enter; the ticket is the number.
     private long _sent;
     private long _lastCut;
+    private long _cutBefore;
     private long _lastFull;
 
     public ConcurrencyLimit(int ceiling, int initial)
@@ -93,9 +95,16 @@ internal sealed class ConcurrencyLimit
         InFlight--;
 
         // Only a request sent after the last cut tells something about the limit the cut set: the others met (or
-        // passed) the congestion already answered.
+        // passed) the congestion already answered. But each of those refused too means one slot fewer than the level
+        // the cut assumed (after an overshoot many come back together, the level counted them all as taken).
         if (ticket <= _lastCut)
         {
+            if (verdict == RequestVerdict.Refused && ticket > _cutBefore && _remembered > 1)
+            {
+                _remembered--;
+                Limit = Math.Min(Limit, Below(_remembered));
+            }
+
             return;
         }
 
@@ -117,11 +126,15 @@ internal sealed class ConcurrencyLimit
         // less often. A 503 below it means the server shrank: start probing afresh at the new level.
         _probeRounds = level >= _remembered ? Math.Min(MaxProbeRounds, _probeRounds * 2) : InitialProbeRounds;
         _remembered = level;
-        Limit = Math.Max(1, Math.Min(level - 1, (int)(level * Backoff)));
+        Limit = Below(level);
         _slowStart = false;
         _served = 0;
+        _cutBefore = _lastCut;
         _lastCut = _sent;
     }
+
+    // Nine tenths of a level the server refused, and at least one less.
+    private static int Below(int level) => Math.Max(1, Math.Min(level - 1, (int)(level * Backoff)));
 
     private void Grow()
     {

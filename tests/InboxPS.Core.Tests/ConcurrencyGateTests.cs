@@ -58,21 +58,53 @@ public sealed class ConcurrencyGateTests
         using var client = new HttpClient(gates);
         var server = new Uri("https://ews.contoso.test/EWS/Exchange.asmx");
 
-        var sends = Enumerable.Range(0, 10).Select(_ => client.GetAsync(server)).ToList();
+        async Task<HttpStatusCode> SendAsync(Uri to)
+        {
+            using var response = await client.GetAsync(to);
+            return response.StatusCode;
+        }
+
+        var sends = Enumerable.Range(0, 10).Select(_ => SendAsync(server)).ToList();
         await inner.Reached(ConcurrencyGateHandler.InitialLimit).WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(ConcurrencyGateHandler.InitialLimit, inner.InFlight);
 
         // Another server has its own gate.
-        var other = client.GetAsync(new Uri("https://graph.contoso.test/v1.0/users"));
+        var other = SendAsync(new Uri("https://graph.contoso.test/v1.0/users"));
         await inner.Reached(ConcurrencyGateHandler.InitialLimit + 1).WaitAsync(TimeSpan.FromSeconds(5));
 
         inner.Answer(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await sends[0]).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await sends[0]);
         Assert.Equal(ConcurrencyGateHandler.InitialLimit - 1, gates.LimitFor(server));
 
         inner.AnswerAll(HttpStatusCode.OK);
         await Task.WhenAll(sends.Append(other)).WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(inner.MostInFlight <= ConcurrencyGateHandler.InitialLimit + 1, $"most in flight {inner.MostInFlight}");
+    }
+
+    [Fact]
+    public async Task A_served_request_keeps_its_place_until_its_response_is_disposed()
+    {
+        // The server counts a request until it has written the body; so does the gate, until the body is read.
+        var inner = new HoldingHandler();
+        using var client = new HttpClient(new ConcurrencyGateHandler(inner));
+        var server = new Uri("https://ews.contoso.test/EWS/Exchange.asmx");
+        var first = Enumerable.Range(0, ConcurrencyGateHandler.InitialLimit)
+            .Select(_ => client.GetAsync(server, HttpCompletionOption.ResponseHeadersRead)).ToList();
+        await inner.Reached(ConcurrencyGateHandler.InitialLimit).WaitAsync(TimeSpan.FromSeconds(5));
+        var waiting = client.GetAsync(server, HttpCompletionOption.ResponseHeadersRead);
+
+        inner.Answer(HttpStatusCode.OK);
+        var answered = await first[0].WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(50);
+        Assert.Equal(ConcurrencyGateHandler.InitialLimit - 1, inner.InFlight);
+
+        answered.Dispose();
+        await inner.Reached(ConcurrencyGateHandler.InitialLimit).WaitAsync(TimeSpan.FromSeconds(5));
+        inner.AnswerAll(HttpStatusCode.OK);
+        foreach (var response in await Task.WhenAll(first.Skip(1).Append(waiting)).WaitAsync(TimeSpan.FromSeconds(5)))
+        {
+            response.Dispose();
+        }
     }
 
     /// <summary>Holds every request until the test answers it, oldest first.</summary>

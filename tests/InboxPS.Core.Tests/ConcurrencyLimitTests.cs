@@ -31,25 +31,35 @@ public sealed class ConcurrencyLimitTests
     }
 
     [Fact]
-    public void A_503_cuts_below_the_level_it_met_once_and_requests_sent_before_the_cut_do_not_cut_again()
+    public void A_503_cuts_below_the_level_it_met_each_request_of_that_flight_refused_too_takes_one_more_off_and_only_a_later_one_cuts_again()
     {
         var limit = new ConcurrencyLimit(ceiling: 64, initial: 20);
         var tickets = EnterAll(limit);
 
-        // 20 in flight: the front end refused one, and the rest of what was sent with it.
+        // 20 in flight: the front end refused one, so it took at most 19: nine tenths of 20.
         limit.Exit(tickets[0], RequestVerdict.Refused);
         Assert.Equal(18, limit.Limit);
+
+        // Five more of the same flight refused: it took at most 14, so 13 (nine tenths of 15) at most.
         for (var i = 1; i < 6; i++)
         {
             limit.Exit(tickets[i], RequestVerdict.Refused);
         }
 
-        Assert.Equal(18, limit.Limit);
+        Assert.Equal(13, limit.Limit);
+
+        // The rest were served: sent before the cut, they say nothing of the new limit.
+        foreach (var ticket in tickets.Skip(6))
+        {
+            limit.Exit(ticket, RequestVerdict.Served);
+        }
+
+        Assert.Equal(13, limit.Limit);
 
         // A request sent after the cut and refused: the server has less room still.
-        Assert.True(limit.TryEnter(out var after));
-        limit.Exit(after, RequestVerdict.Refused);
-        Assert.Equal(13, limit.Limit);
+        var after = EnterAll(limit);
+        limit.Exit(after[0], RequestVerdict.Refused);
+        Assert.Equal(11, limit.Limit);
     }
 
     [Fact]
