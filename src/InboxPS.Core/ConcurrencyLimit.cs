@@ -18,7 +18,8 @@ internal enum RequestVerdict
 
 /// <summary>
 /// How many requests may be in flight to one server, found from its answers as TCP finds a path's capacity, with the
-/// memory CUBIC adds: slow start from a few (one more per request served while the limit was used), then a 503 cuts the
+/// memory CUBIC adds: slow start from a few (one more per request served while the limit was used, up to a quarter
+/// above the most requests the server has been seen to take at once), then a 503 cuts the
 /// limit below the level that met it (to nine tenths, at least one less) and that level is remembered. Below it the
 /// limit climbs back one per round (as many requests as the limit); at one under it, it waits some rounds before it
 /// probes one above, and every probe the server refuses doubles that wait (up to <see cref="MaxProbeRounds"/>), so a
@@ -44,8 +45,10 @@ internal sealed class ConcurrencyLimit
     private int _served;
     private bool _slowStart = true;
 
-    // Requests are numbered as they enter; the ticket is the number.
+    // Requests are numbered as they enter; the ticket is the number and the level it was sent at (LevelBits).
+    private const int LevelBits = 16;
     private long _sent;
+    private int _confirmed;
     private long _lastCut;
     private long _cutBefore;
     private long _lastFull;
@@ -78,10 +81,10 @@ internal sealed class ConcurrencyLimit
         }
 
         InFlight++;
-        ticket = ++_sent;
+        ticket = (++_sent << LevelBits) | (long)Math.Min(InFlight, (1 << LevelBits) - 1);
         if (InFlight == Limit)
         {
-            _lastFull = ticket;
+            _lastFull = _sent;
         }
 
         return true;
@@ -93,13 +96,19 @@ internal sealed class ConcurrencyLimit
         // In flight when it ended, itself included: the level it met.
         var level = InFlight;
         InFlight--;
+        var sent = ticket >> LevelBits;
+        if (verdict == RequestVerdict.Served)
+        {
+            // The server took as many at once as were in flight when this one was sent.
+            _confirmed = Math.Max(_confirmed, (int)(ticket & ((1 << LevelBits) - 1)));
+        }
 
         // Only a request sent after the last cut tells something about the limit the cut set: the others met (or
         // passed) the congestion already answered. But each of those refused too means one slot fewer than the level
         // the cut assumed (after an overshoot many come back together, the level counted them all as taken).
-        if (ticket <= _lastCut)
+        if (sent <= _lastCut)
         {
-            if (verdict == RequestVerdict.Refused && ticket > _cutBefore && _remembered > 1)
+            if (verdict == RequestVerdict.Refused && sent > _cutBefore && _remembered > 1)
             {
                 _remembered--;
                 Limit = Math.Min(Limit, Below(_remembered));
@@ -112,7 +121,7 @@ internal sealed class ConcurrencyLimit
         {
             Cut(Math.Min(level, Limit));
         }
-        else if (verdict == RequestVerdict.Served && _lastFull >= ticket)
+        else if (verdict == RequestVerdict.Served && _lastFull >= sent)
         {
             // Only a limit in use since the request was sent says anything about a larger one: a run with fewer
             // requests than the limit must not grow it for later.
@@ -141,7 +150,12 @@ internal sealed class ConcurrencyLimit
         _served++;
         if (_slowStart)
         {
-            Step();
+            // Doubling per round, but never more than a quarter (at least 2) above what the server has taken: a busy
+            // client handles answers in bunches, and would otherwise double again before the first 503 reaches it.
+            if (Limit < _confirmed + Math.Max(2, _confirmed / 4))
+            {
+                Step();
+            }
         }
         else if (Limit < _remembered - 1)
         {

@@ -4,14 +4,29 @@ namespace InboxPS.Core.Tests;
 public sealed class ConcurrencyLimitTests
 {
     [Fact]
-    public void Slow_start_doubles_the_limit_per_round_while_it_is_used_up_to_the_ceiling()
+    public void Slow_start_grows_while_the_limit_is_used_but_never_more_than_a_quarter_above_what_the_server_took()
+    {
+        var limit = new ConcurrencyLimit(ceiling: 64, initial: 4);
+        var limits = new List<int>();
+        for (var round = 0; round < 5; round++)
+        {
+            ServeRound(limit);
+            limits.Add(limit.Limit);
+        }
+
+        // One more per request served at the highest level yet, up to 2 (a quarter past 8) above the highest served.
+        Assert.Equal([6, 8, 10, 12, 14], limits);
+    }
+
+    [Fact]
+    public void Slow_start_stops_at_the_ceiling()
     {
         var limit = new ConcurrencyLimit(ceiling: 10, initial: 4);
+        for (var round = 0; round < 6; round++)
+        {
+            ServeRound(limit);
+        }
 
-        ServeRound(limit);
-        Assert.Equal(8, limit.Limit);
-
-        ServeRound(limit);
         Assert.Equal(10, limit.Limit);
     }
 
@@ -125,7 +140,7 @@ public sealed class ConcurrencyLimitTests
         ServeRound(limit);
         Assert.Equal(6, limit.Limit);
         ServeRound(limit);
-        Assert.Equal(12, limit.Limit);
+        Assert.Equal(8, limit.Limit);
     }
 
     // Fills the limit, then serves every request: one round.
