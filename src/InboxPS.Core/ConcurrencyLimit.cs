@@ -131,9 +131,11 @@ internal sealed class ConcurrencyLimit
 
     private void Cut(int level)
     {
-        // A refused probe (at or above the level that met the last 503) means the server is where it was: probe
-        // less often. A 503 below it means the server shrank: start probing afresh at the new level.
-        _probeRounds = level >= _remembered ? Math.Min(MaxProbeRounds, _probeRounds * 2) : InitialProbeRounds;
+        // A refused probe, or a 503 near the level that met the last one (a busy machine blurs the count by a request
+        // or two), means the server is where it was: probe less often. A 503 well below it means the server shrank:
+        // start probing afresh at the new level.
+        var shrank = _remembered != int.MaxValue && level < _remembered * Backoff;
+        _probeRounds = _remembered != int.MaxValue && !shrank ? Math.Min(MaxProbeRounds, _probeRounds * 2) : InitialProbeRounds;
         _remembered = level;
         Limit = Below(level);
         _slowStart = false;
