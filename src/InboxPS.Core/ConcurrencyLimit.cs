@@ -19,15 +19,15 @@ internal enum RequestVerdict
 /// <summary>
 /// How many requests may be in flight to one server, found from its answers as TCP finds a path's capacity, with the
 /// memory CUBIC adds: slow start from a few (one more per request served while the limit was used, up to a quarter
-/// above the most requests the server has been seen to take at once), then a 503 cuts the
-/// limit below the level that met it (to nine tenths, at least one less) and that level is remembered. Below it the
-/// limit climbs back one per round (as many requests as the limit); at one under it, it waits some rounds before it
-/// probes one above, and every probe the server refuses doubles that wait (up to <see cref="MaxProbeRounds"/>), so a
-/// steady front end sees a 503 only every few hundred requests. A whole round served at or above the remembered level
-/// means the server has grown: the memory is dropped and slow start finds the new capacity. Only a request sent after
-/// the last cut can cut or grow it (the others met the congestion already answered), though each of them refused lowers
-/// the remembered level by one (after a slow-start overshoot they come back together). Not thread-safe (see
-/// <see cref="ConcurrencyGate"/>); no clock: deterministic, so its tests replay a server in virtual time.
+/// above the most requests the server has been seen to take at once), then a 503 cuts the limit below the level that
+/// met it (to nine tenths, at least one less) and that level is remembered. Below it the limit climbs back one per
+/// round (as many requests as the limit); at one under it, it waits some rounds before it probes one above, and every
+/// probe the server refuses doubles that wait (up to <see cref="MaxProbeRounds"/>), so a steady front end sees a 503
+/// only every few hundred requests. A whole round served at or above the remembered level means the server has grown:
+/// the memory is dropped and slow start finds the new capacity. Only a request sent after the last cut can cut or grow
+/// it (the others met the congestion already answered), though each of them refused lowers the remembered level by one
+/// (after a slow-start overshoot they come back together). Not thread-safe (see <see cref="ConcurrencyGate"/>); no
+/// clock: deterministic, so its tests replay a server in virtual time.
 /// </summary>
 internal sealed class ConcurrencyLimit
 {
