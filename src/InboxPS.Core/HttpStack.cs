@@ -41,7 +41,8 @@ public sealed class HttpStack : IDisposable
 
     /// <summary>
     /// A handler for EWS or Graph: redirects surface as errors (credentials and tokens must not follow them), no cookies
-    /// (one mailbox's server affinity must not reach another's requests), compressed answers, many connections.
+    /// (one mailbox's server affinity must not reach another's requests), compressed answers, many connections, and
+    /// requests held at a <see cref="ConcurrencyGateHandler"/> so no more are in flight than the server takes.
     /// </summary>
     public static HttpMessageHandler CreateServiceHandler(ProxySettings proxy,
         Func<HttpRequestMessage, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? certificateCheck = null)
@@ -57,14 +58,15 @@ public sealed class HttpStack : IDisposable
 
         try
         {
-            // .NET Framework allows 2 connections per host by default, which would serialize parallel mailboxes.
-            handler.MaxConnectionsPerServer = 256;
+            // .NET Framework allows 2 connections per host by default, which would serialize parallel mailboxes. The
+            // gate keeps the requests, and so the connections, in use near what the server takes.
+            handler.MaxConnectionsPerServer = ConcurrencyGateHandler.Ceiling;
         }
         catch (PlatformNotSupportedException)
         {
         }
 
-        return new ProxyRefusalHandler(proxy, handler);
+        return new ConcurrencyGateHandler(new ProxyRefusalHandler(proxy, handler));
     }
 
     public void Dispose()

@@ -15,6 +15,7 @@ public abstract class RetryPolicy
     private int _maxAttempts = 6;
     private TimeSpan _maxTotalDelay = TimeSpan.FromMinutes(10);
     private TimeSpan _baseDelay = TimeSpan.FromSeconds(1);
+    private TimeSpan _fullServerDelay = TimeSpan.FromMilliseconds(100);
     private TimeSpan _maxDelay = TimeSpan.FromSeconds(60);
     private TimeSpan _maxHeldWait = TimeSpan.FromSeconds(2);
 
@@ -37,6 +38,15 @@ public abstract class RetryPolicy
     {
         get => _baseDelay;
         set => _baseDelay = InRange(value);
+    }
+
+    /// <summary>The first back-off after an HTTP 503 that says nothing of how long (a full front end); it doubles per
+    /// attempt as <see cref="BaseDelay"/> does. Short, because the request queues again behind the concurrency gate,
+    /// which the 503 has just cut: room comes within a call's time, and a second's sleep would only idle the mailbox.</summary>
+    public TimeSpan FullServerDelay
+    {
+        get => _fullServerDelay;
+        set => _fullServerDelay = InRange(value);
     }
 
     /// <summary>The cap on one exponential back-off. A server's own back-off is not capped by it (only by MaxTotalDelay).</summary>

@@ -23,7 +23,9 @@ internal sealed class RetrySchedule
 
     /// <summary>How long to wait before the next attempt after <paramref name="failure"/>, or null when attempts or the
     /// total wait would run out.</summary>
-    public TimeSpan? Next(InboxException failure)
+    /// <param name="serverFull">The failure was an HTTP 503: the exponential back-off starts at
+    /// <see cref="RetryPolicy.FullServerDelay"/>.</param>
+    public TimeSpan? Next(InboxException failure, bool serverFull = false)
     {
         if (_attempts >= _policy.MaxAttempts)
         {
@@ -44,7 +46,7 @@ internal sealed class RetrySchedule
         }
         else
         {
-            delay = Exponential(_attempts);
+            delay = Exponential(_attempts, serverFull ? _policy.FullServerDelay : _policy.BaseDelay);
         }
 
         if (_waited + delay > _policy.MaxTotalDelay)
@@ -62,9 +64,9 @@ internal sealed class RetrySchedule
         TimeSpan.FromTicks((long)(Math.Min(asked.Ticks / 10, s_maxServerJitter.Ticks) * NextDouble()));
 
     // "Equal jitter": half of the exponential step is fixed and half random, so a wait never collapses to nothing.
-    private TimeSpan Exponential(int failedAttempts)
+    private TimeSpan Exponential(int failedAttempts, TimeSpan first)
     {
-        var step = Math.Min(Math.Min(_policy.MaxDelay.Ticks, _policy.MaxHeldWait.Ticks), _policy.BaseDelay.Ticks * Math.Pow(2, failedAttempts - 1));
+        var step = Math.Min(Math.Min(_policy.MaxDelay.Ticks, _policy.MaxHeldWait.Ticks), first.Ticks * Math.Pow(2, failedAttempts - 1));
         return TimeSpan.FromTicks((long)(step / 2 + step / 2 * NextDouble()));
     }
 

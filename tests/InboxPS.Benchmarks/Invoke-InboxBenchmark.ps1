@@ -28,7 +28,10 @@ param(
     # The back-off the throttled 10 % of mailboxes get (Exchange Online's longest is 300 s; -Quick uses 10 s).
     [int] $BackOffSeconds = 300,
     # Every row at small sizes, one run each: a few minutes, to try the harness, not for numbers.
-    [switch] $Quick
+    [switch] $Quick,
+    # Only the bulk activation rows (and the storm, which is timed from them), printed, with no report written: a look
+    # before and after a change, without the rest of the hour.
+    [switch] $ActivationOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -131,12 +134,24 @@ $connect
 `$finishes = [System.Collections.Generic.List[object]]::new()
 `$null = Invoke-RestMethod -Method Post -Uri (`$sim.controlUrl + 'metrics/reset')
 $Prepare
+`$client = [System.Diagnostics.Process]::GetCurrentProcess()
+`$server = [System.Diagnostics.Process]::GetProcessById($($Simulator.Process.Id))
+function Get-CpuSample {
+    # CPU time of this pwsh and of the simulator (user + system), and of the whole machine from /proc/stat (busy and
+    # all jiffies: user nice system idle iowait irq softirq steal).
+    `$client.Refresh(); `$server.Refresh()
+    `$machine = if (Test-Path /proc/stat) { @(((Get-Content /proc/stat -TotalCount 1) -split '\s+')[1..8] | ForEach-Object { [double]`$_ }) } else { @(0) * 8 }
+    @{ Client = `$client.TotalProcessorTime.TotalMilliseconds; Server = `$server.TotalProcessorTime.TotalMilliseconds
+        Busy = `$machine[0] + `$machine[1] + `$machine[2] + `$machine[5] + `$machine[6] + `$machine[7]; All = (`$machine | Measure-Object -Sum).Sum }
+}
+`$cpuBefore = Get-CpuSample
 `$startedAt = [DateTime]::UtcNow
 `$clock = [System.Diagnostics.Stopwatch]::StartNew()
 `$statuses = @{}
 $Pipeline | ForEach-Object { `$statuses["`$(`$_.Status)"] = 1 + [int]`$statuses["`$(`$_.Status)"]; `$items += `$_.ItemsAdded; $record }
 `$clock.Stop()
 `$endedAt = [DateTime]::UtcNow
+`$cpuAfter = Get-CpuSample
 `$m = Invoke-RestMethod -Uri (`$sim.controlUrl + 'metrics')
 `$g = `$m.graph
 `$firstAt = @(`$m.firstRequestAt, `$g.firstRequestAt) | Where-Object { `$_ } | ForEach-Object { ([DateTimeOffset]`$_).UtcDateTime } | Sort-Object | Select-Object -First 1
@@ -147,7 +162,9 @@ Write-RunResult @{ Seconds = (`$endedAt - `$firstAt).TotalSeconds; StartupSecond
     PeakConcurrency = `$m.peakConcurrency; Throttled = `$m.throttledResponses
     GraphRequests = `$g.requests; GraphByEndpoint = `$g.requestsByEndpoint; GraphStatuses = `$g.responsesByStatus
     GraphItemsServed = `$g.itemsServed; GraphBytesServed = `$g.bytesServed; GraphViolations = `$g.retryAfterViolations
-    GraphBusySeconds = [TimeSpan]::Parse(`$g.busyTime).TotalSeconds; GraphPeakConcurrency = `$g.peakConcurrency }
+    GraphBusySeconds = [TimeSpan]::Parse(`$g.busyTime).TotalSeconds; GraphPeakConcurrency = `$g.peakConcurrency
+    ClientCpuMs = `$cpuAfter.Client - `$cpuBefore.Client; ServerCpuMs = `$cpuAfter.Server - `$cpuBefore.Server
+    MachineBusy = if (`$cpuAfter.All -gt `$cpuBefore.All) { (`$cpuAfter.Busy - `$cpuBefore.Busy) / (`$cpuAfter.All - `$cpuBefore.All) } else { [double]::NaN } }
 "@
         $run = Invoke-InboxRun -Simulator $Simulator -ModuleManifest $ModuleManifest -StoreHome $storeHome -Script $script
         $result = $run.Results[0]
@@ -157,6 +174,19 @@ Write-RunResult @{ Seconds = (`$endedAt - `$firstAt).TotalSeconds; StartupSecond
     finally {
         Remove-Item -Recurse -Force $storeHome -ErrorAction SilentlyContinue
     }
+}
+
+# CPU milliseconds per request the server saw (EWS and Graph), of the syncing pwsh and of the simulator, over the whole
+# cmdlet (its start included); and the machine's CPU use over it (all cores, anything running). They say whether the
+# machine could reach the limit at all: the limit assumes the server's slots are the only bound.
+function Get-CpuPerCall($Result) {
+    $calls = [Math]::Max(1, [double]$Result.Requests + [double]$Result.GraphRequests)
+    return [pscustomobject]@{ Client = $Result.ClientCpuMs / $calls; Server = $Result.ServerCpuMs / $calls; Machine = $Result.MachineBusy }
+}
+
+function Format-Cpu($Result) {
+    $cpu = Get-CpuPerCall $Result
+    return 'CPU per call: client {0:0.00} ms, simulator {1:0.00} ms; machine CPU use {2:P0}' -f $cpu.Client, $cpu.Server, $cpu.Machine
 }
 
 function Get-ActivationLimitSeconds($Result, [int] $Mailboxes, $PlanEntry, [switch] $Graph) {
@@ -182,7 +212,7 @@ function Measure-Activation {
                 $synced = Get-Count $result.Statuses 'Synced'
                 if ($synced -ne $case.Mailboxes) { Write-Warning "Only $synced of $($case.Mailboxes) mailboxes synced: $($result.Statuses | ConvertTo-Json -Compress)" }
                 $result | Add-Member LimitSeconds (Get-ActivationLimitSeconds $result $case.Mailboxes $Plan.Ews)
-                Write-Host ("  {0:0.0} s (limit {1:0.0} s; {2:0.0} s before the first request), {3:0.0} calls per mailbox, {4} refused with 503" -f $result.Seconds, $result.LimitSeconds, $result.StartupSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503)
+                Write-Host ("  {0:0.0} s (limit {1:0.0} s; {2:0.0} s before the first request), {3:0.0} calls per mailbox, {4} refused with 503; {5}" -f $result.Seconds, $result.LimitSeconds, $result.StartupSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503, (Format-Cpu $result))
                 $case.Runs += $result
             }
             Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
@@ -218,7 +248,7 @@ function Measure-Storm([double] $CalmSeconds, [double] $CalmStartupSeconds) {
             $result = Invoke-MeasuredSync -Simulator $sim -Prepare $prepare -Pipeline "$(Get-UserInput $StormSize $StormSize) | Start-InboxSync -ErrorAction SilentlyContinue"
             $work = (Get-WorkMs ($Plan.Ews.Calls * $StormSize) ($Plan.Ews.Items * $StormSize) $result.BytesServed) / 1000
             $result | Add-Member LimitSeconds (Get-StormLimitSeconds $work ([Math]::Max(0, $dropAt - $result.StartupSeconds)) ([Math]::Max(0, $riseAt - $result.StartupSeconds)))
-            Write-Host ("  {0:0.0} s (limit {1:0.0} s), {2} refused with 503, {3} synced" -f $result.Seconds, $result.LimitSeconds, $result.Refused503, (Get-Count $result.Statuses 'Synced'))
+            Write-Host ("  {0:0.0} s (limit {1:0.0} s), {2} refused with 503, {3} synced; {4}" -f $result.Seconds, $result.LimitSeconds, $result.Refused503, (Get-Count $result.Statuses 'Synced'), (Format-Cpu $result))
             Invoke-Control -Simulator $sim -Path 'throttling' -Method Post -Body @{ serverCapacity = $Model.Capacity } | Out-Null
             $result
         }
@@ -441,6 +471,7 @@ function New-Report {
     & $line '- **efficiency** = limit / time, where **time** is the sync itself: from the first EWS or Graph request the server saw to the last result out of the cmdlet. What comes before it is no part of the work the limit bounds: pwsh start-up, module import and Connect-InboxImpersonation are not timed at all, and the cmdlet''s own start (opening the store, the token, the first connection) is the **before** column.'
     & $line '- **calls per mailbox**: EWS requests the server saw (503s and busy answers included) / mailboxes, against the plan.'
     & $line '- **server use**: the simulator''s own busy time (every call''s time in the server) / (capacity x time).'
+    & $line "- **CPU per call**: CPU time (user + system) of the syncing pwsh and of the simulator over the whole cmdlet (its start included) / the EWS and Graph requests the server saw; **machine CPU use**: all $([Environment]::ProcessorCount) cores busy over the same span (/proc/stat), whatever ran. The limit assumes the server's slots are the only bound; when the machine is near 100 %, the client and the simulator are competing for cores and no client could reach the limit here."
     & $line ''
 
     $rows = foreach ($case in $Activation) {
@@ -456,19 +487,22 @@ function New-Report {
             RefusedShare = Get-RunMedian $case.Runs { if ($_.Requests) { $_.Refused503 / $_.Requests } else { 0 } }
             Use = Get-RunMedian $case.Runs { $_.BusySeconds / $Model.Capacity / $_.Seconds }
             Peak = Get-RunMedian $case.Runs { $_.PeakConcurrency }
+            ClientCpu = Get-RunMedian $case.Runs { (Get-CpuPerCall $_).Client }
+            ServerCpu = Get-RunMedian $case.Runs { (Get-CpuPerCall $_).Server }
+            MachineCpu = Get-RunMedian $case.Runs { $_.MachineBusy }
             ByOperation = $case.Runs[0].ByOperation
         }
     }
     & $line '## Bulk activation (EWS)'
     & $line ''
-    & $line '| mailboxes | ThrottleLimit | time | before | mailboxes/min | limit | efficiency | speedup | calls per mailbox | HTTP 503 | server use |'
-    & $line '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    & $line '| mailboxes | ThrottleLimit | time | before | mailboxes/min | limit | efficiency | speedup | calls per mailbox | HTTP 503 | server use | client CPU per call | simulator CPU per call | machine CPU use |'
+    & $line '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
     foreach ($row in $rows) {
         $baseline = $rows | Where-Object { $_.Limit -eq '1' -and $_.Mailboxes -eq $row.Mailboxes } | Select-Object -First 1
         $speedup = if ($baseline) { '{0:0.0}' -f ($row.PerMinute / $baseline.PerMinute) } else { 'n/a' }
         $limit = if ($row.Limit -eq 'auto') { 'none given' } else { $row.Limit }
-        & $line ('| {0:N0} | {1} | {2:0.0} s | {11:0.0} s | {3:N0} | {4:0.0} s | {5:0.00} | {6} | {7:0.0} | {8} ({9:0.0} %) | {10:0.00} |' -f $row.Mailboxes, $limit, $row.Seconds, $row.PerMinute,
-            $row.LimitSeconds, $row.Efficiency, $speedup, $row.Calls, $row.Refused, (100 * $row.RefusedShare), $row.Use, $row.Startup)
+        & $line ('| {0:N0} | {1} | {2:0.0} s | {11:0.0} s | {3:N0} | {4:0.0} s | {5:0.00} | {6} | {7:0.0} | {8} ({9:0.0} %) | {10:0.00} | {12:0.00} ms | {13:0.00} ms | {14:0} % |' -f $row.Mailboxes, $limit, $row.Seconds, $row.PerMinute,
+            $row.LimitSeconds, $row.Efficiency, $speedup, $row.Calls, $row.Refused, (100 * $row.RefusedShare), $row.Use, $row.Startup, $row.ClientCpu, $row.ServerCpu, (100 * $row.MachineCpu))
     }
     & $line ''
     & $line "Speedup = mailboxes per minute / those of ThrottleLimit 1 at the same size ($('{0:N0}' -f $BaselineSize) mailboxes; ThrottleLimit 1 is not run at the larger sizes, where it would take too long)."
@@ -498,10 +532,11 @@ function New-Report {
     & $line ''
     & $line ("{0:N0} mailboxes, no -ThrottleLimit. The front end drops to {1} calls at once {2:0.0} s after the cmdlet starts and returns to {3} at {4:0.0} s (its start-up plus a quarter and three quarters of the sync time the same run took without a storm, Bulk activation). The limit is the least time from the first request whose capacity-seconds (16, then 4, then 16) cover the work; when the storm comes after that, it does not bind." -f $Storm.Mailboxes, $Model.StormCapacity, $Storm.DropAt, $Model.Capacity, $Storm.RiseAt)
     & $line ''
-    & $line '| mailboxes | time | limit | efficiency | HTTP 503 | synced | target |'
-    & $line '|---:|---:|---:|---:|---:|---:|---|'
-    & $line ('| {0:N0} | {1:0.0} s | {2:0.0} s | {3:0.00} | {4} | {5} | at least 0.90: {6} |' -f $Storm.Mailboxes, $stormSeconds, (Get-RunMedian $Storm.Runs { $_.LimitSeconds }), $stormEfficiency,
-        (Get-RunMedian $Storm.Runs { $_.Refused503 }), (Get-RunMedian $Storm.Runs { Get-Count $_.Statuses 'Synced' }), (Format-Verdict ($stormEfficiency -ge 0.9)))
+    & $line '| mailboxes | time | limit | efficiency | HTTP 503 | synced | client CPU per call | simulator CPU per call | machine CPU use | target |'
+    & $line '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
+    & $line ('| {0:N0} | {1:0.0} s | {2:0.0} s | {3:0.00} | {4} | {5} | {7:0.00} ms | {8:0.00} ms | {9:0} % | at least 0.90: {6} |' -f $Storm.Mailboxes, $stormSeconds, (Get-RunMedian $Storm.Runs { $_.LimitSeconds }), $stormEfficiency,
+        (Get-RunMedian $Storm.Runs { $_.Refused503 }), (Get-RunMedian $Storm.Runs { Get-Count $_.Statuses 'Synced' }), (Format-Verdict ($stormEfficiency -ge 0.9)),
+        (Get-RunMedian $Storm.Runs { (Get-CpuPerCall $_).Client }), (Get-RunMedian $Storm.Runs { (Get-CpuPerCall $_).Server }), (100 * (Get-RunMedian $Storm.Runs { $_.MachineBusy })))
     & $line ''
 
     $calm = $rows | Where-Object { $_.Limit -eq 'auto' -and $_.Mailboxes -eq $Throttled.Mailboxes } | Select-Object -First 1
@@ -592,6 +627,13 @@ function New-Report {
 
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 $loadBefore = Get-LoadAverage
+if ($ActivationOnly) {
+    $activation = @(Measure-Activation)
+    $calmRuns = @($activation | Where-Object { $_.Limit -eq 'auto' -and $_.Mailboxes -eq $StormSize } | ForEach-Object Runs)
+    $null = Measure-Storm -CalmSeconds (Get-Median @($calmRuns | ForEach-Object Seconds)) -CalmStartupSeconds (Get-Median @($calmRuns | ForEach-Object StartupSeconds))
+    Write-Host "Load average (1, 5, 15 min) before: $loadBefore; after: $(Get-LoadAverage). No report written (-ActivationOnly)."
+    return
+}
 $machine = Get-MachineDescription
 $parser = Measure-Parser
 $startup = @(Measure-Startup)

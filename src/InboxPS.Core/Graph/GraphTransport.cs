@@ -135,7 +135,7 @@ internal sealed class GraphTransport : IDisposable
                     sleptUntil = gate.HoldOff(asked);
                 }
 
-                if (schedule.Next(failure) is not { } next)
+                if (schedule.Next(failure, serverFull: failure.HttpStatus == 503) is not { } next)
                 {
                     Trace(request, $"{failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
                     throw;

@@ -7,13 +7,15 @@ using System.Threading.Tasks;
 namespace InboxPS.Core.Sync;
 
 /// <summary>
-/// The scheduler: reads mailboxes from a channel, works on as many of them at a time as the server keeps up with (a
-/// <see cref="ConcurrencyLimit"/> below <see cref="SyncOptions.ThrottleLimit"/>) with one <see cref="IMailboxJob"/>, and reports one outcome per distinct mailbox through the sink as soon as that
-/// mailbox is done. Input streams: the first mailbox starts while the rest is still arriving, and only in-flight
-/// mailboxes are held in memory. A mailbox the server told to back off is parked until the back-off ends while its worker
-/// takes the next one, so no worker sleeps out a long back-off; one that is only busy or unreachable without a back-off
-/// is visited once more after the rest. A failure of the organization's sign-in, or a store that cannot be written,
-/// stops the whole run once.
+/// The scheduler: reads mailboxes from a channel, works on <see cref="SyncOptions.ThrottleLimit"/> of them at a time
+/// with one <see cref="IMailboxJob"/>, and reports one outcome per distinct mailbox through the sink as soon as that
+/// mailbox is done. How many requests reach the server at once is not decided here but where they are all seen, in the
+/// HTTP stack (a concurrency gate per server that finds the front end's capacity): more mailboxes in flight than the
+/// server takes requests keep it busy while each mailbox's own client work (parsing, storing) runs. Input streams: the
+/// first mailbox starts while the rest is still arriving, and only in-flight mailboxes are held in memory. A mailbox
+/// the server told to back off is parked until the back-off ends while its worker takes the next one, so no worker
+/// sleeps out a long back-off; one that is only busy or unreachable without a back-off is visited once more after the
+/// rest. A failure of the organization's sign-in, or a store that cannot be written, stops the whole run once.
 /// </summary>
 public sealed class SyncEngine
 {
@@ -27,7 +29,6 @@ public sealed class SyncEngine
     private readonly RunProgress _progress;
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
     private readonly ParkedMailboxes _parked = new();
-    private readonly ConcurrencyLimit _concurrency;
     private InboxException? _runError;
     private bool _inputComplete;
     private int _visiting;
@@ -38,7 +39,6 @@ public sealed class SyncEngine
         _options = options;
         _sink = sink;
         _progress = new RunProgress(options.ProgressActivity, sink);
-        _concurrency = new ConcurrencyLimit(Math.Max(1, options.ThrottleLimit));
     }
 
     /// <summary>Runs until the input is complete and every mailbox has an outcome.</summary>
@@ -169,19 +169,11 @@ public sealed class SyncEngine
 
     private async Task VisitAsync(MailboxTarget target, int parks, CancellationTokenSource stop)
     {
-        MailboxOutcome? outcome = null;
+        MailboxOutcome outcome;
         Interlocked.Increment(ref _visiting);
         try
         {
-            await _concurrency.EnterAsync(stop.Token).ConfigureAwait(false);
-            try
-            {
-                outcome = await _job.RunAsync(target, revisit: parks > 0, stop.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                LetNextIn(outcome);
-            }
+            outcome = await _job.RunAsync(target, revisit: parks > 0, stop.Token).ConfigureAwait(false);
         }
         catch (InboxException e) when (MailboxFailure.StopsRun(e))
         {
@@ -239,17 +231,6 @@ public sealed class SyncEngine
         _parked.Add(target, error.ErrorId, now + _options.RetryTransientAfter, afterInput: true, parks + 1);
         ReportParked();
         return true;
-    }
-
-    // What the mailbox met tells the concurrency limit whether the server keeps up.
-    private void LetNextIn(MailboxOutcome? outcome)
-    {
-        var pushedBack = outcome is not null
-            && (outcome.ThrottledTime > TimeSpan.Zero || outcome.GetError() is { Fault: SyncFault.Throttled or SyncFault.Unavailable });
-        TimeSpan? latency = outcome is { Requests: > 0 } done && done.GetError() is null
-            ? TimeSpan.FromTicks((done.Duration - done.ThrottledTime).Ticks / done.Requests)
-            : null;
-        _concurrency.Exit(pushedBack, latency);
     }
 
     private void ReportParked() => _progress.Parked(_parked.Count, _parked.NextDue(inputComplete: true));

@@ -22,8 +22,8 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
     private EngineRun? _defaultRun;
 
     /// <summary>
-    /// The most mailboxes worked on at once (each mailbox one request at a time). The engine finds how many the server
-    /// keeps up with below it, so the default, 64, is a ceiling, not a target.
+    /// The most mailboxes worked on at once (each mailbox one request at a time over EWS). How many requests the server
+    /// takes at once the HTTP stack finds by itself (a concurrency gate per server), so this needs no tuning.
     /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]

@@ -42,8 +42,9 @@ public sealed class EwsRetryTests
         var wait = Assert.Single(waits);
         Assert.Equal((2, 1, wait), (metrics.Requests, metrics.Retries, metrics.ThrottledFor));
 
-        // The first exponential step of the default policy (1 s base, equal jitter).
-        Assert.InRange(wait, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
+        // The first exponential step of the default policy (1 s base, equal jitter); after a 503, 100 ms.
+        var first = fault().StatusCode == HttpStatusCode.ServiceUnavailable ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
+        Assert.InRange(wait, first / 2, first);
     }
 
     [Theory]
@@ -124,7 +125,7 @@ public sealed class EwsRetryTests
         var handler = new ScriptedHandler();
         for (var i = 0; i < 6; i++)
         {
-            handler.Then(_ => Responses.Status(HttpStatusCode.ServiceUnavailable));
+            handler.Then(_ => Responses.Status(HttpStatusCode.GatewayTimeout));
         }
 
         using var client = TestClients.Create(handler, out var waits, o =>
@@ -136,13 +137,36 @@ public sealed class EwsRetryTests
 
         var error = await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default));
 
-        Assert.Equal("HttpStatus503", error.ResponseCode);
+        Assert.Equal("HttpStatus504", error.ResponseCode);
         Assert.Equal(6, handler.Requests.Count);
         var steps = new[] { 1, 2, 4, 8, 8 };
         Assert.Equal(steps.Length, waits.Count);
         for (var i = 0; i < steps.Length; i++)
         {
             Assert.InRange(waits[i], TimeSpan.FromSeconds(steps[i] / 2.0), TimeSpan.FromSeconds(steps[i]));
+        }
+    }
+
+    [Fact]
+    public async Task After_a_503_without_Retry_After_the_waits_start_at_FullServerDelay_and_double()
+    {
+        // A full front end: the concurrency gate has cut the requests in flight, and room comes within a call's time.
+        var handler = new ScriptedHandler();
+        for (var i = 0; i < 4; i++)
+        {
+            handler.Then(_ => Responses.Status(HttpStatusCode.ServiceUnavailable));
+        }
+
+        handler.ThenXml(s_page);
+        using var client = TestClients.Create(handler, out var waits);
+
+        await client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 100, null, default);
+
+        var steps = new[] { 100, 200, 400, 800 };
+        Assert.Equal(steps.Length, waits.Count);
+        for (var i = 0; i < steps.Length; i++)
+        {
+            Assert.InRange(waits[i], TimeSpan.FromMilliseconds(steps[i] / 2.0), TimeSpan.FromMilliseconds(steps[i]));
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed class EwsTransport : IDisposable
             }
             catch (EwsException failure) when (failure.IsTransient && !cancellationToken.IsCancellationRequested)
             {
-                if (schedule.Next(failure) is not { } delay)
+                if (schedule.Next(failure, serverFull: failure.HttpStatus == 503) is not { } delay)
                 {
                     _options.Trace?.Invoke($"{operation.Name} {mailbox}: {failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
                     throw;
