@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,6 +20,10 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
     // GetItem batches: large enough to amortise the round trip, small enough that a page of MIME stays a few MB.
     private const int ItemBatch = 128;
     private const int MimeItemBatch = 16;
+
+    // GetItem batches of one page in flight at once: a 512-change page is read in about the time of one batch, and a
+    // mailbox stays far below EWS's 27 concurrent calls with the next page's SyncFolderItems and another page's reads.
+    private const int BatchesAtOnce = 4;
 
     private readonly EwsClient _client;
     private readonly int _pageSize;
@@ -43,7 +48,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             mailbox.Address)
         : new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader
+    private sealed class Session : IMailboxSession, IItemChangeLister, IItemReader, IMimeReader, IWellKnownFoldersReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -105,6 +110,14 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
+            var listed = await ListItemChangesAsync(folderId, state, includeMime, cancellationToken).ConfigureAwait(false);
+            return await listed.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // SyncFolderItems alone: the page's state is known before GetItem reads its items, so the engine can ask for the
+        // next page while this one's items are read.
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
             var page = await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false);
             var toRead = new List<string>();
             var deletes = new List<string>();
@@ -126,9 +139,12 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
                 }
             }
 
-            // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
-            var read = await ReadItemsAsync(toRead, includeMime, cancellationToken).ConfigureAwait(false);
-            return new ItemPage(page.SyncState, page.IncludesLastItemInRange, read.Upserts, deletes, readFlags, read.Skipped);
+            return new ListedItemPage(page.SyncState, page.IncludesLastItemInRange, async token =>
+            {
+                // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
+                var read = await ReadItemsAsync(toRead, includeMime, token).ConfigureAwait(false);
+                return new ItemPage(page.SyncState, page.IncludesLastItemInRange, read.Upserts, deletes, readFlags, read.Skipped);
+            });
         }
 
         public async Task<ItemPage> ReadItemsAsync(string folderId, IReadOnlyList<string> itemIds, bool includeMime, CancellationToken cancellationToken)
@@ -154,12 +170,8 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         private async Task<ItemsRead> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)
         {
             var read = new ItemsRead();
-            var batchSize = includeMime ? MimeItemBatch : ItemBatch;
-            for (var start = 0; start < ids.Count; start += batchSize)
+            foreach (var found in await GetItemBatchesAsync(ids, includeMime ? MimeItemBatch : ItemBatch, includeMime, cancellationToken).ConfigureAwait(false))
             {
-                var batch = ids.GetRange(start, Math.Min(batchSize, ids.Count - start));
-                var found = await _client.GetItemBatchAsync(_identity, batch, includeMime, _metrics, cancellationToken).ConfigureAwait(false);
-
                 // One bad item (ErrorItemCorrupt, ErrorMessageSizeExceeded, ...) never blocks its folder: it is skipped
                 // with its reason, and the engine reads it again on a later run.
                 foreach (var failure in found.FailedItems)
@@ -175,6 +187,53 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             }
 
             return read;
+        }
+
+        // The GetItem batches of one read, a few side by side, in the order of the ids. The first failure cancels the
+        // batches still running and is thrown once every batch has ended, so none is left running or unobserved.
+        private async Task<EwsItemBatch[]> GetItemBatchesAsync(List<string> ids, int batchSize, bool includeMime, CancellationToken cancellationToken)
+        {
+            var found = new EwsItemBatch[(ids.Count + batchSize - 1) / batchSize];
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Exception? firstFailure = null;
+            var next = -1;
+            async Task ReadBatchesAsync()
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < found.Length)
+                {
+                    var start = index * batchSize;
+                    try
+                    {
+                        found[index] = await _client.GetItemBatchAsync(_identity, ids.GetRange(start, Math.Min(batchSize, ids.Count - start)),
+                            includeMime, _metrics, failed.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref firstFailure, e, null);
+                        failed.Cancel();
+                        throw;
+                    }
+                }
+            }
+
+            var readers = new Task[Math.Min(found.Length, BatchesAtOnce)];
+            for (var i = 0; i < readers.Length; i++)
+            {
+                readers[i] = ReadBatchesAsync();
+            }
+
+            try
+            {
+                await Task.WhenAll(readers).ConfigureAwait(false);
+            }
+            catch when (firstFailure is not null)
+            {
+                // The cause, not the cancellations it caused in the other batches.
+                ExceptionDispatchInfo.Capture(firstFailure).Throw();
+            }
+
+            return found;
         }
 
         private sealed class ItemsRead

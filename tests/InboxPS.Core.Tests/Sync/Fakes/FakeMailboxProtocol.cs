@@ -63,10 +63,26 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         }
 
         found.Enter(FakeCall.Open, CancellationToken.None).Dispose();
-        return new Session(found, mailbox);
+        return found.ListsChangesFirst ? new ListingSession(found, mailbox) : new Session(found, mailbox);
     }
 
-    private sealed class Session : IMailboxSession, IItemReader
+    // The page is taken when it is listed; reading it is a call of its own, which BeforeCall can hold up or fail.
+    private sealed class ListingSession : Session, IItemChangeLister
+    {
+        public ListingSession(FakeMailbox mailbox, MailboxTarget target)
+            : base(mailbox, target)
+        {
+        }
+
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
+            var page = await SyncItemsAsync(folderId, state, includeMime, cancellationToken);
+            // On a thread of its own, as a request is: a BeforeCall holding a read up does not hold up the listing.
+            return new ListedItemPage(page.State, page.IsLast, token => Task.Run(() => CallAsync(FakeCall.ReadItems, token, () => page), token));
+        }
+    }
+
+    private class Session : IMailboxSession, IItemReader
     {
         private readonly FakeMailbox _mailbox;
         private int _requests;
@@ -102,7 +118,7 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
                 .Page(state, _mailbox.PageSize, includeMime));
 
         // Asynchronous like a real protocol, so overlapping calls for one mailbox would show.
-        private async Task<T> CallAsync<T>(FakeCall call, CancellationToken cancellationToken, Func<T> answer)
+        protected async Task<T> CallAsync<T>(FakeCall call, CancellationToken cancellationToken, Func<T> answer)
         {
             Interlocked.Increment(ref _requests);
             try
