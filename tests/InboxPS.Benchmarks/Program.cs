@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<BenchmarkRow>>>>
 {
     ["parser"] = ParserBenchmark.RunAsync,
     ["client"] = ClientBenchmark.RunAsync,
+    ["store"] = StoreBenchmark.RunAsync,
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
