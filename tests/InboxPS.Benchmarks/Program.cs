@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<BenchmarkRow>>>>
     ["parser"] = ParserBenchmark.RunAsync,
     ["client"] = ClientBenchmark.RunAsync,
     ["graphbatch"] = GraphBatchBenchmark.RunAsync,
+    ["store"] = StoreBenchmark.RunAsync,
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

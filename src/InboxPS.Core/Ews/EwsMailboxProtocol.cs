@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,6 +21,10 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
     // GetItem batches: large enough to amortise the round trip, small enough that a page of MIME stays a few MB.
     private const int ItemBatch = 128;
     private const int MimeItemBatch = 16;
+
+    // GetItem batches of one page in flight at once: a 512-change page is read in about the time of one batch, and a
+    // mailbox stays far below EWS's 27 concurrent calls with the next page's SyncFolderItems and another page's reads.
+    private const int BatchesAtOnce = 4;
 
     private readonly EwsClient _client;
     private readonly int _pageSize;
@@ -44,7 +49,7 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             mailbox.Address)
         : new Session(_client, mailbox, _pageSize);
 
-    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IWellKnownFoldersReader, IFirstPagesReader
+    private sealed class Session : IMailboxSession, IItemChangeLister, IItemReader, IMimeReader, IWellKnownFoldersReader, IFirstPagesReader
     {
         private readonly EwsClient _client;
         private readonly MailboxIdentity _identity;
@@ -106,17 +111,27 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
-            var changes = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+            var listed = await ListItemChangesAsync(folderId, state, includeMime, cancellationToken).ConfigureAwait(false);
+            return await listed.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-            // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
-            var read = await ReadItemsAsync(changes.ToRead, includeMime, cancellationToken).ConfigureAwait(false);
-            return changes.ToPage(read.Upserts, read.Skipped);
+        // SyncFolderItems alone: the page's state is known before GetItem reads its items, so the engine can ask for the
+        // next page while this one's items are read.
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
+            var changes = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+            return new ListedItemPage(changes.State, changes.IsLast, async token =>
+            {
+                // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.
+                var read = await ReadItemsAsync(changes.ToRead, includeMime, token).ConfigureAwait(false);
+                return changes.ToPage(read.Upserts, read.Skipped);
+            });
         }
 
         public async Task<IReadOnlyList<ItemPage?>> SyncFirstPagesAsync(IReadOnlyList<FolderStart> folders, bool includeMime,
             CancellationToken cancellationToken)
         {
-            // One call after another, as for a folder alone: calls in flight stay what the engine's concurrency limit allows.
+            // One SyncFolderItems after another, as for a folder alone (a mailbox has 5 concurrent sync calls at most).
             var changes = new SortedChanges?[folders.Count];
             for (var i = 0; i < changes.Length; i++)
             {
@@ -211,12 +226,8 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
         private async Task<ItemsRead> ReadItemsAsync(List<string> ids, bool includeMime, CancellationToken cancellationToken)
         {
             var read = new ItemsRead();
-            var batchSize = includeMime ? MimeItemBatch : ItemBatch;
-            for (var start = 0; start < ids.Count; start += batchSize)
+            foreach (var found in await GetItemBatchesAsync(ids, includeMime ? MimeItemBatch : ItemBatch, includeMime, cancellationToken).ConfigureAwait(false))
             {
-                var batch = ids.GetRange(start, Math.Min(batchSize, ids.Count - start));
-                var found = await _client.GetItemBatchAsync(_identity, batch, includeMime, _metrics, cancellationToken).ConfigureAwait(false);
-
                 // One bad item (ErrorItemCorrupt, ErrorMessageSizeExceeded, ...) never blocks its folder: it is skipped
                 // with its reason, and the engine reads it again on a later run.
                 foreach (var failure in found.FailedItems)
@@ -232,6 +243,53 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
             }
 
             return read;
+        }
+
+        // The GetItem batches of one read, a few side by side, in the order of the ids. The first failure cancels the
+        // batches still running and is thrown once every batch has ended, so none is left running or unobserved.
+        private async Task<EwsItemBatch[]> GetItemBatchesAsync(List<string> ids, int batchSize, bool includeMime, CancellationToken cancellationToken)
+        {
+            var found = new EwsItemBatch[(ids.Count + batchSize - 1) / batchSize];
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Exception? firstFailure = null;
+            var next = -1;
+            async Task ReadBatchesAsync()
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < found.Length)
+                {
+                    var start = index * batchSize;
+                    try
+                    {
+                        found[index] = await _client.GetItemBatchAsync(_identity, ids.GetRange(start, Math.Min(batchSize, ids.Count - start)),
+                            includeMime, _metrics, failed.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref firstFailure, e, null);
+                        failed.Cancel();
+                        throw;
+                    }
+                }
+            }
+
+            var readers = new Task[Math.Min(found.Length, BatchesAtOnce)];
+            for (var i = 0; i < readers.Length; i++)
+            {
+                readers[i] = ReadBatchesAsync();
+            }
+
+            try
+            {
+                await Task.WhenAll(readers).ConfigureAwait(false);
+            }
+            catch when (firstFailure is not null)
+            {
+                // The cause, not the cancellations it caused in the other batches.
+                ExceptionDispatchInfo.Capture(firstFailure).Throw();
+            }
+
+            return found;
         }
 
         private sealed class ItemsRead
@@ -271,6 +329,10 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
             /// <summary>New and changed items, whose properties only GetItem returns.</summary>
             public List<string> ToRead { get; } = new();
+
+            public string State => _page.SyncState;
+
+            public bool IsLast => _page.IncludesLastItemInRange;
 
             public ItemPage ToPage(IReadOnlyList<MailItem> upserts, IReadOnlyList<SkippedItem> skipped) =>
                 new(_page.SyncState, _page.IncludesLastItemInRange, upserts, _deletes, _readFlags, skipped);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using InboxPS.Core.Sync;
 using Npgsql;
 
@@ -204,6 +205,8 @@ public sealed partial class PostgresInboxStore
             ("name", folder.DisplayName), ("class", folder.FolderClass), ("wellKnown", wellKnownName));
         });
 
+    // A page is a handful of statements whatever its size (the upserts, the deletes, the read flags, the skipped items
+    // and the state each in one, over arrays), not one round trip per item: a big mailbox's pages are 512 changes.
     public ItemPageOutcome ApplyItemPage(string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyDictionary<string, string>? mimePaths)
     {
@@ -212,87 +215,23 @@ public sealed partial class PostgresInboxStore
         WriteRemovingContent((connection, files) =>
         {
             RequireOnRoster(connection, organization, mailbox);
-            using var upsert = Command(connection, """
-                WITH stored AS (SELECT mime_path FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id)
-                INSERT INTO items AS i (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
-                                   conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
-                                   size, is_read, has_attachments, mime_path, updated_utc)
-                VALUES (@org, @mailbox, @id, @folder, @changeKey, @class, @messageId, @conversation, @subject, @sender,
-                        @to, @cc, @sent, @received, @size, @isRead, @attachments, @mime, now())
-                ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
-                    folder_id = excluded.folder_id, change_key = excluded.change_key, item_class = excluded.item_class,
-                    internet_message_id = excluded.internet_message_id, conversation_id = excluded.conversation_id,
-                    subject = excluded.subject, sender = excluded.sender, to_recipients = excluded.to_recipients,
-                    cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
-                    received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
-                    has_attachments = excluded.has_attachments,
-                    mime_path = CASE WHEN @keepFile THEN COALESCE(excluded.mime_path, i.mime_path) ELSE excluded.mime_path END,
-                    updated_utc = excluded.updated_utc
-                RETURNING (xmax = 0), (SELECT mime_path FROM stored)
-                """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
-            var bind = new ItemBinder(upsert);
-            using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
-            using var partial = PartialUpdate(connection, organization, mailbox, folderId);
-            var partialBind = new ItemBinder(partial);
-            var carries = partial.Parameters.Add("carries", NpgsqlTypes.NpgsqlDbType.Integer);
             var toReadWhole = new List<string>();
-            foreach (var item in page.Upserts)
+            var whole = new List<MailItem>(page.Upserts.Count);
+            updated = UpdatePartialItems(connection, files, organization, mailbox, folderId, page.Upserts, mimePaths, whole, toReadWhole);
+            var (newItems, updatedItems) = UpsertItems(connection, files, organization, mailbox, folderId, whole, mimePaths);
+            added = newItems;
+            updated += updatedItems;
+
+            if (page.Deletes.Count > 0)
             {
-                var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
-                if (item.IsPartial)
-                {
-                    partialBind.Bind(item, mimePath, keepFile: false);
-                    carries.Value = (int)item.Properties;
-                    using var updatedRow = partial.ExecuteReader();
-                    if (updatedRow.Read())
-                    {
-                        files.Replaced(updatedRow.IsDBNull(0) ? null : updatedRow.GetString(0), mimePath);
-                        updated++;
-                    }
-                    else
-                    {
-                        toReadWhole.Add(item.Id);
-                    }
-
-                    continue;
-                }
-
-                var tookOver = rebaseline?.TakeOver(item, mimePath, files) == true;
-                bind.Bind(item, mimePath, keepFile: tookOver);
-                using var row = upsert.ExecuteReader();
-                row.Read();
-                if (row.GetBoolean(0))
-                {
-                    added++;
-                }
-                else
-                {
-                    updated++;
-                }
-
-                if (!tookOver)
-                {
-                    files.Replaced(row.IsDBNull(1) ? null : row.GetString(1), mimePath);
-                }
+                var ids = page.Deletes.ToArray();
+                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
+                    ("org", organization), ("mailbox", mailbox), ("ids", ids));
+                deleted = Execute(connection, "DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
+                    ("org", organization), ("mailbox", mailbox), ("ids", ids));
             }
 
-            foreach (var id in page.Deletes)
-            {
-                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox AND item_id = @id",
-                    ("org", organization), ("mailbox", mailbox), ("id", id));
-                deleted += Execute(connection, "DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
-                    ("org", organization), ("mailbox", mailbox), ("id", id));
-            }
-
-            foreach (var change in page.ReadFlags)
-            {
-                updated += Execute(connection, """
-                    UPDATE items SET is_read = @read, change_key = COALESCE(@changeKey, change_key), updated_utc = now()
-                    WHERE organization = @org AND mailbox = @mailbox AND item_id = @id
-                    """, ("org", organization), ("mailbox", mailbox), ("id", change.ItemId), ("read", change.IsRead),
-                    ("changeKey", change.ChangeKey));
-            }
-
+            updated += ApplyReadFlags(connection, organization, mailbox, page.ReadFlags);
             skipped = RecordSkipped(connection, organization, mailbox, folderId, page, toReadWhole);
             unstored = toReadWhole;
 
@@ -307,6 +246,56 @@ public sealed partial class PostgresInboxStore
         return new ItemPageOutcome(added, updated, deleted, skipped, unstored);
     }
 
+    // A partial update (MailItem.Properties) sets only the columns the item carries; the others keep what is stored. The
+    // items that are whole go to `whole`; a partial one not stored yet goes to `toReadWhole`, to be read whole.
+    private static int UpdatePartialItems(NpgsqlConnection connection, ContentFiles files, string organization, string mailbox,
+        string folderId, IReadOnlyList<MailItem> upserts, IReadOnlyDictionary<string, string>? mimePaths, List<MailItem> whole,
+        List<string> toReadWhole)
+    {
+        NpgsqlCommand? partial = null;
+        ItemBinder? bind = null;
+        NpgsqlParameter? carries = null;
+        var updated = 0;
+        try
+        {
+            foreach (var item in upserts)
+            {
+                if (!item.IsPartial)
+                {
+                    whole.Add(item);
+                    continue;
+                }
+
+                if (partial is null)
+                {
+                    partial = PartialUpdate(connection, organization, mailbox, folderId);
+                    bind = new ItemBinder(partial);
+                    carries = partial.Parameters.Add("carries", NpgsqlTypes.NpgsqlDbType.Integer);
+                }
+
+                var mimePath = MimePath(mimePaths, item.Id);
+                bind!.Bind(item, mimePath, keepFile: false);
+                carries!.Value = (int)item.Properties;
+                using var updatedRow = partial.ExecuteReader();
+                if (updatedRow.Read())
+                {
+                    files.Replaced(updatedRow.IsDBNull(0) ? null : updatedRow.GetString(0), mimePath);
+                    updated++;
+                }
+                else
+                {
+                    toReadWhole.Add(item.Id);
+                }
+            }
+        }
+        finally
+        {
+            partial?.Dispose();
+        }
+
+        return updated;
+    }
+
     // A partial update (MailItem.Properties) sets only the columns the item carries; the others keep what is stored. It
     // returns the row's earlier file (stale now), and no row when the item is not stored yet.
     private static NpgsqlCommand PartialUpdate(NpgsqlConnection connection, string organization, string mailbox, string folderId) =>
@@ -315,6 +304,126 @@ public sealed partial class PostgresInboxStore
             + ", folder_id = @folder, mime_path = @mime, updated_utc = now() WHERE organization = @org AND mailbox = @mailbox AND item_id = @id"
             + " RETURNING (SELECT mime_path FROM stored)",
             ("org", organization), ("mailbox", mailbox), ("folder", folderId));
+
+    // One INSERT ... ON CONFLICT for the page's items, whose RETURNING says which rows were new; the files the rows had
+    // are read just before, in one query (a subquery per returned row made the statement grow with the table).
+    private static (int Added, int Updated) UpsertItems(NpgsqlConnection connection, ContentFiles files, string organization, string mailbox,
+        string folderId, IReadOnlyList<MailItem> upserts, IReadOnlyDictionary<string, string>? mimePaths)
+    {
+        if (upserts.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        // The same item twice in a page: the later one wins, as one statement per item did, and counts as an update.
+        var items = StoreRows.LastOfEach(upserts, out var repeats);
+        var takenOver = new HashSet<string>(StringComparer.Ordinal);
+        using (var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId))
+        {
+            foreach (var item in items)
+            {
+                if (rebaseline?.TakeOver(item, MimePath(mimePaths, item.Id), files) == true)
+                {
+                    takenOver.Add(item.Id);
+                }
+            }
+        }
+
+        var columns = new ItemColumns(items, mimePaths);
+        var storedFiles = new Dictionary<string, string?>(StringComparer.Ordinal);
+        using (var stored = Command(connection, "SELECT item_id, mime_path FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
+            ("org", organization), ("mailbox", mailbox), ("ids", items.Select(i => i.Id).ToArray())))
+        using (var rows = stored.ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                storedFiles[rows.GetString(0)] = rows.IsDBNull(1) ? null : rows.GetString(1);
+            }
+        }
+
+        using var upsert = Command(connection, """
+            INSERT INTO items AS i (organization, mailbox, item_id, folder_id, change_key, item_class, internet_message_id,
+                               conversation_id, subject, sender, to_recipients, cc_recipients, sent_utc, received_utc,
+                               size, is_read, has_attachments, mime_path, updated_utc)
+            SELECT @org, @mailbox, p.*, now()
+            FROM unnest(@id, @folder, @changeKey, @class, @messageId, @conversation, @subject, @sender, @to, @cc, @sent,
+                        @received, @size, @isRead, @attachments, @mime) AS p
+            ON CONFLICT (organization, mailbox, item_id) DO UPDATE SET
+                folder_id = excluded.folder_id, change_key = excluded.change_key, item_class = excluded.item_class,
+                internet_message_id = excluded.internet_message_id, conversation_id = excluded.conversation_id,
+                subject = excluded.subject, sender = excluded.sender, to_recipients = excluded.to_recipients,
+                cc_recipients = excluded.cc_recipients, sent_utc = excluded.sent_utc,
+                received_utc = excluded.received_utc, size = excluded.size, is_read = excluded.is_read,
+                has_attachments = excluded.has_attachments,
+                mime_path = CASE WHEN i.item_id = ANY(@keepFile) THEN COALESCE(excluded.mime_path, i.mime_path) ELSE excluded.mime_path END,
+                updated_utc = excluded.updated_utc
+            RETURNING i.item_id, (xmax = 0)
+            """, ("org", organization), ("mailbox", mailbox));
+        columns.Bind(upsert, folderId, takenOver);
+        int added = 0, updated = repeats;
+        using var upserted = upsert.ExecuteReader();
+        while (upserted.Read())
+        {
+            if (upserted.GetBoolean(1))
+            {
+                added++;
+            }
+            else
+            {
+                updated++;
+            }
+
+            // A row a rebaseline took over had its file dealt with there.
+            var id = upserted.GetString(0);
+            if (!takenOver.Contains(id) && storedFiles.TryGetValue(id, out var storedFile))
+            {
+                files.Replaced(storedFile, MimePath(mimePaths, id));
+            }
+        }
+
+        return (added, updated);
+    }
+
+    private static int ApplyReadFlags(NpgsqlConnection connection, string organization, string mailbox, IReadOnlyList<ReadFlagChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return 0;
+        }
+
+        // The last change of an item wins; each change of a stored item counts, as one statement per change did.
+        var last = new Dictionary<string, ReadFlagChange>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            last[change.ItemId] = change;
+            counts[change.ItemId] = counts.TryGetValue(change.ItemId, out var count) ? count + 1 : 1;
+        }
+
+        var flags = new List<ReadFlagChange>(last.Values);
+        using var update = Command(connection, """
+            UPDATE items AS i SET is_read = f.is_read, change_key = COALESCE(f.change_key, i.change_key), updated_utc = now()
+            FROM unnest(@id, @read, @changeKey) AS f(item_id, is_read, change_key)
+            WHERE i.organization = @org AND i.mailbox = @mailbox AND i.item_id = f.item_id
+            RETURNING i.item_id
+            """, ("org", organization), ("mailbox", mailbox), ("id", flags.ConvertAll(f => f.ItemId).ToArray()),
+            ("read", flags.ConvertAll(f => f.IsRead).ToArray()));
+        update.Parameters.Add(new NpgsqlParameter("changeKey", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text)
+        {
+            Value = flags.ConvertAll(f => f.ChangeKey).ToArray(),
+        });
+        var updated = 0;
+        using var rows = update.ExecuteReader();
+        while (rows.Read())
+        {
+            updated += counts[rows.GetString(0)];
+        }
+
+        return updated;
+    }
+
+    private static string? MimePath(IReadOnlyDictionary<string, string>? mimePaths, string itemId) =>
+        mimePaths is not null && mimePaths.TryGetValue(itemId, out var path) ? path : null;
 
     public IReadOnlyList<SkippedItem> GetSkippedItems(string organization, string mailbox, string folderId) =>
         Read("""
@@ -326,10 +435,11 @@ public sealed partial class PostgresInboxStore
     private static int RecordSkipped(NpgsqlConnection connection, string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyList<string> toReadWhole)
     {
-        using var forget = Command(connection,
-            "DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND item_id = @id",
-            ("org", organization), ("mailbox", mailbox));
-        var forgetId = forget.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text);
+        if (page.Upserts.Count + page.Deletes.Count > 0)
+        {
+            Execute(connection, "DELETE FROM skipped_items WHERE organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
+                ("org", organization), ("mailbox", mailbox), ("ids", StoreRows.ReadOrDeleted(page)));
+        }
 
         using var remember = Command(connection, """
             INSERT INTO skipped_items (organization, mailbox, item_id, folder_id, error_id, reason, first_utc, last_utc)
@@ -338,7 +448,7 @@ public sealed partial class PostgresInboxStore
                 folder_id = excluded.folder_id, error_id = excluded.error_id, reason = excluded.reason,
                 last_utc = excluded.last_utc, attempts = skipped_items.attempts + 1
             """, ("org", organization), ("mailbox", mailbox), ("folder", folderId));
-        return StoreRows.RecordSkipped(page, toReadWhole, forget, forgetId, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
+        return StoreRows.RememberSkipped(page, toReadWhole, remember, remember.Parameters.Add("id", NpgsqlTypes.NpgsqlDbType.Text),
             remember.Parameters.Add("error", NpgsqlTypes.NpgsqlDbType.Text), remember.Parameters.Add("reason", NpgsqlTypes.NpgsqlDbType.Text));
     }
 
@@ -388,7 +498,57 @@ public sealed partial class PostgresInboxStore
         Read($"SELECT {CountSelectedFolders}, {CountItems}", reader => ((int)reader.GetInt64(0), (int)reader.GetInt64(1)),
             ("org", organization), ("mailbox", mailbox))[0];
 
-    /// <summary>The per-item parameters of the upsert, created once per page and re-bound for every item.</summary>
+    /// <summary>A page's items as one array per column, bound to the upsert's parameters in the order unnest reads them.</summary>
+    private sealed class ItemColumns
+    {
+        private readonly IReadOnlyList<MailItem> _items;
+        private readonly IReadOnlyDictionary<string, string>? _mimePaths;
+
+        public ItemColumns(IReadOnlyList<MailItem> items, IReadOnlyDictionary<string, string>? mimePaths)
+        {
+            _items = items;
+            _mimePaths = mimePaths;
+        }
+
+        /// <param name="keepFile">Rows a rebaseline took over: they keep their file (the same message) when no new one came.</param>
+        public void Bind(NpgsqlCommand command, string folderId, IReadOnlyCollection<string> keepFile)
+        {
+            Text(command, "id", i => i.Id);
+            Text(command, "folder", _ => folderId);
+            Text(command, "changeKey", i => i.ChangeKey);
+            Text(command, "class", i => i.ItemClass);
+            Text(command, "messageId", i => i.InternetMessageId);
+            Text(command, "conversation", i => i.ConversationId);
+            Text(command, "subject", i => i.Subject);
+            Text(command, "sender", i => i.Sender);
+            Text(command, "to", i => i.ToRecipients);
+            Text(command, "cc", i => i.CcRecipients);
+            Column(command, "sent", NpgsqlTypes.NpgsqlDbType.TimestampTz, i => i.Sent?.UtcDateTime);
+            Column(command, "received", NpgsqlTypes.NpgsqlDbType.TimestampTz, i => i.Received?.UtcDateTime);
+            Column(command, "size", NpgsqlTypes.NpgsqlDbType.Bigint, i => i.Size);
+            Column(command, "isRead", NpgsqlTypes.NpgsqlDbType.Boolean, i => i.IsRead);
+            Column(command, "attachments", NpgsqlTypes.NpgsqlDbType.Boolean, i => i.HasAttachments);
+            Text(command, "mime", i => MimePath(_mimePaths, i.Id));
+            command.Parameters.Add(new NpgsqlParameter("keepFile", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = keepFile.ToArray() });
+        }
+
+        private void Text(NpgsqlCommand command, string name, Func<MailItem, string?> value) =>
+            Column(command, name, NpgsqlTypes.NpgsqlDbType.Text, value);
+
+        // Typed arrays (string?[], DateTime?[], long?[], bool?[]): Npgsql sends their nulls as NULL elements.
+        private void Column<T>(NpgsqlCommand command, string name, NpgsqlTypes.NpgsqlDbType type, Func<MailItem, T> value)
+        {
+            var values = new T[_items.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = value(_items[i]);
+            }
+
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Array | type) { Value = values });
+        }
+    }
+
+    /// <summary>The per-item parameters of a partial update, created once per page and re-bound for every item.</summary>
     private sealed class ItemBinder
     {
         private static readonly (string Name, NpgsqlTypes.NpgsqlDbType Type)[] s_columns =

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json;
 using InboxPS.Core.Sync;
 using Microsoft.Data.Sqlite;
 
@@ -302,12 +303,7 @@ public sealed partial class SqliteInboxStore
                     updated_utc = excluded.updated_utc
                 """;
             var p = ItemParameters(upsert, organization, mailbox, folderId, now);
-
-            using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT mime_path FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
-            exists.Parameters.AddWithValue("$org", organization);
-            exists.Parameters.AddWithValue("$mailbox", mailbox);
-            var existsId = exists.Parameters.Add("$id", SqliteType.Text);
+            var existing = StoredFiles(connection, organization, mailbox, page.Upserts);
             using var rebaseline = RebaselineMatcher.IfAwaiting(connection, organization, mailbox, folderId);
 
             using var partial = PartialUpdate(connection, organization, mailbox, folderId, now);
@@ -315,13 +311,12 @@ public sealed partial class SqliteInboxStore
             foreach (var item in page.Upserts)
             {
                 var mimePath = mimePaths is not null && mimePaths.TryGetValue(item.Id, out var path) ? path : null;
-                existsId.Value = item.Id;
                 var tookOver = false;
                 if (item.IsPartial)
                 {
-                    if (exists.ExecuteScalar() is { } known)
+                    if (existing.TryGetValue(item.Id, out var known))
                     {
-                        files.Replaced(known as string, mimePath);
+                        files.Replaced(known, mimePath);
                         partial.Bind(item, mimePath);
                         updated += partial.Command.ExecuteNonQuery();
                     }
@@ -333,9 +328,9 @@ public sealed partial class SqliteInboxStore
                     continue;
                 }
 
-                if (exists.ExecuteScalar() is { } stored)
+                if (existing.TryGetValue(item.Id, out var stored))
                 {
-                    files.Replaced(stored as string, mimePath);
+                    files.Replaced(stored, mimePath);
                     updated++;
                 }
                 else if (tookOver = rebaseline?.TakeOver(item, mimePath, files) == true)
@@ -349,6 +344,7 @@ public sealed partial class SqliteInboxStore
 
                 p.Bind(item, mimePath, keepFile: tookOver);
                 upsert.ExecuteNonQuery();
+                existing[item.Id] = mimePath;
             }
 
             using var delete = connection.CreateCommand();
@@ -427,11 +423,15 @@ public sealed partial class SqliteInboxStore
     private static int RecordSkipped(SqliteConnection connection, string organization, string mailbox, string folderId, ItemPage page,
         IReadOnlyList<string> toReadWhole, string now)
     {
-        using var forget = connection.CreateCommand();
-        forget.CommandText = "DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
-        forget.Parameters.AddWithValue("$org", organization);
-        forget.Parameters.AddWithValue("$mailbox", mailbox);
-        var forgetId = forget.Parameters.Add("$id", SqliteType.Text);
+        if (page.Upserts.Count + page.Deletes.Count > 0)
+        {
+            using var forget = connection.CreateCommand();
+            forget.CommandText = "DELETE FROM skipped_items WHERE organization = $org AND mailbox = $mailbox AND item_id IN (SELECT value FROM json_each($ids))";
+            forget.Parameters.AddWithValue("$org", organization);
+            forget.Parameters.AddWithValue("$mailbox", mailbox);
+            forget.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(StoreRows.ReadOrDeleted(page)));
+            forget.ExecuteNonQuery();
+        }
 
         using var remember = connection.CreateCommand();
         remember.CommandText = """
@@ -445,8 +445,37 @@ public sealed partial class SqliteInboxStore
         remember.Parameters.AddWithValue("$mailbox", mailbox);
         remember.Parameters.AddWithValue("$folder", folderId);
         remember.Parameters.AddWithValue("$now", now);
-        return StoreRows.RecordSkipped(page, toReadWhole, forget, forgetId, remember, remember.Parameters.Add("$id", SqliteType.Text),
+        return StoreRows.RememberSkipped(page, toReadWhole, remember, remember.Parameters.Add("$id", SqliteType.Text),
             remember.Parameters.Add("$error", SqliteType.Text), remember.Parameters.Add("$reason", SqliteType.Text));
+    }
+
+    // The page's items the store has already, with their files: one query for the page instead of one per item.
+    private static Dictionary<string, string?> StoredFiles(SqliteConnection connection, string organization, string mailbox, IReadOnlyList<MailItem> items)
+    {
+        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (items.Count == 0)
+        {
+            return stored;
+        }
+
+        var ids = new string[items.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = items[i].Id;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT item_id, mime_path FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$org", organization);
+        command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            stored[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+
+        return stored;
     }
 
     public void ResetFolder(string organization, string mailbox, string folderId) =>

@@ -223,29 +223,29 @@ internal static class StoreRows
         return string.Join(", ", columns);
     }
 
-    /// <summary>
-    /// The skipped items of one page, in its transaction, for both stores (each with its own SQL): an item the page
-    /// upserted or deleted is no longer skipped (<paramref name="forget"/>, bound through <paramref name="forgetId"/>);
-    /// the page's skipped items are (again), with their reasons (<paramref name="remember"/>, bound through the rest).
-    /// </summary>
-    /// <returns>How many items the page skipped.</returns>
+    /// <summary>The ids a page brought or deleted: none of them is a skipped item any more.</summary>
+    public static string[] ReadOrDeleted(ItemPage page)
+    {
+        var ids = new string[page.Upserts.Count + page.Deletes.Count];
+        for (var i = 0; i < page.Upserts.Count; i++)
+        {
+            ids[i] = page.Upserts[i].Id;
+        }
+
+        for (var i = 0; i < page.Deletes.Count; i++)
+        {
+            ids[page.Upserts.Count + i] = page.Deletes[i];
+        }
+
+        return ids;
+    }
+
+    /// <summary>Records the page's skipped items (again) with their reasons; returns how many.</summary>
     /// <param name="toReadWhole">Partial updates of items not stored yet: remembered as skipped, so the engine's read of
     /// them whole (or, after a crash, the next run's) brings them.</param>
-    public static int RecordSkipped(ItemPage page, IReadOnlyList<string> toReadWhole, DbCommand forget, DbParameter forgetId,
-        DbCommand remember, DbParameter id, DbParameter error, DbParameter reason)
+    public static int RememberSkipped(ItemPage page, IReadOnlyList<string> toReadWhole, DbCommand remember, DbParameter id,
+        DbParameter error, DbParameter reason)
     {
-        foreach (var item in page.Upserts)
-        {
-            forgetId.Value = item.Id;
-            forget.ExecuteNonQuery();
-        }
-
-        foreach (var deleted in page.Deletes)
-        {
-            forgetId.Value = deleted;
-            forget.ExecuteNonQuery();
-        }
-
         foreach (var item in page.Skipped)
         {
             id.Value = item.ItemId;
@@ -263,6 +263,34 @@ internal static class StoreRows
         }
 
         return page.Skipped.Count;
+    }
+
+    /// <summary>The last of each item a page names more than once (the later change wins), in page order.</summary>
+    /// <param name="repeats">How many earlier mentions were dropped.</param>
+    public static IReadOnlyList<MailItem> LastOfEach(IReadOnlyList<MailItem> items, out int repeats)
+    {
+        var last = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            last[items[i].Id] = i;
+        }
+
+        repeats = items.Count - last.Count;
+        if (repeats == 0)
+        {
+            return items;
+        }
+
+        var kept = new List<MailItem>(last.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (last[items[i].Id] == i)
+            {
+                kept.Add(items[i]);
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>

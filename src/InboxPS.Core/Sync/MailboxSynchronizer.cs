@@ -413,26 +413,41 @@ public sealed class MailboxSynchronizer : IMailboxJob
         CancellationToken cancellationToken, string? continueFrom = null)
     {
         var state = continueFrom ?? folder.SyncState;
-        var restarted = false;
         if (continueFrom is null && state is not null && session is IItemReader reader)
         {
             await RetrySkippedAsync(reader, mailbox, folder, state, result, cancellationToken).ConfigureAwait(false);
         }
 
+        // The next pages are asked for while each one is read and stored; they are stored one by one, in order.
+        var pages = new ItemPagePrefetch(session, folder.FolderId, state, _exporter is not null, cancellationToken);
+        try
+        {
+            return await StorePagesAsync(session, mailbox, folder, pages, result, hierarchy, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pages.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>False when the folder turned out to be gone.</returns>
+    private async Task<bool> StorePagesAsync(IMailboxSession session, string mailbox, StoredFolder folder, ItemPagePrefetch pages,
+        MailboxSyncResult result, SemaphoreSlim hierarchy, CancellationToken cancellationToken)
+    {
+        var restarted = false;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             ItemPage page;
             try
             {
-                page = await session.SyncItemsAsync(folder.FolderId, state, _exporter is not null, cancellationToken).ConfigureAwait(false);
+                page = await pages.NextAsync().ConfigureAwait(false);
             }
             catch (InboxException e) when (e.Fault == SyncFault.InvalidSyncState && !restarted)
             {
                 // Start the folder again from nothing; dropping its stored items first means no duplicates and no ghosts.
                 _sink.Log(InboxLogLevel.Warning, $"{mailbox}: the sync state of folder '{folder.DisplayName ?? folder.WellKnownName}' is no longer valid; syncing that folder again.");
                 _store.ResetFolder(_organization, mailbox, folder.FolderId);
-                state = null;
+                await pages.RestartAsync(null).ConfigureAwait(false);
                 restarted = true;
                 continue;
             }
@@ -462,7 +477,6 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 await ReadAndApplyAsync(whole, mailbox, folder, page.State, applied.ToReadWhole, result, cancellationToken).ConfigureAwait(false);
             }
 
-            state = page.State;
             if (page.IsLast)
             {
                 return true;

@@ -206,6 +206,39 @@ public sealed class StoreContractTests
         Assert.Equal((1, 3), store.CountStored(Org, Mailbox));
     }
 
+    // Pages are written in batches (issue 15): what one statement per change did must still hold.
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AnItemNamedTwiceInAPageIsStoredOnceWithItsLaterChangeAndCountedAsAnUpdate(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        var later = new MailItem("A") { ChangeKey = "ck-A2", Subject = "Later", IsRead = true, Sent = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)), Size = 42 };
+
+        var page = store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", true, Items("A", "B").Append(later).ToArray()), null);
+
+        Assert.Equal((2, 1), (page.Added, page.Updated));
+        var stored = store.ReadItems(new ItemQuery(Org) { Mailbox = Mailbox }).OrderBy(i => i.ItemId, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "A", "B" }, stored.Select(i => i.ItemId));
+        Assert.Equal(("Later", true, 42L), (stored[0].Subject, stored[0].IsRead, stored[0].Size));
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 1, 4, 5, TimeSpan.Zero), stored[0].Sent);
+        Assert.Equal((null, false), (stored[1].Size, stored[1].IsRead));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void ReadFlagsOfAPageSetTheLastFlagOfEachStoredItemAndCountEveryChangeOfOne(StoreKind kind)
+    {
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("s1", false, Items("A", "B")), null);
+
+        var flags = store.ApplyItemPage(Org, Mailbox, "F1", new ItemPage("s2", true, Items(), Array.Empty<string>(),
+            new[] { new ReadFlagChange("A", true, "ck-A2"), new ReadFlagChange("B", true), new ReadFlagChange("A", false, "ck-A3"), new ReadFlagChange("gone", true) }), null);
+
+        Assert.Equal(3, flags.Updated);
+        var stored = store.ReadItems(new ItemQuery(Org) { Mailbox = Mailbox }).ToDictionary(i => i.ItemId);
+        Assert.Equal((false, true), (stored["A"].IsRead, stored["B"].IsRead));
+    }
+
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void AFailedPageLeavesNeitherItemsNorState(StoreKind kind)
     {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -45,14 +47,27 @@ internal sealed class EwsTransport : IDisposable
         var body = SoapRequestWriter.Write(_options.RequestServerVersion, mailbox, operation.WriteBody);
         var schedule = new RetrySchedule(_options.Retry);
         var call = new CallState(metrics);
+        var sleptOwnBackOff = false;
         while (true)
         {
+            if (!sleptOwnBackOff)
+            {
+                await WaitOutMailboxBackOffAsync(operation.Name, mailbox, metrics, cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 return await AttemptAsync(operation, mailbox, body, call, cancellationToken).ConfigureAwait(false);
             }
             catch (EwsException failure) when (failure.IsTransient && !cancellationToken.IsCancellationRequested)
             {
+                // This call sleeps its own back-off below; the calls beside it hold back by it.
+                sleptOwnBackOff = failure.BackOff is { } asked && asked > TimeSpan.Zero;
+                if (sleptOwnBackOff)
+                {
+                    metrics?.BackOffFor(failure.BackOff!.Value);
+                }
+
                 if (schedule.Next(failure, serverFull: failure.HttpStatus == 503) is not { } delay)
                 {
                     _options.Trace?.Invoke($"{operation.Name} {mailbox}: {failure.ErrorId}, no retry left (client-request-id {failure.RequestId}).");
@@ -68,6 +83,28 @@ internal sealed class EwsTransport : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    // Calls of one mailbox may run side by side (a page's GetItem batches, the next SyncFolderItems): none is sent while
+    // a back-off another one was told is running, since the server counts such a request as a violation. A back-off
+    // longer than a call may hold its worker ends this call unsent, with the rest of it, and the engine parks the mailbox.
+    private async Task WaitOutMailboxBackOffAsync(string operation, MailboxIdentity mailbox, CallMetrics? metrics, CancellationToken cancellationToken)
+    {
+        if (metrics?.BackOffRemaining is not { } wait || wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (wait > _options.Retry.MaxHeldWait)
+        {
+            var backOff = new Dictionary<string, string> { ["BackOffMilliseconds"] = ((long)Math.Ceiling(wait.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) };
+            throw EwsErrors.FromResponseCode("ErrorServerBusy", "not sent: another call to this mailbox was told to back off, and that back-off is still running.",
+                backOff, new ResponseContext(operation, mailbox, Guid.NewGuid().ToString()));
+        }
+
+        _options.Trace?.Invoke($"{operation} {mailbox}: waiting {wait.TotalMilliseconds:0} ms, the rest of a back-off another call to this mailbox was told.");
+        await Delay(wait, cancellationToken).ConfigureAwait(false);
+        metrics.AddThrottled(wait);
+    }
 
     private async Task<T> AttemptAsync<T>(EwsOperation<T> operation, MailboxIdentity mailbox, byte[] body, CallState call,
         CancellationToken cancellationToken)

@@ -31,6 +31,12 @@ public sealed class FakeMailbox
     /// <summary>Changes per page, for folders and items alike.</summary>
     public int PageSize { get; set; } = 10;
 
+    /// <summary>
+    /// Sessions list a page of item changes (a SyncItems call) before its items are read (a ReadItems call), as EWS
+    /// does, so the engine lists the next page while this one is read; otherwise one SyncItems call brings a whole page.
+    /// </summary>
+    public bool ListsChangesFirst { get; set; }
+
     public FakeFolder Inbox => Folder("inbox");
 
     public FakeFolder SentItems => Folder("sentitems");

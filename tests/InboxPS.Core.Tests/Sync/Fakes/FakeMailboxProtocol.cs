@@ -70,7 +70,12 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         }
 
         found.Enter(FakeCall.Open, CancellationToken.None).Dispose();
-        return FirstPagesTogether ? new TogetherSession(this, found, mailbox) : new Session(found, mailbox);
+        if (FirstPagesTogether)
+        {
+            return new TogetherSession(this, found, mailbox);
+        }
+
+        return found.ListsChangesFirst ? new ListingSession(found, mailbox) : new Session(found, mailbox);
     }
 
     // Each folder's page is its own SyncItems call (items included, as the fake's pages always are); a folder refused
@@ -102,6 +107,24 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
             }
 
             return pages;
+        }
+    }
+
+    // The page is taken when it is listed; reading it is a call of its own, which BeforeCall can hold up or fail.
+    private sealed class ListingSession : Session, IItemChangeLister
+    {
+        public ListingSession(FakeMailbox mailbox, MailboxTarget target)
+            : base(mailbox, target)
+        {
+        }
+
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        {
+            var page = await SyncItemsAsync(folderId, state, includeMime, cancellationToken);
+            // On a thread of its own (not the pool's), as a request is: a BeforeCall holding a read up holds up neither the
+            // listing nor, when many tests run at once, the pool threads that store the pages before it.
+            return new ListedItemPage(page.State, page.IsLast, token => Task.Factory.StartNew(() => CallAsync(FakeCall.ReadItems, token, () => page),
+                token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         }
     }
 
@@ -141,7 +164,7 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
                 .Page(state, _mailbox.PageSize, includeMime));
 
         // Asynchronous like a real protocol, so overlapping calls for one mailbox would show.
-        private async Task<T> CallAsync<T>(FakeCall call, CancellationToken cancellationToken, Func<T> answer)
+        protected async Task<T> CallAsync<T>(FakeCall call, CancellationToken cancellationToken, Func<T> answer)
         {
             Interlocked.Increment(ref _requests);
             try
