@@ -225,13 +225,15 @@ public sealed partial class PostgresInboxStore
             if (page.Deletes.Count > 0)
             {
                 var ids = page.Deletes.ToArray();
-                CollectFiles(connection, files, "organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
-                    ("org", organization), ("mailbox", mailbox), ("ids", ids));
-                deleted = Execute(connection, "DELETE FROM items WHERE organization = @org AND mailbox = @mailbox AND item_id = ANY(@ids)",
-                    ("org", organization), ("mailbox", mailbox), ("ids", ids));
+                // A folder's deletes and read flags are about its own items: a message moved under the same id (Graph's
+                // immutable ids) may already be stored under the folder it went to, synced first.
+                const string folderItems = "organization = @org AND mailbox = @mailbox AND folder_id = @folder AND item_id = ANY(@ids)";
+                CollectFiles(connection, files, folderItems, ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("ids", ids));
+                deleted = Execute(connection, "DELETE FROM items WHERE " + folderItems,
+                    ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("ids", ids));
             }
 
-            updated += ApplyReadFlags(connection, organization, mailbox, page.ReadFlags);
+            updated += ApplyReadFlags(connection, organization, mailbox, folderId, page.ReadFlags);
             skipped = RecordSkipped(connection, organization, mailbox, folderId, page, toReadWhole);
             unstored = toReadWhole;
 
@@ -384,7 +386,8 @@ public sealed partial class PostgresInboxStore
         return (added, updated);
     }
 
-    private static int ApplyReadFlags(NpgsqlConnection connection, string organization, string mailbox, IReadOnlyList<ReadFlagChange> changes)
+    private static int ApplyReadFlags(NpgsqlConnection connection, string organization, string mailbox, string folderId,
+        IReadOnlyList<ReadFlagChange> changes)
     {
         if (changes.Count == 0)
         {
@@ -404,9 +407,9 @@ public sealed partial class PostgresInboxStore
         using var update = Command(connection, """
             UPDATE items AS i SET is_read = f.is_read, change_key = COALESCE(f.change_key, i.change_key), updated_utc = now()
             FROM unnest(@id, @read, @changeKey) AS f(item_id, is_read, change_key)
-            WHERE i.organization = @org AND i.mailbox = @mailbox AND i.item_id = f.item_id
+            WHERE i.organization = @org AND i.mailbox = @mailbox AND i.folder_id = @folder AND i.item_id = f.item_id
             RETURNING i.item_id
-            """, ("org", organization), ("mailbox", mailbox), ("id", flags.ConvertAll(f => f.ItemId).ToArray()),
+            """, ("org", organization), ("mailbox", mailbox), ("folder", folderId), ("id", flags.ConvertAll(f => f.ItemId).ToArray()),
             ("read", flags.ConvertAll(f => f.IsRead).ToArray()));
         update.Parameters.Add(new NpgsqlParameter("changeKey", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text)
         {

@@ -347,25 +347,30 @@ public sealed partial class SqliteInboxStore
                 existing[item.Id] = mimePath;
             }
 
+            // A folder's deletes and read flags are about its own items: a message moved under the same id (Graph's
+            // immutable ids) may already be stored under the folder it went to, synced first.
             using var delete = connection.CreateCommand();
-            delete.CommandText = "DELETE FROM items WHERE organization = $org AND mailbox = $mailbox AND item_id = $id";
+            delete.CommandText = "DELETE FROM items WHERE " + FolderItem;
             delete.Parameters.AddWithValue("$org", organization);
             delete.Parameters.AddWithValue("$mailbox", mailbox);
+            delete.Parameters.AddWithValue("$folder", folderId);
             var deleteId = delete.Parameters.Add("$id", SqliteType.Text);
             foreach (var id in page.Deletes)
             {
-                files.Collect(connection, "organization = $org AND mailbox = $mailbox AND item_id = $id", Bind(organization, mailbox, item: id));
+                files.Collect(connection, FolderItem, parameters =>
+                {
+                    Bind(organization, mailbox, item: id)(parameters);
+                    parameters.AddWithValue("$folder", folderId);
+                });
                 deleteId.Value = id;
                 deleted += delete.ExecuteNonQuery();
             }
 
             using var flag = connection.CreateCommand();
-            flag.CommandText = """
-                UPDATE items SET is_read = $read, change_key = COALESCE($changeKey, change_key), updated_utc = $now
-                WHERE organization = $org AND mailbox = $mailbox AND item_id = $id
-                """;
+            flag.CommandText = "UPDATE items SET is_read = $read, change_key = COALESCE($changeKey, change_key), updated_utc = $now WHERE " + FolderItem;
             flag.Parameters.AddWithValue("$org", organization);
             flag.Parameters.AddWithValue("$mailbox", mailbox);
+            flag.Parameters.AddWithValue("$folder", folderId);
             flag.Parameters.AddWithValue("$now", now);
             var flagId = flag.Parameters.Add("$id", SqliteType.Text);
             var flagRead = flag.Parameters.Add("$read", SqliteType.Integer);
@@ -580,6 +585,8 @@ public sealed partial class SqliteInboxStore
     }
 
     private StoreException RemovedDuringSync(string mailbox) => StoreException.MailboxRemovedDuringSync(Location, mailbox);
+
+    private const string FolderItem = "organization = $org AND mailbox = $mailbox AND folder_id = $folder AND item_id = $id";
 
     private static Action<SqliteParameterCollection> Bind(string organization, string mailbox, string? folder = null, string? item = null) =>
         parameters =>

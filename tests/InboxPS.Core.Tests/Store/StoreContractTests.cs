@@ -240,6 +240,24 @@ public sealed class StoreContractTests
     }
 
     [Theory, InlineData(StoreKind.Sqlite), PostgresData]
+    public void AMessageMovedUnderTheSameIdIsKeptWhenItsOldFolderReportsItRemovedAfterwards(StoreKind kind)
+    {
+        // Graph's immutable ids keep a message's id across a move: the folder it went to may be synced before the one
+        // it left, whose delta then reports it removed. That removal is the old folder's, not the message's.
+        using var test = WithInbox(kind);
+        var store = test.Store;
+        store.SelectFolder(Org, Mailbox, new MailFolder("F2", null, "Archive", "IPF.Note"), null);
+        store.ApplyItemPage(Org, Mailbox, "F2", Page("s1", true, Items("A", "B")), null);
+
+        store.ApplyItemPage(Org, Mailbox, "F1", Page("i1", true, Items("A")), null);
+        var removal = store.ApplyItemPage(Org, Mailbox, "F2",
+            new ItemPage("s2", true, Array.Empty<MailItem>(), new[] { "A" }, new[] { new ReadFlagChange("A", true) }), null);
+
+        Assert.Equal((0, 0), (removal.Deleted, removal.Updated));
+        Assert.Equal(new[] { ("A", (string?)"F1"), ("B", "F2") }, test.Pairs("SELECT item_id, folder_id FROM items ORDER BY item_id"));
+    }
+
+    [Theory, InlineData(StoreKind.Sqlite), PostgresData]
     public void AFailedPageLeavesNeitherItemsNorState(StoreKind kind)
     {
         using var test = WithInbox(kind);
