@@ -76,14 +76,26 @@ public static class Chromium
 
         if (OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
         {
-            using var install = Process.Start(new ProcessStartInfo("/usr/bin/apt-get", "install -y -qq chromium")
+            // A fresh machine has no package lists yet ("Unable to locate package"): read them once, then try again.
+            AptGet("install -y -qq chromium");
+            if (!File.Exists("/usr/bin/chromium"))
             {
-                Environment = { ["DEBIAN_FRONTEND"] = "noninteractive" },
-            })!;
-            install.WaitForExit();
+                AptGet("update -qq");
+                AptGet("install -y -qq chromium");
+            }
+
             return File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : null;
         }
 
         return null;
+    }
+
+    private static void AptGet(string arguments)
+    {
+        using var aptGet = Process.Start(new ProcessStartInfo("/usr/bin/apt-get", arguments)
+        {
+            Environment = { ["DEBIAN_FRONTEND"] = "noninteractive" },
+        })!;
+        aptGet.WaitForExit();
     }
 }
