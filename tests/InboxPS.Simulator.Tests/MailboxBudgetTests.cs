@@ -89,6 +89,54 @@ public sealed class MailboxBudgetTests
     }
 
     [Fact]
+    public async Task MetricsGiveEachOperationAndEachFoldersChainOfSyncPagesTheServiceTimeTheModelCharged()
+    {
+        await using var sim = await StartAsync(new SimulatorOptions
+        {
+            ItemsPerFolder = 40, CallCost = TimeSpan.FromMilliseconds(2), ItemCost = TimeSpan.FromMilliseconds(1),
+            KilobyteCost = TimeSpan.FromMilliseconds(1),
+        });
+        using var client = EwsClient.Basic(sim);
+        using var graph = await GraphHttp.SignInAsync(sim);
+
+        sim.Control.ResetMetrics();
+        var first = await client.SendAsync(Ops.SyncFolderItems("inbox", null, 30), Mailbox);
+        await client.SendAsync(Ops.SyncFolderItems("inbox", Ops.State(first), 30), Mailbox);
+        await client.SendAsync(Ops.SyncFolderItems("sentitems", null, 5), Mailbox);
+        await client.SendAsync(Ops.GetItem(Ops.Changes(first).Take(3).Select(c => c.ItemId)), Mailbox);
+        await graph.GetAsync("users/user0002@contoso.test/mailFolders/inbox/messages/delta", "Prefer: odata.maxpagesize=7");
+        var metrics = sim.Control.Metrics;
+
+        var sync = metrics.ServedByOperation["SyncFolderItems"];
+        var getItem = metrics.ServedByOperation["GetItem"];
+        var inbox = metrics.SyncPagesByFolder["Inbox"];
+        var sent = metrics.SyncPagesByFolder["Sent Items"];
+        Assert.Equal((3L, 45L), (sync.Calls, sync.Items));
+        Assert.Equal((1L, 3L), (getItem.Calls, getItem.Items));
+        Assert.Equal((2L, 40L, 1L, 5L), (inbox.Calls, inbox.Items, sent.Calls, sent.Items));
+        Assert.Equal(sync.Bytes, inbox.Bytes + sent.Bytes);
+        Assert.Equal((metrics.ItemsServed, metrics.BytesServed), (sync.Items + getItem.Items, sync.Bytes + getItem.Bytes));
+        foreach (var work in new[] { sync, getItem, inbox, sent })
+        {
+            AssertChargedAsTheModelSays(work);
+        }
+
+        var delta = metrics.Graph.ServedByEndpoint["messages/delta"];
+        Assert.Equal((1L, 7L), (delta.Calls, delta.Items));
+        Assert.Equal(delta, metrics.Graph.SyncPagesByFolder["Inbox"]);
+        AssertChargedAsTheModelSays(delta);
+
+        // 2 ms a call + 1 ms an item + 1 ms a kilobyte, from the model, not from a clock: the kilobytes round down to the
+        // tick in each call.
+        static void AssertChargedAsTheModelSays(ServedWork work)
+        {
+            var expectedMs = 2.0 * work.Calls + work.Items + work.Bytes / 1024.0;
+            Assert.True(work.Bytes > 0);
+            Assert.InRange(work.ServiceTime.TotalMilliseconds, expectedMs - 0.0001 * work.Calls, expectedMs);
+        }
+    }
+
+    [Fact]
     public async Task TheFrontEndCapacityCanShrinkAndGrowDuringARunThroughTheControlApi()
     {
         await using var sim = await StartAsync(new SimulatorOptions { ServerCapacity = 16, CallCost = TimeSpan.FromMilliseconds(400) });

@@ -50,6 +50,12 @@ public sealed class GraphMetrics
     /// <summary>Bytes of successful mailbox answers.</summary>
     public long BytesServed { get; init; }
 
+    /// <summary>Successful mailbox answers by endpoint (as <see cref="RequestsByEndpoint"/> names them): calls, items, bytes, service time.</summary>
+    public IReadOnlyDictionary<string, ServedWork> ServedByEndpoint { get; init; } = new Dictionary<string, ServedWork>();
+
+    /// <summary>messages/delta pages by the display name of the folder they synced, summed over mailboxes: for one mailbox, each folder's chain.</summary>
+    public IReadOnlyDictionary<string, ServedWork> SyncPagesByFolder { get; init; } = new Dictionary<string, ServedWork>();
+
     /// <summary>When the first Graph request since start or reset arrived (UTC); null before any.</summary>
     public DateTime? FirstRequestAt { get; init; }
 }

@@ -88,6 +88,15 @@ public sealed class SimulatorMetrics
     /// <summary>Bytes of successful EWS answers (the body each call built).</summary>
     public long BytesServed { get; init; }
 
+    /// <summary>Successful EWS answers by SOAP operation: calls, items, bytes and the service time each was charged.</summary>
+    public IReadOnlyDictionary<string, ServedWork> ServedByOperation { get; init; } = new Dictionary<string, ServedWork>();
+
+    /// <summary>
+    /// SyncFolderItems pages by the display name of the folder they synced, summed over mailboxes: for one mailbox, each
+    /// folder's chain of pages (the next page needs the state of the last, so they cannot overlap).
+    /// </summary>
+    public IReadOnlyDictionary<string, ServedWork> SyncPagesByFolder { get; init; } = new Dictionary<string, ServedWork>();
+
     /// <summary>When the first EWS request since start or reset arrived (UTC); null before any. Benchmarks measure from here.</summary>
     public DateTime? FirstRequestAt { get; init; }
 

@@ -129,8 +129,8 @@ internal sealed class EwsEndpoint
                 FaultKinds.TimeoutExpired => operation.RespondWithError(EwsError.TimeoutExpired),
                 _ => operation.Respond(target),
             };
-            Metrics.Served(operation.ItemsServed, body.Length);
             var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
+            Metrics.Served(operation.Name, operation.SyncFolder, operation.ItemsServed, body.Length, work);
             if (work > TimeSpan.Zero)
             {
                 // Inside the front-end and mailbox slots, as a busy backend holds them.

@@ -30,8 +30,8 @@ internal sealed class MetricsRecorder
     private long _schemaInvalid;
     private readonly ConcurrentQueue<string> _schemaErrors = new();
     private long _busyTicks;
-    private long _itemsServed;
-    private long _bytesServed;
+    private readonly ServedWorkTally _servedByOperation = new();
+    private readonly ServedWorkTally _syncPagesByFolder = new();
     private long _firstRequestTicks;
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -44,8 +44,10 @@ internal sealed class MetricsRecorder
         }
 
         _violationsByMailbox.Clear();
+        _servedByOperation.Clear();
+        _syncPagesByFolder.Clear();
         _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
-        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _itemsServed = _bytesServed = _firstRequestTicks = 0;
+        _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _firstRequestTicks = 0;
         _schemaErrors.Clear();
         _peak = Volatile.Read(ref _inFlight);
         Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
@@ -67,11 +69,18 @@ internal sealed class MetricsRecorder
         Interlocked.Add(ref _busyTicks, spent.Ticks);
     }
 
-    /// <summary>An answer carried <paramref name="items"/> items (changes, messages, folders) in <paramref name="bytes"/> bytes.</summary>
-    public void Served(int items, long bytes)
+    /// <summary>
+    /// An answer to <paramref name="operation"/> carried <paramref name="items"/> items (changes, messages, folders) in
+    /// <paramref name="bytes"/> bytes and was charged <paramref name="serviceTime"/>; a sync page also counts for the folder
+    /// it synced (<paramref name="syncFolder"/>, its display name).
+    /// </summary>
+    public void Served(string operation, string? syncFolder, int items, long bytes, TimeSpan serviceTime)
     {
-        Interlocked.Add(ref _itemsServed, items);
-        Interlocked.Add(ref _bytesServed, bytes);
+        _servedByOperation.Add(operation, items, bytes, serviceTime);
+        if (syncFolder is not null)
+        {
+            _syncPagesByFolder.Add(syncFolder, items, bytes, serviceTime);
+        }
     }
 
     public void Operation(string name) => _operations.AddOrUpdate(name, 1, (_, n) => n + 1);
@@ -117,6 +126,7 @@ internal sealed class MetricsRecorder
     public SimulatorMetrics Snapshot(Throttling throttling, Func<int, string> address, int materialised, GraphMetrics graph)
     {
         var peaks = throttling.Peaks();
+        var served = _servedByOperation.Snapshot();
         return new SimulatorMetrics
         {
             Elapsed = Stopwatch.GetElapsedTime(Interlocked.Read(ref _started)),
@@ -142,8 +152,10 @@ internal sealed class MetricsRecorder
             SchemaInvalidRequests = Interlocked.Read(ref _schemaInvalid),
             SchemaErrors = _schemaErrors.ToArray(),
             ServerBusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
-            ItemsServed = Interlocked.Read(ref _itemsServed),
-            BytesServed = Interlocked.Read(ref _bytesServed),
+            ItemsServed = served.Values.Sum(w => w.Items),
+            BytesServed = served.Values.Sum(w => w.Bytes),
+            ServedByOperation = served,
+            SyncPagesByFolder = _syncPagesByFolder.Snapshot(),
             FirstRequestAt = FirstAt(ref _firstRequestTicks),
             ServerCapacity = throttling.ServerCapacity,
             MaxConcurrencyPerMailbox = throttling.MaxConcurrency,

@@ -77,8 +77,8 @@ internal sealed class GraphMail
                 "$value" => GetMime(caller, mailbox, route.Message!),
                 _ => TranslateIds(request, mailbox),
             };
-            _services.Metrics.Served(response.Items, response.Body.Length);
             var work = _services.ServiceTime.Cost(response.Items, response.Body.Length);
+            _services.Metrics.Served(route.Name, response.SyncFolder, response.Items, response.Body.Length, work);
             if (work > TimeSpan.Zero)
             {
                 await Task.Delay(work, ct);
@@ -191,11 +191,11 @@ internal sealed class GraphMail
     private GraphResponse MessagesDelta(GraphRequest request, GraphCaller caller, int mailbox, string userSegment, string folderRef)
     {
         const string kind = "messages";
-        var folderIndex = Store.Read(mailbox, data =>
+        var (folderIndex, folderName) = Store.Read(mailbox, data =>
         {
             if (FindFolder(data, mailbox, folderRef) is { } folder)
             {
-                return folder.Index;
+                return (folder.Index, folder.DisplayName);
             }
 
             // A folder deleted mid-round: its links now name a folder that is gone (ErrorSyncFolderNotFound, UNCONFIRMED code).
@@ -208,7 +208,7 @@ internal sealed class GraphMail
         if (_services.Quirks.Take(GraphQuirk.EmptyPage, mailbox))
         {
             _services.Metrics.Quirk(nameof(GraphQuirk.EmptyPage));
-            return DeltaPage("Collection(message)", link, Issue(state with { IsDeltaLink = false }, mailbox, folderIndex, kind), new JsonArray());
+            return SyncPage(DeltaPage("Collection(message)", link, Issue(state with { IsDeltaLink = false }, mailbox, folderIndex, kind), new JsonArray()));
         }
 
         var partialUpdates = _services.Quirks.Take(GraphQuirk.PartialUpdates, mailbox);
@@ -250,7 +250,13 @@ internal sealed class GraphMail
         });
 
         var next = state with { SyncState = page!.SyncState, IsDeltaLink = page.IncludesLast, LastItem = last };
-        return DeltaPage("Collection(message)", link, Issue(next, mailbox, folderIndex, kind), value);
+        return SyncPage(DeltaPage("Collection(message)", link, Issue(next, mailbox, folderIndex, kind), value));
+
+        GraphResponse SyncPage(GraphResponse response)
+        {
+            response.SyncFolder = folderName;
+            return response;
+        }
     }
 
     private static bool Wanted(string? changeType, ChangeKind kind) => changeType?.ToLowerInvariant() switch

@@ -92,6 +92,9 @@ internal sealed class GraphResponse
     /// <summary>Items the answer carries (messages or folders of a delta page; one for a single resource): what the service-time model charges per item.</summary>
     public int Items { get; set; } = 1;
 
+    /// <summary>The display name of the folder a messages/delta page synced (null for other answers): its chain in the metrics.</summary>
+    public string? SyncFolder { get; set; }
+
     public bool IsJson => ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
 
     public static GraphResponse Json(int status, System.Text.Json.Nodes.JsonNode body) =>

@@ -18,8 +18,8 @@ internal sealed class GraphMetricsRecorder
     private long _violations;
     private long _unauthorized;
     private long _busyTicks;
-    private long _itemsServed;
-    private long _bytesServed;
+    private readonly ServedWorkTally _servedByEndpoint = new();
+    private readonly ServedWorkTally _syncPagesByFolder = new();
     private long _firstRequestTicks;
     private int _inFlight;
     private int _peak;
@@ -39,10 +39,14 @@ internal sealed class GraphMetricsRecorder
         Interlocked.Add(ref _busyTicks, spent.Ticks);
     }
 
-    public void Served(int items, long bytes)
+    /// <summary>As the EWS side's <see cref="MetricsRecorder.Served"/>: by endpoint, and a delta page also by the folder it synced.</summary>
+    public void Served(string endpoint, string? syncFolder, int items, long bytes, TimeSpan serviceTime)
     {
-        Interlocked.Add(ref _itemsServed, items);
-        Interlocked.Add(ref _bytesServed, bytes);
+        _servedByEndpoint.Add(endpoint, items, bytes, serviceTime);
+        if (syncFolder is not null)
+        {
+            _syncPagesByFolder.Add(syncFolder, items, bytes, serviceTime);
+        }
     }
 
     public void Endpoint(string name) => _endpoints.AddOrUpdate(name, 1, (_, n) => n + 1);
@@ -69,13 +73,16 @@ internal sealed class GraphMetricsRecorder
         }
 
         _violationsByMailbox.Clear();
-        _requests = _violations = _unauthorized = _busyTicks = _itemsServed = _bytesServed = _firstRequestTicks = 0;
+        _servedByEndpoint.Clear();
+        _syncPagesByFolder.Clear();
+        _requests = _violations = _unauthorized = _busyTicks = _firstRequestTicks = 0;
         _peak = Volatile.Read(ref _inFlight);
     }
 
     public GraphMetrics Snapshot(GraphThrottling throttling, Func<int, string> address)
     {
         var peaks = throttling.Peaks();
+        var served = _servedByEndpoint.Snapshot();
         return new GraphMetrics
         {
             Requests = Interlocked.Read(ref _requests),
@@ -90,8 +97,10 @@ internal sealed class GraphMetricsRecorder
             Unauthorized = Interlocked.Read(ref _unauthorized),
             QuirksServed = _quirks.ToDictionary(p => p.Key, p => p.Value),
             BusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
-            ItemsServed = Interlocked.Read(ref _itemsServed),
-            BytesServed = Interlocked.Read(ref _bytesServed),
+            ItemsServed = served.Values.Sum(w => w.Items),
+            BytesServed = served.Values.Sum(w => w.Bytes),
+            ServedByEndpoint = served,
+            SyncPagesByFolder = _syncPagesByFolder.Snapshot(),
             FirstRequestAt = MetricsRecorder.FirstAt(ref _firstRequestTicks),
         };
     }

@@ -42,6 +42,9 @@ internal abstract class EwsOperation
     /// <summary>Items (changes, messages, folders) the answer carries: what the service-time model charges per item.</summary>
     public int ItemsServed { get; protected set; }
 
+    /// <summary>The display name of the folder a sync page synced (null for other answers): its chain in the metrics.</summary>
+    public string? SyncFolder { get; protected set; }
+
     protected EwsServices Services { get; }
 
     public static EwsOperation Parse(EwsRequest request, EwsServices services) => request.Name switch

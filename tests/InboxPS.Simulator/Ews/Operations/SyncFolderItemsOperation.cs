@@ -55,7 +55,8 @@ internal sealed class SyncFolderItemsOperation : EwsOperation
             return;
         }
 
-        var folderVersion = Services.Store.Read(mailbox, data => data.Folders[folder].Version);
+        var (folderVersion, folderName) = Services.Store.Read(mailbox, data => (data.Folders[folder].Version, data.Folders[folder].DisplayName));
+        SyncFolder = folderName;
         Soap.StartMessage(w, "SyncFolderItemsResponseMessage", null);
         w.WriteElementString("m", "SyncState", Soap.MessagesNs, page.SyncState);
         w.WriteElementString("m", "IncludesLastItemInRange", Soap.MessagesNs, Soap.Bool(page.IncludesLast));
