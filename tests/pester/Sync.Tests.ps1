@@ -79,6 +79,16 @@ Describe 'Start-InboxSync' {
         ($lines -join "`n") | Should -Match 'bad address\s+Failed.*MailboxIdentityUnresolvable'
     }
 
+    It 'writes its per-mailbox verbose lines with -Verbose or $VerbosePreference, and drops them before posting otherwise' {
+        # Lines nobody would see are not posted to the pipeline thread at all (issue 15, client CPU); shown ones still come.
+        function Get-VerboseLines { param([scriptblock] $Sync) @(& $Sync 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) }
+        $switched = Get-VerboseLines { $users[6].primarySmtpAddress | Start-InboxSync -Verbose }
+        $switched | Should -Contain "$($users[6].primarySmtpAddress): checking the mailbox can be impersonated."
+        $preferred = Get-VerboseLines { $VerbosePreference = 'Continue'; $users[7].primarySmtpAddress | Start-InboxSync }
+        $preferred | Should -Contain "$($users[7].primarySmtpAddress): checking the mailbox can be impersonated."
+        Get-VerboseLines { $users[8].primarySmtpAddress | Start-InboxSync -Verbose:$false } | Should -HaveCount 0
+    }
+
     It 'stops promptly when the pipeline is stopped downstream, keeping what finished' {
         $first = $users[12..16].primarySmtpAddress | Start-InboxSync -ThrottleLimit 1 | Select-Object -First 1
         $first.Status | Should -Be 'Synced'

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Diagnostics;
 using System.IO;
-using System.Threading;
+using System.Runtime.CompilerServices;
 using InboxPS.Core.Organizations;
 using Microsoft.Data.Sqlite;
 
@@ -31,15 +31,19 @@ public sealed partial class SqliteInboxStore : IInboxStore
 
     // One gate per database file for this process's writers. Left to SQLite's lock, a writer that finds the file busy
     // is retried by Microsoft.Data.Sqlite after a 150 ms sleep, which parallel sync workers hit on most transactions.
-    private static readonly ConcurrentDictionary<string, object> s_writeGates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, WriteGate> s_writeGates = new(StringComparer.Ordinal);
+
+    // The SQLite handles OpenConnection has configured (a handle outlives its SqliteConnection in the pool).
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> s_configured = new();
+    private static readonly object s_configuredMark = new();
 
     private readonly string _connectionString;
-    private readonly object _writeGate;
+    private readonly WriteGate _writeGate;
 
     private SqliteInboxStore(string path)
     {
         Location = path;
-        _writeGate = s_writeGates.GetOrAdd(path, _ => new object());
+        _writeGate = s_writeGates.GetOrAdd(path, _ => new WriteGate());
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -173,12 +177,20 @@ public sealed partial class SqliteInboxStore : IInboxStore
         try
         {
             connection.Open();
-            using var pragma = connection.CreateCommand();
-            // WAL + NORMAL: a commit survives a crash of the process (a killed runbook); only a power loss can undo the
-            // last commits, and then a folder's items and its sync state go back together.
-            // busy_timeout: waiting for another process's writer is SQLite's own short back-off, not 150 ms sleeps.
-            pragma.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
-            pragma.ExecuteNonQuery();
+            // A pooled connection keeps its settings from one open to the next: they are made once per SQLite handle,
+            // not on every open (two more statements on each store call, most of which run one or two).
+            var handle = connection.Handle!;
+            if (!s_configured.TryGetValue(handle, out _))
+            {
+                using var pragma = connection.CreateCommand();
+                // WAL + NORMAL: a commit survives a crash of the process (a killed runbook); only a power loss can undo
+                // the last commits, and then a folder's items and its sync state go back together.
+                // busy_timeout: waiting for another process's writer is SQLite's own short back-off, not 150 ms sleeps.
+                pragma.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
+                pragma.ExecuteNonQuery();
+                s_configured.Add(handle, s_configuredMark);
+            }
+
             return connection;
         }
         catch (SqliteException e)
@@ -217,7 +229,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
     {
         var waited = Stopwatch.StartNew();
         var bound = WriteLockTimeout;
-        if (!Monitor.TryEnter(_writeGate, bound))
+        if (!_writeGate.TryEnter(bound))
         {
             throw StoreBusy(Location, null, bound);
         }
@@ -236,20 +248,24 @@ public sealed partial class SqliteInboxStore : IInboxStore
                 }
 
                 connection.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds));
-                using (var busy = connection.CreateCommand())
+                // Set on the handle (no statement to prepare), and put back after: the pooled connection's next user
+                // waits the full time again.
+                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, (int)left.TotalMilliseconds);
+                try
                 {
-                    busy.CommandText = "PRAGMA busy_timeout = " + ((int)left.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";";
-                    busy.ExecuteNonQuery();
-                }
+                    using var transaction = connection.BeginTransaction();
+                    if (_fence.Held is { } claim)
+                    {
+                        RequireClaim(connection, claim, Location);
+                    }
 
-                using var transaction = connection.BeginTransaction();
-                if (_fence.Held is { } claim)
+                    work(connection);
+                    transaction.Commit();
+                }
+                finally
                 {
-                    RequireClaim(connection, claim, Location);
+                    SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
                 }
-
-                work(connection);
-                transaction.Commit();
             }
             catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
             {
@@ -262,7 +278,7 @@ public sealed partial class SqliteInboxStore : IInboxStore
         }
         finally
         {
-            Monitor.Exit(_writeGate);
+            _writeGate.Exit();
         }
     }
 

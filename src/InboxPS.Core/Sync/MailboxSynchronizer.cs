@@ -75,7 +75,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
         {
             _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: checking the mailbox can be impersonated.");
             // The folders chosen for the name given: the stored entry's choice is known only after the preflight.
-            var wellKnown = await PreflightAsync(session, ChooseFolders(mailbox.Address), cancellationToken).ConfigureAwait(false);
+            var named = ChooseFolders(mailbox.Address);
+            var wellKnown = await PreflightAsync(session, named, cancellationToken).ConfigureAwait(false);
             var inbox = wellKnown["inbox"];
             stored = Identify(mailbox, inbox);
             var first = _syncedInRun.GetOrAdd(inbox.Id, mailbox.Key);
@@ -86,7 +87,8 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 return result;
             }
 
-            var choice = ChooseFolders(stored.Address);
+            // Read again only when the roster knows the mailbox under another address, whose entry has a choice of its own.
+            var choice = string.Equals(stored.Address, mailbox.Address, StringComparison.Ordinal) ? named : ChooseFolders(stored.Address);
             result.Activated = _store.Activate(_organization, stored, choice);
             var toRebaseline = _store.CountItemsToRebaseline(_organization, stored.Address);
             if (choice.AllMailFolders)

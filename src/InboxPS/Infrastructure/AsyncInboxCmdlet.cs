@@ -136,6 +136,21 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
         return answer.Task;
     }
 
+    /// <summary>
+    /// Whether PowerShell would show this command's records of a stream: its common parameter (-Verbose, -Debug) when
+    /// given, else the caller's preference variable. Call on the pipeline thread.
+    /// </summary>
+    protected bool Shows(string commonParameter, string preferenceVariable)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue(commonParameter, out var given) && given is SwitchParameter common)
+        {
+            return common.IsPresent;
+        }
+
+        return GetVariableValue(preferenceVariable) is not ActionPreference preference ||
+               (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+    }
+
     /// <summary>What a result posted by the core becomes on the pipeline; by default the object itself.</summary>
     protected virtual void WriteResult(object result) => WriteObject(result);
 
@@ -144,11 +159,19 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
     {
         private readonly AsyncInboxCmdlet _cmdlet;
         private readonly int _activityId;
+        private readonly bool _showsVerbose;
+        private readonly bool _showsDebug;
 
         public PipelineSink(AsyncInboxCmdlet cmdlet, int activityId)
         {
             _cmdlet = cmdlet;
             _activityId = activityId;
+
+            // A line nobody would see is dropped here, not posted: every post wakes the pipeline thread, and a sync logs
+            // a few verbose lines per mailbox. Made off the pipeline thread, the sink cannot ask, and posts them all.
+            var onPipelineThread = Environment.CurrentManagedThreadId == cmdlet._pipelineThreadId;
+            _showsVerbose = !onPipelineThread || cmdlet.Shows("Verbose", "VerbosePreference");
+            _showsDebug = !onPipelineThread || cmdlet.Shows("Debug", "DebugPreference");
         }
 
         public void Progress(InboxProgress progress) => _cmdlet.Post(() =>
@@ -162,7 +185,17 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
             _cmdlet.WriteProgress(record);
         });
 
-        public void Log(InboxLogLevel level, string message) => _cmdlet.Post(() =>
+        public void Log(InboxLogLevel level, string message)
+        {
+            if ((level == InboxLogLevel.Verbose && !_showsVerbose) || (level == InboxLogLevel.Debug && !_showsDebug))
+            {
+                return;
+            }
+
+            _cmdlet.Post(() => Write(level, message));
+        }
+
+        private void Write(InboxLogLevel level, string message)
         {
             switch (level)
             {
@@ -179,7 +212,7 @@ public abstract class AsyncInboxCmdlet : InboxCmdlet
                     _cmdlet.WriteInformation(new InformationRecord(message, _cmdlet.MyInvocation.MyCommand.Name));
                     break;
             }
-        });
+        }
 
         public void Result(object result) => _cmdlet.Post(() => _cmdlet.WriteResult(result));
     }

@@ -43,10 +43,7 @@ public abstract class SyncEngineCmdlet : MailboxPipelineCmdlet
     /// is built or posted per request.
     /// </summary>
     protected System.Action<string>? RequestTrace =>
-        MyInvocation.BoundParameters.ContainsKey("Debug") ||
-        GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore
-            ? message => Sink.Log(InboxLogLevel.Debug, message)
-            : null;
+        Shows("Debug", "DebugPreference") ? message => Sink.Log(InboxLogLevel.Debug, message) : null;
 
     /// <summary>
     /// The job (and its options) for one organization; called once for each organization the run meets, on the

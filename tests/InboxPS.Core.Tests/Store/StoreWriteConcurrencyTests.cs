@@ -25,6 +25,25 @@ public sealed class StoreWriteConcurrencyTests
     }
 
     [Fact]
+    public void PooledConnectionsKeepTheirSettingsAfterWritesSetTheirOwnWait()
+    {
+        // The settings are made once per SQLite handle, and a write's shorter busy wait is put back after it: every
+        // open of a pooled connection still has synchronous = NORMAL and the full busy wait.
+        using var temp = new TempDirectory();
+        using var store = SqliteInboxStore.Open(temp.Combine("inboxps.db"));
+        for (var i = 0; i < 3; i++)
+        {
+            store.SaveOrganization(new OrganizationProfile($"org{i}"));
+            using var connection = store.OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous";
+            Assert.Equal(1L, Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+            command.CommandText = "PRAGMA busy_timeout";
+            Assert.Equal(30_000L, Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
     public void ParallelWritersThroughSeveralStoreInstancesAllCommit()
     {
         using var temp = new TempDirectory();
