@@ -242,7 +242,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 continue;
             }
 
-            Apply(mailbox, folders[i], page, result);
+            await ApplyPageAsync(session, mailbox, folders[i], page, result, cancellationToken).ConfigureAwait(false);
             if (page.IsLast)
             {
                 finished++;
@@ -472,13 +472,7 @@ public sealed class MailboxSynchronizer : IMailboxJob
                 return false;
             }
 
-            var applied = Apply(mailbox, folder, page, result);
-            if (applied.ToReadWhole.Count > 0 && session is IItemReader whole)
-            {
-                // Changes of items not stored yet that carried only some properties: read those items whole now.
-                await ReadAndApplyAsync(whole, mailbox, folder, page.State, applied.ToReadWhole, result, cancellationToken).ConfigureAwait(false);
-            }
-
+            await ApplyPageAsync(session, mailbox, folder, page, result, cancellationToken).ConfigureAwait(false);
             if (page.IsLast)
             {
                 return true;
@@ -504,6 +498,18 @@ public sealed class MailboxSynchronizer : IMailboxJob
 
         _sink.Log(InboxLogLevel.Verbose, $"{mailbox}: reading {ids.Length} item(s) skipped by an earlier run again.");
         await ReadAndApplyAsync(reader, mailbox, folder, state, ids, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A page of the folder's changes, stored with its state; changes of items not stored yet that carried only some
+    // properties are then read whole, whichever way the page came.
+    private async Task ApplyPageAsync(IMailboxSession session, string mailbox, StoredFolder folder, ItemPage page, MailboxSyncResult result,
+        CancellationToken cancellationToken)
+    {
+        var applied = Apply(mailbox, folder, page, result);
+        if (applied.ToReadWhole.Count > 0 && session is IItemReader whole)
+        {
+            await ReadAndApplyAsync(whole, mailbox, folder, page.State, applied.ToReadWhole, result, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // Reads the items whole and applies them under the folder's current state, which stays.
