@@ -54,7 +54,8 @@ internal sealed class ConcurrencyGate
                 return Task.FromResult(ticket);
             }
 
-            waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Synchronous continuations on purpose: see Exit.
+            waiter = new TaskCompletionSource<long>();
             _waiting.Enqueue(waiter);
         }
 
@@ -72,7 +73,13 @@ internal sealed class ConcurrencyGate
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>A request is done: its verdict moves the limit, and waiting requests are let in.</summary>
+    /// <summary>
+    /// A request is done: its verdict moves the limit, and waiting requests are let in. A request let in is sent on this
+    /// thread, before its caller goes on: the server's slot is free now, and every millisecond the next request spends
+    /// queued for a thread-pool thread (several on a busy client) is a millisecond the slot stays empty. Sending runs only
+    /// to the first wait for the network. Nested admissions (a send that fails at once and exits) go to the thread pool
+    /// past a few levels, so a run of failures cannot exhaust the stack.
+    /// </summary>
     public void Exit(long ticket, RequestVerdict verdict)
     {
         List<(TaskCompletionSource<long> Waiter, long Ticket)> admitted;
@@ -82,6 +89,35 @@ internal sealed class ConcurrencyGate
             admitted = Admit();
         }
 
+        if (admitted.Count == 0)
+        {
+            return;
+        }
+
+        if (_admitDepth >= MaxInlineDepth)
+        {
+            ThreadPool.QueueUserWorkItem(_ => Release(admitted));
+            return;
+        }
+
+        _admitDepth++;
+        try
+        {
+            Release(admitted);
+        }
+        finally
+        {
+            _admitDepth--;
+        }
+    }
+
+    private const int MaxInlineDepth = 4;
+
+    [ThreadStatic]
+    private static int _admitDepth;
+
+    private void Release(List<(TaskCompletionSource<long> Waiter, long Ticket)> admitted)
+    {
         foreach (var (waiter, entered) in admitted)
         {
             if (!waiter.TrySetResult(entered))

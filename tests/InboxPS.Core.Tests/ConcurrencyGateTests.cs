@@ -19,6 +19,67 @@ public sealed class ConcurrencyGateTests
     }
 
     [Fact]
+    public async Task A_request_let_in_is_sent_on_the_thread_that_freed_its_slot()
+    {
+        // A hop through the thread pool would leave the server's slot empty while the request waits for a thread.
+        var gate = new ConcurrencyGate(new ConcurrencyLimit(ceiling: 1, initial: 1));
+        var first = await gate.EnterAsync(default);
+        var sentOn = -1;
+        var waiting = SendWhenLetIn();
+
+        gate.Exit(first, RequestVerdict.Served);
+
+        Assert.Equal(Environment.CurrentManagedThreadId, sentOn);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+
+        async Task SendWhenLetIn()
+        {
+            await gate.EnterAsync(default);
+            sentOn = Environment.CurrentManagedThreadId;
+        }
+    }
+
+    [Fact]
+    public async Task A_long_line_of_requests_that_fail_at_once_is_let_through_without_deep_recursion()
+    {
+        // Each request let in fails before its first wait and leaves the gate at once, which lets in the next: nested
+        // on one thread, that would be as deep as the line is long.
+        const int Line = 2000;
+        var gate = new ConcurrencyGate(new ConcurrencyLimit(ceiling: 1, initial: 1));
+        var first = await gate.EnterAsync(default);
+        var deepest = 0;
+        using var depth = new ThreadLocal<int>();
+        var failed = Enumerable.Range(0, Line).Select(_ => FailAtOnce()).ToArray();
+
+        gate.Exit(first, RequestVerdict.Served);
+
+        await Task.WhenAll(failed).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(deepest, 1, 8);
+        Assert.Equal(0, gate.InFlight);
+
+        async Task FailAtOnce()
+        {
+            var ticket = await gate.EnterAsync(default);
+            // Nesting on this thread: the frames below this one that are still inside a request of the line.
+            depth.Value++;
+            InterlockedMax(ref deepest, depth.Value);
+            gate.Exit(ticket, RequestVerdict.Unknown);
+            depth.Value--;
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_waiter_gives_its_turn_to_the_next()
     {
         var gate = new ConcurrencyGate(new ConcurrencyLimit(ceiling: 1, initial: 1));
