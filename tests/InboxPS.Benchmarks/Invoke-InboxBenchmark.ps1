@@ -288,7 +288,8 @@ function Measure-Activation {
                 $synced = Get-Count $result.Statuses 'Synced'
                 if ($synced -ne $case.Mailboxes) { Write-Warning "Only $synced of $($case.Mailboxes) mailboxes synced: $($result.Statuses | ConvertTo-Json -Compress)" }
                 $result | Add-Member LimitSeconds (Get-ActivationLimitSeconds $result $case.Mailboxes $Plan.Ews)
-                Write-Host ("  {0} ({1:0.0} s before the first request), {2:0.0} calls per mailbox, {3} refused with 503; {4}" -f (Format-Measured $result.Seconds $result.LimitSeconds), $result.StartupSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503, (Format-Cpu $result))
+                Write-Host ("  {0} ({1:0.0} s before the first request), {2:0.0} calls per mailbox, {3} refused with 503, server use {5:0.00}, server time {6:0.00}x its model; {4}" -f (Format-Measured $result.Seconds $result.LimitSeconds), $result.StartupSeconds, ($result.Requests / $case.Mailboxes), $result.Refused503, (Format-Cpu $result),
+                    ($result.BusySeconds / $Model.Capacity / $result.Seconds), (Get-ServerOverModel $result.BusySeconds $result.Served))
                 $case.Runs += $result
             }
             Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
@@ -324,7 +325,7 @@ function Measure-Storm([double] $CalmSeconds, [double] $CalmStartupSeconds) {
             $result = Invoke-MeasuredSync -Simulator $sim -Prepare $prepare -Pipeline "$(Get-UserInput $StormSize $StormSize) | Start-InboxSync -ErrorAction SilentlyContinue"
             $work = (Get-PlanWorkMs $result.Served $Plan.Ews $StormSize) / 1000
             $result | Add-Member LimitSeconds (Get-StormLimitSeconds $work ([Math]::Max(0, $dropAt - $result.StartupSeconds)) ([Math]::Max(0, $riseAt - $result.StartupSeconds)))
-            Write-Host ("  {0}, {1} refused with 503, {2} synced; {3}" -f (Format-Measured $result.Seconds $result.LimitSeconds), $result.Refused503, (Get-Count $result.Statuses 'Synced'), (Format-Cpu $result))
+            Write-Host ("  {0}, {1} refused with 503, {2} synced, server time {4:0.00}x its model; {3}" -f (Format-Measured $result.Seconds $result.LimitSeconds), $result.Refused503, (Get-Count $result.Statuses 'Synced'), (Format-Cpu $result), (Get-ServerOverModel $result.BusySeconds $result.Served))
             Invoke-Control -Simulator $sim -Path 'throttling' -Method Post -Body @{ serverCapacity = $Model.Capacity } | Out-Null
             $result
         }
@@ -368,6 +369,16 @@ function Measure-ThrottledMailboxes {
 
 # The costliest kind of call of a run on average (its service time per call), for what calls in flight may overdraw a
 # time budget (Get-MailboxLimitSeconds).
+# The server's own time for the calls it answered (busy: from each request's arrival to its answer's end) over what its
+# model charged them: above 1.0 the simulator took longer than its model (building answers, a busy machine), which the
+# limit, computed from the model, does not count.
+function Get-ServerOverModel([double] $BusySeconds, $Served) {
+    $modelSeconds = 0.0
+    if ($Served) { foreach ($kind in $Served.PSObject.Properties) { $modelSeconds += [TimeSpan]::Parse($kind.Value.serviceTime).TotalSeconds } }
+    if ($modelSeconds -le 0) { return [double]::NaN }
+    return $BusySeconds / $modelSeconds
+}
+
 function Get-CostliestCallMs($Served) {
     $perCall = @(foreach ($kind in $Served.PSObject.Properties) { [TimeSpan]::Parse($kind.Value.serviceTime).TotalMilliseconds / [Math]::Max(1, $kind.Value.calls) })
     return ($perCall + 0 | Measure-Object -Maximum).Maximum
@@ -392,8 +403,9 @@ function Measure-BigMailbox {
                 -SyncConcurrent $MailboxConcurrency.EwsSync -CostliestCallMs (Get-CostliestCallMs $result.Served) -TimeBudget)
             $result | Add-Member ChainSeconds ($chainMs / 1000)
             $result | Add-Member PlanCalls ($pages + 1)
-            Write-Host ("  {0}, sync chain {1:0.0} s, all work {2:0.0} s; {3} calls (the limit counts {4}): {5}" -f (Format-Measured $result.Seconds $result.LimitSeconds), ($chainMs / 1000), (($chainMs + $getItemMs) / 1000),
-                $result.Requests, ($pages + 1), (($result.Served.PSObject.Properties | ForEach-Object { '{0} {1} calls {2} items {3:0.0} MB' -f $_.Name, $_.Value.calls, $_.Value.items, ($_.Value.bytes / 1MB) }) -join '; '))
+            Write-Host ("  {0}, sync chain {1:0.0} s, all work {2:0.0} s, server time {6:0.00}x its model; {3} calls (the limit counts {4}): {5}" -f (Format-Measured $result.Seconds $result.LimitSeconds), ($chainMs / 1000), (($chainMs + $getItemMs) / 1000),
+                $result.Requests, ($pages + 1), (($result.Served.PSObject.Properties | ForEach-Object { '{0} {1} calls {2} items {3:0.0} MB' -f $_.Name, $_.Value.calls, $_.Value.items, ($_.Value.bytes / 1MB) }) -join '; '),
+                (Get-ServerOverModel $result.BusySeconds $result.Served))
             Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
             $result
         }
@@ -436,7 +448,8 @@ function Measure-Graph([switch] $BigMailboxOnly) {
             $chains = @($folders | ForEach-Object { Get-NeededWorkMs (Get-Served $result.GraphSyncPages $_.DisplayName) ([Math]::Ceiling($_.Items / $Model.GraphPageSize)) $_.Items })
             $result | Add-Member LimitSeconds (Get-MailboxLimitSeconds -ChainsMs $chains -OtherMs 0 -Concurrent $MailboxConcurrency.Graph -SyncConcurrent $MailboxConcurrency.Graph)
             $result | Add-Member TotalItems $totalItems
-            Write-Host ("  {0}, folder chains {1} s; {2} items, {3} requests, {4:0.0} MB" -f (Format-Measured $result.Seconds $result.LimitSeconds), (($chains | ForEach-Object { '{0:0.0}' -f ($_ / 1000) }) -join ', '), $result.Items, $result.GraphRequests, ($result.GraphBytesServed / 1MB))
+            Write-Host ("  {0}, folder chains {1} s, server time {5:0.00}x its model; {2} items, {3} requests, {4:0.0} MB" -f (Format-Measured $result.Seconds $result.LimitSeconds), (($chains | ForEach-Object { '{0:0.0}' -f ($_ / 1000) }) -join ', '), $result.Items, $result.GraphRequests, ($result.GraphBytesServed / 1MB),
+                (Get-ServerOverModel $result.GraphBusySeconds $result.GraphServed))
             $bigRuns += $result
         }
         return [pscustomobject]@{ Activation = $activationRuns; Big = $bigRuns }

@@ -1,12 +1,16 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace InboxPS.Simulator;
 
 /// <summary>
 /// How long a call keeps the server busy: a base per call, plus a cost per item it returns or fetches and per kilobyte it
 /// writes, so batch and page sizes matter as they do on a real server. Spent inside the caller's slots (front end and
-/// mailbox), after the answer is built and before it is sent. All zero by default: the tests stay fast; the bench sets it.
+/// mailbox), before the answer is sent, and counted from when the call's work began: the simulator's own time to build
+/// the answer is part of the cost, not added to it, so a call takes what the model says (more only when building it took
+/// longer), and the bench's limits, computed from the model, are ones a client can reach. All zero by default: the tests
+/// stay fast; the bench sets it.
 /// </summary>
 internal sealed class ServiceTimeModel
 {
@@ -35,6 +39,14 @@ internal sealed class ServiceTimeModel
         Interlocked.Exchange(ref _perCallTicks, (perCall ?? PerCall).Ticks);
         Interlocked.Exchange(ref _perItemTicks, (perItem ?? PerItem).Ticks);
         Interlocked.Exchange(ref _perKilobyteTicks, (perKilobyte ?? PerKilobyte).Ticks);
+    }
+
+    /// <summary>Waits out the rest of <paramref name="work"/> for a call whose work began at <paramref name="began"/>
+    /// (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public static Task SpendAsync(TimeSpan work, long began, CancellationToken cancellationToken)
+    {
+        var left = work - System.Diagnostics.Stopwatch.GetElapsedTime(began);
+        return left > TimeSpan.Zero ? Task.Delay(left, cancellationToken) : Task.CompletedTask;
     }
 
     /// <summary>The time one call that carried <paramref name="items"/> items in <paramref name="bytes"/> bytes costs.</summary>

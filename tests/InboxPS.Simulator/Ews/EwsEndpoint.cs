@@ -122,6 +122,8 @@ internal sealed class EwsEndpoint
                 return;
             }
 
+            var working = Stopwatch.GetTimestamp();
+
             var body = flags.MoveInProgress ? operation.RespondWithError(EwsError.MoveInProgress) : fault switch
             {
                 // Errors Exchange returns inside a 200 answer: the operation did nothing.
@@ -131,11 +133,8 @@ internal sealed class EwsEndpoint
             };
             var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
             Metrics.Served(operation.Name, operation.SyncFolder, operation.ItemsServed, body.Length, work);
-            if (work > TimeSpan.Zero)
-            {
-                // Inside the front-end and mailbox slots, as a busy backend holds them.
-                await Task.Delay(work, context.RequestAborted);
-            }
+            // Inside the front-end and mailbox slots, as a busy backend holds them.
+            await ServiceTimeModel.SpendAsync(work, working, context.RequestAborted);
 
             // The budget is charged with the server time before sending: a slow reader does not use up the mailbox's budget.
             spent = Stopwatch.GetElapsedTime(admitted);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -67,6 +68,7 @@ internal sealed class GraphMail
                 throw new GraphErrorException(GraphError.MailboxMoveInProgress(_services.Throttling.RetryAfter));
             }
 
+            var working = Stopwatch.GetTimestamp();
             var userSegment = _services.Tokens.UserObjectId(mailbox);
             var response = route.Name switch
             {
@@ -79,10 +81,7 @@ internal sealed class GraphMail
             };
             var work = _services.ServiceTime.Cost(response.Items, response.Body.Length);
             _services.Metrics.Served(route.Name, response.SyncFolder, response.Items, response.Body.Length, work);
-            if (work > TimeSpan.Zero)
-            {
-                await Task.Delay(work, ct);
-            }
+            await ServiceTimeModel.SpendAsync(work, working, ct);
 
             return response;
         }
