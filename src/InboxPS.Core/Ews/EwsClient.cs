@@ -91,7 +91,7 @@ public sealed class EwsClient : IDisposable
     /// <exception cref="EwsException">EwsInvalidSyncState: restart the folder with a null state. EwsSyncFolderNotFound:
     /// the folder is gone; re-sync the hierarchy.</exception>
     public Task<ItemChangesPage> SyncFolderItemsAsync(MailboxIdentity mailbox, string folderId, string? syncState,
-        int maxChangesReturned, CallMetrics? metrics, CancellationToken cancellationToken)
+        int maxChangesReturned, CallMetrics? metrics, CancellationToken cancellationToken, Action<string, bool>? stateRead = null)
     {
         if (maxChangesReturned < 1 || maxChangesReturned > SyncFolderItemsOperation.MaxChangesLimit)
         {
@@ -99,7 +99,7 @@ public sealed class EwsClient : IDisposable
         }
 
         return _transport.SendAsync(new SyncFolderItemsOperation(FolderReference.Require(folderId, nameof(folderId)), syncState,
-            maxChangesReturned), Require(mailbox), metrics, cancellationToken);
+            maxChangesReturned, stateRead), Require(mailbox), metrics, cancellationToken);
     }
 
     /// <summary>

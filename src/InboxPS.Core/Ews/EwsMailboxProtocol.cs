@@ -111,15 +111,17 @@ public sealed class EwsMailboxProtocol : IMailboxProtocol
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
-            var listed = await ListItemChangesAsync(folderId, state, includeMime, cancellationToken).ConfigureAwait(false);
+            var listed = await ListItemChangesAsync(folderId, state, includeMime, null, cancellationToken).ConfigureAwait(false);
             return await listed.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // SyncFolderItems alone: the page's state is known before GetItem reads its items, so the engine can ask for the
         // next page while this one's items are read.
-        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, Action<string, bool>? stateRead,
+            CancellationToken cancellationToken)
         {
-            var changes = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken).ConfigureAwait(false));
+            var changes = new SortedChanges(await _client.SyncFolderItemsAsync(_identity, folderId, state, _pageSize, _metrics, cancellationToken, stateRead)
+                .ConfigureAwait(false));
             return new ListedItemPage(changes.State, changes.IsLast, async token =>
             {
                 // An item deleted between the page and the read (MissingItemIds) comes back as a delete on a later page.

@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -12,5 +13,9 @@ namespace InboxPS.Core.Sync;
 public interface IItemChangeLister
 {
     /// <summary>One page of a folder's item changes, listed; <see cref="ListedItemPage.ReadAsync"/> reads its items.</summary>
-    Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken);
+    /// <param name="stateRead">Where the protocol sends the page's state before its changes (EWS), told that state and
+    /// whether the page is the last as soon as they are read, so the next page can be asked for before this one's
+    /// changes are; told again if the call is retried. A session may never call it.</param>
+    Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, Action<string, bool>? stateRead,
+        CancellationToken cancellationToken);
 }

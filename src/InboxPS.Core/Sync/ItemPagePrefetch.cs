@@ -7,7 +7,8 @@ namespace InboxPS.Core.Sync;
 
 /// <summary>
 /// One folder's item pages in the order of their states, the next ones already on their way: the next page is asked
-/// for (its state comes with the page before) while the pages before it are read and stored, with at most
+/// for (its state comes with the page before, on EWS ahead of that page's changes) while the pages before it are read
+/// and stored, with at most
 /// <see cref="UnstoredPages"/> pages asked for and not yet stored. A failure comes out in the place of the page it hit,
 /// after every page before it; a page already received comes out even after a cancellation, so it is stored and a rerun
 /// resumes after it. <see cref="StopAsync"/> cancels what is still on its way and waits for it to end, observing how.
@@ -50,7 +51,19 @@ internal sealed class ItemPagePrefetch
     {
         if (_session is IItemChangeLister lister)
         {
-            var listed = await lister.ListItemChangesAsync(_folderId, state, _includeMime, cancellationToken).ConfigureAwait(false);
+            // The next page needs only this one's state: where the protocol reads it before the changes (EWS), the next
+            // page is asked for then, while this one's changes are still on their way. Synchronous continuations on
+            // purpose: the next listing is sent from the reader of this one, not after a turn through the thread pool.
+            var head = new TaskCompletionSource<(string State, bool IsLast)>();
+            var listing = lister.ListItemChangesAsync(_folderId, state, _includeMime, (read, last) => head.TrySetResult((read, last)),
+                cancellationToken);
+            if (await Task.WhenAny(head.Task, listing).ConfigureAwait(false) == head.Task && !listing.IsCompleted)
+            {
+                var (early, isLast) = head.Task.Result;
+                return (early, isLast, ReadWhenListedAsync(listing, early, isLast, cancellationToken));
+            }
+
+            var listed = await listing.ConfigureAwait(false);
 
             // Its items are read from now on, side by side with the next page's listing.
             return (listed.State, listed.IsLast, listed.ReadAsync(cancellationToken));
@@ -58,6 +71,23 @@ internal sealed class ItemPagePrefetch
 
         var page = await _session.SyncItemsAsync(_folderId, state, _includeMime, cancellationToken).ConfigureAwait(false);
         return (page.State, page.IsLast, Task.FromResult(page));
+    }
+
+    private async Task<ItemPage> ReadWhenListedAsync(Task<ListedItemPage> listing, string state, bool isLast, CancellationToken cancellationToken)
+    {
+        var listed = await listing.ConfigureAwait(false);
+        if (!string.Equals(listed.State, state, StringComparison.Ordinal) || listed.IsLast != isLast)
+        {
+            // The call was retried after its state was read and the retry answered otherwise: the next page was asked for
+            // from a state this page does not end with. Stop at this page; the folder resumes from the last one stored.
+            throw new InboxException("SyncPageChangedOnRetry", InboxErrorKind.ResourceUnavailable,
+                $"A page of a folder of mailbox '{_session.Mailbox.Address}' came back different when the server was asked for it again. " +
+                "The pages stored before it are kept; the folder continues from them when the mailbox is tried again.",
+                target: _session.Mailbox.Address, fault: SyncFault.Unavailable);
+        }
+
+        // Its items are read from now on, side by side with the next page's listing.
+        return await listed.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The pages from one starting state: a producer asking ahead, the pages it asked for in order.</summary>

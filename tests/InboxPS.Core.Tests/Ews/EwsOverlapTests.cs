@@ -31,6 +31,65 @@ public sealed class EwsOverlapTests
     }
 
     [Fact]
+    public async Task SyncFolderItems_tells_the_pages_state_as_soon_as_it_is_read_before_its_changes_have_arrived()
+    {
+        // The engine asks for the next page then: the changes of a 512-change page need not be read first.
+        var changes = string.Concat(Enumerable.Range(0, 50).Select(i => $"<t:Create><t:Message><t:ItemId Id=\"I{i}=\" ChangeKey=\"C\"/></t:Message></t:Create>"));
+        var xml = Encoding.UTF8.GetBytes(Soap.SyncItemsPage("state-1", false, changes));
+        using var rest = new SemaphoreSlim(0);
+        var handler = new ScriptedHandler().Then(_ =>
+        {
+            var content = new StreamContent(new PausingStream(xml, Encoding.UTF8.GetBytes(Soap.SyncItemsPage("state-1", false, "")).Length - 40, rest));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/xml");
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+        });
+        using var client = TestClients.Create(handler);
+        var told = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var call = client.SyncFolderItemsAsync(TestClients.Alice, "inbox", null, 512, null, default, (state, last) => told.TrySetResult((state, last)));
+
+        Assert.Equal(("state-1", false), await told.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(call.IsCompleted);
+        rest.Release();
+        var page = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("state-1", false, 50), (page.SyncState, page.IncludesLastItemInRange, page.Changes.Count));
+    }
+
+    [Fact]
+    public async Task An_error_answer_tells_no_state_even_when_it_carries_one()
+    {
+        var handler = new ScriptedHandler().ThenXml(Soap.Response("SyncFolderItems", Soap.Error("SyncFolderItems", "ErrorInvalidSyncStateData",
+            content: "<m:SyncState>stale</m:SyncState><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>")));
+        using var client = TestClients.Create(handler);
+        var told = 0;
+
+        await Assert.ThrowsAsync<EwsException>(() => client.SyncFolderItemsAsync(TestClients.Alice, "inbox", "s", 512, null, default, (_, _) => told++));
+
+        Assert.Equal(0, told);
+    }
+
+    /// <summary>A response body that stops after its first bytes until the test lets the rest through.</summary>
+    private sealed class PausingStream(byte[] bytes, int pauseAt, SemaphoreSlim rest) : MemoryStream(bytes)
+    {
+        private bool _paused;
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            await ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= pauseAt && !_paused)
+            {
+                _paused = true;
+                await rest.WaitAsync(cancellationToken);
+            }
+
+            var left = (int)Math.Min(buffer.Length, Position < pauseAt ? pauseAt - Position : Length - Position);
+            return await base.ReadAsync(buffer[..left], cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_call_of_a_mailbox_told_to_back_off_for_long_is_not_sent_by_its_other_calls()
     {
         var handler = new ScriptedHandler().ThenXml(Soap.ServerBusy(60_000), HttpStatusCode.OK);

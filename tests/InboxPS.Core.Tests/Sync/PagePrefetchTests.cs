@@ -40,6 +40,50 @@ public sealed class PagePrefetchTests : IDisposable
     }
 
     [Fact]
+    public async Task The_next_page_is_asked_for_as_soon_as_the_state_is_read_before_the_changes_are()
+    {
+        var changesRead = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var session = new ScriptedSession(pages: 3) { ChangesRead = changesRead };
+        var pages = new ItemPagePrefetch(session, "inbox", null, false, default);
+
+        var first = pages.NextAsync();
+
+        // All three listed while the first one's changes are still being read.
+        await session.Listed[2].Task.WaitAsync(Patience);
+        Assert.False(changesRead[0].Task.IsCompleted);
+        foreach (var (read, index) in changesRead.Select((read, index) => (read, index)))
+        {
+            read.SetResult();
+            session.Reads[index].SetResult(session.Page(index));
+        }
+
+        Assert.Equal("state-0", (await first).State);
+        Assert.Equal("state-1", (await pages.NextAsync()).State);
+        Assert.True((await pages.NextAsync()).IsLast);
+        await pages.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_page_that_ends_with_another_state_than_it_told_first_stops_the_folder_there_to_be_tried_again()
+    {
+        var changesRead = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var session = new ScriptedSession(pages: 3) { ChangesRead = changesRead, ChangesOnRetry = 1 };
+        var pages = new ItemPagePrefetch(session, "inbox", null, false, default);
+        foreach (var read in changesRead)
+        {
+            read.SetResult();
+        }
+
+        session.Reads[0].SetResult(session.Page(0));
+
+        Assert.Equal("state-0", (await pages.NextAsync()).State);
+        var error = await Assert.ThrowsAnyAsync<InboxException>(() => pages.NextAsync());
+        Assert.Equal(("SyncPageChangedOnRetry", SyncFault.Unavailable), (error.ErrorId, error.Fault));
+        Assert.Contains("alice@contoso.com", error.Message, StringComparison.Ordinal);
+        await pages.StopAsync();
+    }
+
+    [Fact]
     public async Task A_failure_listing_a_later_page_comes_out_after_the_pages_before_it()
     {
         var session = new ScriptedSession(pages: 3) { FailListing = 1 };
@@ -168,7 +212,14 @@ public sealed class PagePrefetchTests : IDisposable
 
         public ItemPage Page(int index) => new($"state-{index}", index == _pages - 1, Array.Empty<MailItem>(), Array.Empty<string>(), Array.Empty<ReadFlagChange>());
 
-        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
+        /// <summary>Listings that tell their state first and end only when the test completes these (their changes read).</summary>
+        public TaskCompletionSource[]? ChangesRead { get; init; }
+
+        /// <summary>The listing of this page tells one state first and ends with another (its call retried, answered otherwise).</summary>
+        public int? ChangesOnRetry { get; init; }
+
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, Action<string, bool>? stateRead,
+            CancellationToken cancellationToken)
         {
             await Task.Yield();
             var index = state is null ? 0 : int.Parse(state["state-".Length..], System.Globalization.CultureInfo.InvariantCulture) + 1;
@@ -178,7 +229,14 @@ public sealed class PagePrefetchTests : IDisposable
             }
 
             Listed[index].SetResult();
-            return new ListedItemPage($"state-{index}", index == _pages - 1, token =>
+            if (ChangesRead is not null)
+            {
+                stateRead?.Invoke($"state-{index}", index == _pages - 1);
+                await ChangesRead[index].Task.WaitAsync(cancellationToken);
+            }
+
+            var ended = index == ChangesOnRetry ? $"state-{index}-retried" : $"state-{index}";
+            return new ListedItemPage(ended, index == _pages - 1, token =>
             {
                 var read = Reads[index];
                 token.Register(() => read.TrySetCanceled(token));

@@ -6,6 +6,11 @@ namespace InboxPS.Core.Ews.Protocol;
 /// </summary>
 internal abstract class ResponseMessageHandler<T>
 {
+    /// <summary>A response message begins, with this class (its elements follow).</summary>
+    public virtual void BeginMessage(ResponseClass responseClass)
+    {
+    }
+
     /// <summary>Reads (or skips) one operation-specific child of a response message; must move past the element.</summary>
     public abstract System.Threading.Tasks.Task ReadElementAsync(EwsXmlReader reader);
 

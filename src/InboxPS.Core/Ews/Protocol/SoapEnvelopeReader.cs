@@ -139,6 +139,7 @@ internal static class SoapEnvelopeReader
             var other => throw reader.Invalid($"<{reader.LocalName}> has ResponseClass '{other}', not Success, Warning or Error"),
         };
 
+        handler.BeginMessage(responseClass);
         string? code = null;
         string? text = null;
         IReadOnlyDictionary<string, string>? messageXml = null;

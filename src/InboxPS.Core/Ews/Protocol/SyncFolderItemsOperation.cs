@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using System.Xml;
@@ -15,13 +16,17 @@ internal sealed class SyncFolderItemsOperation : EwsOperation<ItemChangesPage>
     private readonly string _folder;
     private readonly string? _syncState;
     private readonly int _maxChangesReturned;
+    private readonly Action<string, bool>? _stateRead;
 
-    public SyncFolderItemsOperation(string folder, string? syncState, int maxChangesReturned)
+    /// <param name="stateRead">Told the page's state and whether it is the last as soon as they are read, before the
+    /// changes (again for the answer of a retry).</param>
+    public SyncFolderItemsOperation(string folder, string? syncState, int maxChangesReturned, Action<string, bool>? stateRead = null)
         : base("SyncFolderItems")
     {
         _folder = folder;
         _syncState = syncState;
         _maxChangesReturned = maxChangesReturned;
+        _stateRead = stateRead;
     }
 
     public override void WriteBody(XmlWriter writer)
@@ -44,15 +49,24 @@ internal sealed class SyncFolderItemsOperation : EwsOperation<ItemChangesPage>
         writer.WriteEndElement();
     }
 
-    public override ResponseMessageHandler<ItemChangesPage> CreateHandler() => new Handler();
+    public override ResponseMessageHandler<ItemChangesPage> CreateHandler() => new Handler(_stateRead);
 
     /// <summary>The hot path of a sync (up to 512 changes per page): plain loops, atom comparisons, no LINQ.</summary>
     private sealed class Handler : SyncPageHandler<ItemChange, ItemChangesPage>
     {
+        private readonly Action<string, bool>? _stateRead;
+
         // The change being read; fields rather than locals so the nested readers need no allocation to return them.
         private string? _itemId;
         private string? _changeKey;
         private bool? _isRead;
+
+        public Handler(Action<string, bool>? stateRead)
+        {
+            _stateRead = stateRead;
+        }
+
+        protected override void HeadRead(string syncState, bool includesLast) => _stateRead?.Invoke(syncState, includesLast);
 
         protected override string IncludesLastElement(EwsNames names) => names.IncludesLastItemInRange;
 
