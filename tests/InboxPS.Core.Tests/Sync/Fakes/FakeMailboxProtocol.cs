@@ -123,8 +123,6 @@ public sealed class FakeMailboxProtocol : IMailboxProtocol
         {
             var page = await SyncItemsAsync(folderId, state, includeMime, cancellationToken);
 
-            // As EWS does: the state first, so the engine asks for the next page before this listing has ended.
-            stateRead?.Invoke(page.State, page.IsLast);
             // On a thread of its own (not the pool's), as a request is: a BeforeCall holding a read up holds up neither the
             // listing nor, when many tests run at once, the pool threads that store the pages before it.
             return new ListedItemPage(page.State, page.IsLast, token => Task.Factory.StartNew(() => CallAsync(FakeCall.ReadItems, token, () => page),
