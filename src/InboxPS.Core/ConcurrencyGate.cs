@@ -15,6 +15,12 @@ internal sealed class ConcurrencyGate
     private readonly Queue<TaskCompletionSource<long>> _waiting = new();
     private readonly ConcurrencyLimit _limit;
 
+    // How deep admissions may nest on one thread before the rest go to the pool (see Exit).
+    private const int MaxInlineDepth = 4;
+
+    [ThreadStatic]
+    private static int _admitDepth;
+
     public ConcurrencyGate(ConcurrencyLimit limit)
     {
         _limit = limit;
@@ -110,11 +116,6 @@ internal sealed class ConcurrencyGate
             _admitDepth--;
         }
     }
-
-    private const int MaxInlineDepth = 4;
-
-    [ThreadStatic]
-    private static int _admitDepth;
 
     private void Release(List<(TaskCompletionSource<long> Waiter, long Ticket)> admitted)
     {

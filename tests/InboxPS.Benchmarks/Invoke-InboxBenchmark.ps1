@@ -367,8 +367,6 @@ function Measure-ThrottledMailboxes {
     }
 }
 
-# The costliest kind of call of a run on average (its service time per call), for what calls in flight may overdraw a
-# time budget (Get-MailboxLimitSeconds).
 # The server's own time for the calls it answered (busy: from each request's arrival to its answer's end) over what its
 # model charged them: above 1.0 the simulator took longer than its model (building answers, a busy machine), which the
 # limit, computed from the model, does not count.
@@ -379,6 +377,8 @@ function Get-ServerOverModel([double] $BusySeconds, $Served) {
     return $BusySeconds / $modelSeconds
 }
 
+# The costliest kind of call of a run on average (its service time per call), for what calls in flight may overdraw a
+# time budget (Get-MailboxLimitSeconds).
 function Get-CostliestCallMs($Served) {
     $perCall = @(foreach ($kind in $Served.PSObject.Properties) { [TimeSpan]::Parse($kind.Value.serviceTime).TotalMilliseconds / [Math]::Max(1, $kind.Value.calls) })
     return ($perCall + 0 | Measure-Object -Maximum).Maximum

@@ -8,10 +8,10 @@ namespace InboxPS.Core.Sync;
 /// <summary>
 /// One folder's item pages in the order of their states, the next ones already on their way: the next page is asked
 /// for (its state comes with the page before, on EWS ahead of that page's changes) while the pages before it are read
-/// and stored, with at most
-/// <see cref="UnstoredPages"/> pages asked for and not yet stored. A failure comes out in the place of the page it hit,
-/// after every page before it; a page already received comes out even after a cancellation, so it is stored and a rerun
-/// resumes after it. <see cref="StopAsync"/> cancels what is still on its way and waits for it to end, observing how.
+/// and stored, with at most <see cref="UnstoredPages"/> pages asked for and not yet stored. A failure comes out in the
+/// place of the page it hit, after every page before it; a page already received comes out even after a cancellation,
+/// so it is stored and a rerun resumes after it. <see cref="StopAsync"/> cancels what is still on its way and waits for
+/// it to end, observing how.
 /// </summary>
 internal sealed class ItemPagePrefetch
 {
