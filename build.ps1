@@ -120,7 +120,7 @@ function Invoke-TestTask {
     finally {
         $postgres | Stop-InboxPostgres
     }
-    if (-not (Write-TestSummary $counts)) { exit 1 }
+    if (-not (Write-TestSummary $counts -FailedTests @(Read-TrxFailure $results))) { exit 1 }
 }
 
 # Synopsis: Build, then out/packages/InboxPS.<version>.nupkg, packed by PSResourceGet.

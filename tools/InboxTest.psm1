@@ -28,6 +28,23 @@ function Read-TrxCount {
     return $counts
 }
 
+function Read-TrxFailure {
+    <#
+    .SYNOPSIS
+        The name and the first line of the message of every failed test in the .trx files of -Directory, so the end of
+        a CI log (often all that is kept) says which test failed, not only how many.
+    #>
+    param([Parameter(Mandatory)] [string] $Directory)
+    foreach ($file in Get-ChildItem $Directory -Filter '*.trx' -ErrorAction SilentlyContinue) {
+        $xml = [xml](Get-Content -Raw -LiteralPath $file.FullName)
+        foreach ($result in @($xml.TestRun.Results.UnitTestResult)) {
+            if ($null -eq $result -or $result.outcome -ne 'Failed') { continue }
+            $message = "$($result.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+            "$($result.testName): $message"
+        }
+    }
+}
+
 function Read-PesterSuiteCount {
     <#
     .SYNOPSIS
@@ -121,8 +138,13 @@ function Write-TestSummary {
         Prints each runner's counts and the closing line CI reads, 'tests: N passed, N failed, N skipped'; returns
         $true when the run passed: no failure and at least one passed test.
     #>
-    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Counts)
+    param(
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Counts,
+        # Listed above the counts: the names of the failed tests (Read-TrxFailure).
+        [string[]] $FailedTests = @()
+    )
     $total = New-TestCount
+    foreach ($failure in $FailedTests) { Write-Host "failed: $failure" -ForegroundColor Red }
     foreach ($runner in $Counts.Keys) {
         $c = $Counts[$runner]
         Write-Host ("{0,-7} {1} passed, {2} failed, {3} skipped" -f "$($runner):", $c.Passed, $c.Failed, $c.Skipped)
@@ -134,4 +156,4 @@ function Write-TestSummary {
     return ($total.Failed -eq 0 -and $total.Passed -gt 0)
 }
 
-Export-ModuleMember -Function Read-TrxCount, Read-PesterSuiteCount, Invoke-InboxXunit, Invoke-InboxPester, Write-TestSummary
+Export-ModuleMember -Function Read-TrxCount, Read-TrxFailure, Read-PesterSuiteCount, Invoke-InboxXunit, Invoke-InboxPester, Write-TestSummary
