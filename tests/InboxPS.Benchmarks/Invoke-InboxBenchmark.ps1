@@ -367,9 +367,9 @@ function Measure-ThrottledMailboxes {
     }
 }
 
-# The server's own time for the calls it answered (busy: from each request's arrival to its answer's end) over what its
-# model charged them: above 1.0 the simulator took longer than its model (building answers, a busy machine), which the
-# limit, computed from the model, does not count.
+# The server's own time for the calls it answered (busy: from each request's arrival until its answer is built) over
+# what its model charged them: above 1.0 the simulator took longer than its model (building answers, a busy machine),
+# which the limit, computed from the model, does not count.
 function Get-ServerOverModel([double] $BusySeconds, $Served) {
     $modelSeconds = 0.0
     if ($Served) { foreach ($kind in $Served.PSObject.Properties) { $modelSeconds += [TimeSpan]::Parse($kind.Value.serviceTime).TotalSeconds } }

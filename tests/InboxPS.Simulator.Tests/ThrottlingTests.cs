@@ -124,6 +124,24 @@ public sealed class ThrottlingTests
     }
 
     [Fact]
+    public async Task AnAnswerStillBeingWrittenHoldsNoFrontEndSlot()
+    {
+        // Capacity 1 and an answer whose second half comes a second later: a call to another mailbox meanwhile is let in.
+        await using var sim = await StartAsync(new SimulatorOptions { ServerCapacity = 1, SlowBodyDelay = TimeSpan.FromSeconds(1) });
+        using var client = EwsClient.Basic(sim);
+        sim.Control.InjectFault(FaultKinds.SlowBody, 1, Mailbox);
+
+        var slow = client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), Mailbox);
+        await Task.Delay(300);
+        var meanwhile = await client.SendAsync(Ops.GetFolder("IdOnly", "inbox"), "user0002@contoso.test");
+
+        Assert.Equal("NoError", meanwhile.ResponseCode);
+        Assert.Equal("NoError", (await slow).ResponseCode);
+        Assert.Equal(0, sim.Control.Metrics.ServerFull503);
+        Assert.True(sim.Control.Metrics.ServerBusyTime < TimeSpan.FromSeconds(1), sim.Control.Metrics.ServerBusyTime.ToString());
+    }
+
+    [Fact]
     public async Task BusyTimeAddsUpTheServerWorkIncludingInjectedLatency()
     {
         await using var sim = await StartAsync(new SimulatorOptions { Latency = TimeSpan.FromMilliseconds(50) });

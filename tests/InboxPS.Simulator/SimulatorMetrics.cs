@@ -79,7 +79,7 @@ public sealed class SimulatorMetrics
     /// <summary>The first error of each of the first 20 schema-invalid requests: "Operation, Element: message".</summary>
     public IReadOnlyList<string> SchemaErrors { get; init; } = Array.Empty<string>();
 
-    /// <summary>Sum over EWS requests of the time each spent in the server (arrival to last byte written).</summary>
+    /// <summary>Sum over EWS requests of the time each spent in the server (arrival until its answer was built; writing it out is not counted).</summary>
     public TimeSpan ServerBusyTime { get; init; }
 
     /// <summary>Items (changes, messages, folders) in successful EWS answers: what the service-time model charged per item.</summary>
