@@ -94,12 +94,30 @@ public sealed class GraphClient : IDisposable
     /// <exception cref="GraphException">GraphInvalidSyncState: start the folder again; GraphFolderNotFound: the folder is gone.</exception>
     /// <remarks>A changed message may carry only some properties (<see cref="MailItem.IsPartial"/>); one with every
     /// selected property is whole.</remarks>
+    /// <param name="linkRead">Told the page's link and whether it is the deltaLink as soon as they are read, when the
+    /// answer has them before its entries (as Graph writes them), so the next page can be asked for while this one's
+    /// entries are still arriving; told again if the call is retried. The page returned carries the same link.</param>
     public Task<GraphDeltaPage<MailItem>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<string, bool>? linkRead = null)
     {
         var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
             "mailFolders/" + Escape(Require(folderId, nameof(folderId))) + "/messages/delta?" + MessageQuery);
-        return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken);
+        return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken,
+            linkRead is null ? null : start =>
+            {
+                if (!GraphPageHead.TryRead(start.Span, out var early, out var isLast))
+                {
+                    return false;
+                }
+
+                // A link away from this endpoint is never followed; the page's whole read fails on it.
+                if (early is not null && Uri.TryCreate(early, UriKind.Absolute, out var uri) && Options.Endpoint.Owns(uri))
+                {
+                    linkRead(early, isLast);
+                }
+
+                return true;
+            });
     }
 
     /// <summary>One message, whole, with the selected properties.</summary>

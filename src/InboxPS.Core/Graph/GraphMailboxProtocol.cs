@@ -21,7 +21,7 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
 
     public IMailboxSession Open(MailboxTarget mailbox) => new Session(_client, mailbox ?? throw new ArgumentNullException(nameof(mailbox)));
 
-    private sealed class Session : IMailboxSession, IItemReader, IMimeReader, IConcurrentFolders
+    private sealed class Session : IMailboxSession, IItemChangeLister, IItemReader, IMimeReader, IConcurrentFolders
     {
         private readonly GraphClient _client;
         private readonly CallMetrics _metrics = new();
@@ -101,16 +101,28 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
 
         public async Task<ItemPage> SyncItemsAsync(string folderId, string? state, bool includeMime, CancellationToken cancellationToken)
         {
-            var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken).ConfigureAwait(false);
+            var listed = await ListItemChangesAsync(folderId, state, includeMime, null, cancellationToken).ConfigureAwait(false);
+            return await listed.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // A delta page carries its messages; only their MIME is read after it. Its link comes at the start of the answer,
+        // so the engine asks for the next page while this one's entries are still arriving and its MIME is read.
+        public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, Action<string, bool>? stateRead,
+            CancellationToken cancellationToken)
+        {
+            var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken, stateRead).ConfigureAwait(false);
             var changes = new ItemChanges();
             foreach (var entry in page.Entries)
             {
                 changes.Add(entry);
             }
 
-            var upserts = changes.Upserts;
-            await AddMimeAsync(upserts, includeMime, cancellationToken).ConfigureAwait(false);
-            return new ItemPage(page.Link, page.IsLast, upserts, changes.Deletes, changes.ReadFlags);
+            return new ListedItemPage(page.Link, page.IsLast, async token =>
+            {
+                var upserts = changes.Upserts;
+                await AddMimeAsync(upserts, includeMime, token).ConfigureAwait(false);
+                return new ItemPage(page.Link, page.IsLast, upserts, changes.Deletes, changes.ReadFlags);
+            });
         }
 
         /// <summary>Each message whole: one deleted meanwhile is a delete, one Graph cannot hand over is skipped.</summary>

@@ -43,13 +43,16 @@ internal sealed class GraphTransport : IDisposable
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
 
     /// <summary>Sends the request and parses a JSON answer with <paramref name="parse"/> (which throws GraphException on a misshapen one).</summary>
+    /// <param name="watchStart">Shown a successful answer's bytes so far each time more arrive, until it returns true: what
+    /// the beginning of an answer says can be acted on before its end has arrived.</param>
     public Task<T> SendJsonAsync<T>(GraphRequest request, Func<JsonElement, GraphRequestContext, T> parse, CallMetrics? metrics,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, Func<ReadOnlyMemory<byte>, bool>? watchStart = null) =>
         SendAsync(request, async (response, context, token) =>
         {
             RequireJson(response, context);
             using var buffer = new MemoryStream();
-            await CopyBoundedAsync(response.Content, buffer, request.MaxResponseBytes ?? _options.MaxResponseBytes, context, token).ConfigureAwait(false);
+            await CopyBoundedAsync(response.Content, buffer, request.MaxResponseBytes ?? _options.MaxResponseBytes, context, token,
+                watchStart is null ? null : () => watchStart(buffer.GetBuffer().AsMemory(0, (int)buffer.Length))).ConfigureAwait(false);
             buffer.Position = 0;
             JsonDocument document;
             try
@@ -275,9 +278,10 @@ internal sealed class GraphTransport : IDisposable
         }
     }
 
-    /// <summary>Copies a body to <paramref name="destination"/>, never more than <paramref name="limit"/> bytes; returns the length.</summary>
+    /// <summary>Copies a body to <paramref name="destination"/>, never more than <paramref name="limit"/> bytes; returns the length.
+    /// <paramref name="copied"/> is called after each piece until it returns true.</summary>
     private static async Task<long> CopyBoundedAsync(HttpContent? content, Stream destination, long limit, GraphRequestContext context,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<bool>? copied = null)
     {
         if (content is null)
         {
@@ -302,6 +306,10 @@ internal sealed class GraphTransport : IDisposable
             }
 
             await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+            if (copied?.Invoke() == true)
+            {
+                copied = null;
+            }
         }
 
         return total;

@@ -68,27 +68,6 @@ public sealed class EwsOverlapTests
         Assert.Equal(0, told);
     }
 
-    /// <summary>A response body that stops after its first bytes until the test lets the rest through.</summary>
-    private sealed class PausingStream(byte[] bytes, int pauseAt, SemaphoreSlim rest) : MemoryStream(bytes)
-    {
-        private bool _paused;
-
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            await ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (Position >= pauseAt && !_paused)
-            {
-                _paused = true;
-                await rest.WaitAsync(cancellationToken);
-            }
-
-            var left = (int)Math.Min(buffer.Length, Position < pauseAt ? pauseAt - Position : Length - Position);
-            return await base.ReadAsync(buffer[..left], cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task A_call_of_a_mailbox_told_to_back_off_for_long_is_not_sent_by_its_other_calls()
     {
