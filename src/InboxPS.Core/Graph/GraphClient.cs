@@ -85,7 +85,7 @@ public sealed class GraphClient : IDisposable
     public Task<GraphDeltaPage<MailFolder>> GetMailFolderChangesAsync(string mailbox, string? link, CallMetrics? metrics,
         CancellationToken cancellationToken)
     {
-        var request = DeltaRequest("MailFoldersDelta", mailbox, GraphRequestScope.Mailbox, link, "mailFolders/delta?" + FolderSelect);
+        var request = DeltaRequest("MailFoldersDelta", mailbox, GraphRequestScope.Mailbox, link, "mailFolders/delta?" + FolderSelect, Options.PageSize);
         return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadFolder), metrics, cancellationToken);
     }
 
@@ -97,11 +97,12 @@ public sealed class GraphClient : IDisposable
     /// <param name="linkRead">Told the page's link and whether it is the deltaLink as soon as they are read, when the
     /// answer has them before its entries (as Graph writes them), so the next page can be asked for while this one's
     /// entries are still arriving; told again if the call is retried. The page returned carries the same link.</param>
+    /// <param name="pageSize">Changes a page at most; <see cref="GraphClientOptions.PageSize"/> when null.</param>
     public Task<GraphDeltaPage<MailItem>> GetMessageChangesAsync(string mailbox, string folderId, string? link, CallMetrics? metrics,
-        CancellationToken cancellationToken, Action<string, bool>? linkRead = null)
+        CancellationToken cancellationToken, Action<string, bool>? linkRead = null, int? pageSize = null)
     {
         var request = DeltaRequest("MessagesDelta", mailbox, GraphRequestScope.Folder, link,
-            "mailFolders/" + Escape(Require(folderId, nameof(folderId))) + "/messages/delta?" + MessageQuery);
+            "mailFolders/" + Escape(Require(folderId, nameof(folderId))) + "/messages/delta?" + MessageQuery, pageSize ?? Options.PageSize);
         return _transport.SendJsonAsync(request, (root, context) => ReadPage(root, context, ReadMessage), metrics, cancellationToken,
             linkRead is null ? null : start =>
             {
@@ -230,7 +231,7 @@ public sealed class GraphClient : IDisposable
         }, metrics, cancellationToken);
     }
 
-    private GraphRequest DeltaRequest(string operation, string mailbox, GraphRequestScope scope, string? link, string firstPage)
+    private GraphRequest DeltaRequest(string operation, string mailbox, GraphRequestScope scope, string? link, string firstPage, int pageSize)
     {
         Require(mailbox, nameof(mailbox));
         if (!Options.Endpoint.SupportsMailDelta)
@@ -242,7 +243,7 @@ public sealed class GraphClient : IDisposable
 
         if (link is null)
         {
-            return new GraphRequest(operation, mailbox, scope, UserUri(mailbox, firstPage)) { MaxPageSize = Options.PageSize };
+            return new GraphRequest(operation, mailbox, scope, UserUri(mailbox, firstPage)) { MaxPageSize = pageSize };
         }
 
         // Links are used verbatim (their tokens encode the query), but only towards this endpoint: the token goes with them.
@@ -253,7 +254,7 @@ public sealed class GraphClient : IDisposable
                 new GraphRequestContext(operation, mailbox, scope));
         }
 
-        return new GraphRequest(operation, mailbox, scope, uri) { MaxPageSize = Options.PageSize };
+        return new GraphRequest(operation, mailbox, scope, uri) { MaxPageSize = pageSize };
     }
 
     private GraphDeltaPage<T> ReadPage<T>(JsonElement root, GraphRequestContext context, Func<JsonElement, string, GraphRequestContext, T> readValue)

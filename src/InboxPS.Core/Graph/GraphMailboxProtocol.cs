@@ -110,7 +110,8 @@ public sealed class GraphMailboxProtocol : IMailboxProtocol
         public async Task<ListedItemPage> ListItemChangesAsync(string folderId, string? state, bool includeMime, Action<string, bool>? stateRead,
             CancellationToken cancellationToken)
         {
-            var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken, stateRead).ConfigureAwait(false);
+            var page = await _client.GetMessageChangesAsync(User, folderId, state, _metrics, cancellationToken, stateRead,
+                includeMime ? _client.Options.MimePageSize : null).ConfigureAwait(false);
             var changes = new ItemChanges();
             foreach (var entry in page.Entries)
             {

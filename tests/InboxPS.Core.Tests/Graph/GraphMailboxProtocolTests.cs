@@ -188,6 +188,24 @@ public sealed class GraphMailboxProtocolTests
     }
 
     [Fact]
+    public async Task A_page_holds_up_to_a_thousand_changes_and_a_hundred_when_their_MIME_is_read_too()
+    {
+        // MIME is held until its page is stored; properties alone are small, and each page saves a request's base cost.
+        var handler = new ScriptedHandler()
+            .Then(_ => Json(Page(null, Root + "?$deltatoken=1")))
+            .Then(_ => Json(Page(null, Root + "?$deltatoken=2")));
+        using var graph = new GraphTestClient(handler);
+        var session = new GraphMailboxProtocol(graph.Client).Open(s_alice);
+
+        await session.SyncItemsAsync("inbox-id", null, includeMime: false, default);
+        await session.SyncItemsAsync("inbox-id", Root + "?$deltatoken=1", includeMime: true, default);
+
+        Assert.Contains("odata.maxpagesize=1000", handler.Requests[0].Header("Prefer"));
+        Assert.Contains("odata.maxpagesize=100", handler.Requests[1].Header("Prefer"));
+        Assert.DoesNotContain("odata.maxpagesize=1000", handler.Requests[1].Header("Prefer"));
+    }
+
+    [Fact]
     public async Task An_expired_state_fails_with_the_invalid_sync_state_fault_the_engine_restarts_on()
     {
         var handler = new ScriptedHandler().Then(_ => Error(HttpStatusCode.Gone, "SyncStateNotFound", "The sync state generation is not found"));
