@@ -8,19 +8,23 @@ using System.Xml;
 namespace InboxPS.Core.Ews.Protocol;
 
 /// <summary>
-/// A forward-only, async reader over one response, hardened for hostile input (no DTD, no resolver) and with the few
-/// helpers the EWS readers need. Element loops use <see cref="NextChildAsync"/>; every handler either reads an element
-/// whole or skips it.
+/// A forward-only reader over one response, hardened for hostile input (no DTD, no resolver) and with the few helpers
+/// the EWS readers need. Element loops use <see cref="NextChildAsync"/>; every handler either reads an element whole or
+/// skips it. A body still arriving is read asynchronously; one already in memory synchronously, as the async XmlReader
+/// allocates 192 KB of buffers per document (128 KB of it on the large-object heap, which only a full collection
+/// frees), more than most EWS answers are long.
 /// </summary>
 internal sealed class EwsXmlReader : IDisposable
 {
     private const int MaxQuotedValue = 40;
 
     private readonly XmlReader _reader;
+    private readonly bool _async;
 
-    private EwsXmlReader(XmlReader reader, EwsNames names, ResponseContext context)
+    private EwsXmlReader(XmlReader reader, bool async, EwsNames names, ResponseContext context)
     {
         _reader = reader;
+        _async = async;
         Names = names;
         Context = context;
     }
@@ -31,11 +35,12 @@ internal sealed class EwsXmlReader : IDisposable
     public string NamespaceURI => _reader.NamespaceURI;
     public int Depth => _reader.Depth;
 
-    public static EwsXmlReader Create(Stream body, EwsNames names, ResponseContext context)
+    /// <param name="inMemory">The body is all in memory (a MemoryStream): it is read synchronously.</param>
+    public static EwsXmlReader Create(Stream body, EwsNames names, ResponseContext context, bool inMemory = false)
     {
         var settings = new XmlReaderSettings
         {
-            Async = true,
+            Async = !inMemory,
             DtdProcessing = DtdProcessing.Prohibit,
             XmlResolver = null,
             IgnoreWhitespace = true,
@@ -44,7 +49,7 @@ internal sealed class EwsXmlReader : IDisposable
             NameTable = names.Table,
             CloseInput = false,
         };
-        return new EwsXmlReader(XmlReader.Create(body, settings), names, context);
+        return new EwsXmlReader(XmlReader.Create(body, settings), !inMemory, names, context);
     }
 
     /// <summary>Whether the current element has this (atomized) local name.</summary>
@@ -55,7 +60,7 @@ internal sealed class EwsXmlReader : IDisposable
     /// <summary>Moves to the document element.</summary>
     public async Task MoveToRootAsync()
     {
-        if (await _reader.MoveToContentAsync().ConfigureAwait(false) != XmlNodeType.Element)
+        if ((_async ? await _reader.MoveToContentAsync().ConfigureAwait(false) : _reader.MoveToContent()) != XmlNodeType.Element)
         {
             throw Invalid("the body holds no XML element");
         }
@@ -76,20 +81,30 @@ internal sealed class EwsXmlReader : IDisposable
                     return true;
                 case XmlNodeType.Element when depth == parentDepth && _reader.IsEmptyElement:
                 case XmlNodeType.EndElement when depth == parentDepth:
-                    await _reader.ReadAsync().ConfigureAwait(false);
+                    await ReadAsync().ConfigureAwait(false);
                     return false;
                 case XmlNodeType.None:
                     throw new XmlException("Unexpected end of the document.");
             }
 
             // At the end of the input the reader reports None, which the switch turns into an error.
-            await _reader.ReadAsync().ConfigureAwait(false);
+            await ReadAsync().ConfigureAwait(false);
         }
     }
 
-    public Task SkipAsync() => _reader.SkipAsync();
+    public Task SkipAsync()
+    {
+        if (_async)
+        {
+            return _reader.SkipAsync();
+        }
 
-    public Task<string> ReadStringAsync() => _reader.ReadElementContentAsStringAsync();
+        _reader.Skip();
+        return Task.CompletedTask;
+    }
+
+    public Task<string> ReadStringAsync() =>
+        _async ? _reader.ReadElementContentAsStringAsync() : Task.FromResult(_reader.ReadElementContentAsString());
 
     /// <summary>The element's text with nested elements ignored (MessageXml values are xs:any, so anything may come).</summary>
     public async Task<string> ReadTextAsync()
@@ -97,17 +112,17 @@ internal sealed class EwsXmlReader : IDisposable
         var depth = _reader.Depth;
         if (_reader.IsEmptyElement)
         {
-            await _reader.ReadAsync().ConfigureAwait(false);
+            await ReadAsync().ConfigureAwait(false);
             return string.Empty;
         }
 
         string? first = null;
         StringBuilder? more = null;
-        while (await _reader.ReadAsync().ConfigureAwait(false))
+        while (await ReadAsync().ConfigureAwait(false))
         {
             if (_reader.NodeType == XmlNodeType.EndElement && _reader.Depth == depth)
             {
-                await _reader.ReadAsync().ConfigureAwait(false);
+                await ReadAsync().ConfigureAwait(false);
                 return more?.ToString() ?? first ?? string.Empty;
             }
 
@@ -153,7 +168,7 @@ internal sealed class EwsXmlReader : IDisposable
             }
             else
             {
-                await _reader.SkipAsync().ConfigureAwait(false);
+                await SkipAsync().ConfigureAwait(false);
             }
         }
 
@@ -166,7 +181,9 @@ internal sealed class EwsXmlReader : IDisposable
         var buffer = new byte[16 * 1024];
         using var bytes = new MemoryStream();
         int read;
-        while ((read = await _reader.ReadElementContentAsBase64Async(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
+        while ((read = _async
+                   ? await _reader.ReadElementContentAsBase64Async(buffer, 0, buffer.Length).ConfigureAwait(false)
+                   : _reader.ReadElementContentAsBase64(buffer, 0, buffer.Length)) > 0)
         {
             bytes.Write(buffer, 0, read);
         }
@@ -180,6 +197,9 @@ internal sealed class EwsXmlReader : IDisposable
     public void Dispose() => ((IDisposable)_reader).Dispose();
 
     private delegate bool TryParse<T>(string text, out T value);
+
+    // Task.FromResult of a bool is a cached task: the synchronous read allocates nothing here.
+    private Task<bool> ReadAsync() => _async ? _reader.ReadAsync() : Task.FromResult(_reader.Read());
 
     private async Task<T> ReadValueAsync<T>(TryParse<T> parse, string expected)
     {

@@ -15,9 +15,11 @@ internal static class SoapEnvelopeReader
 {
     private const string HttpsSoapNamespace = "https://schemas.xmlsoap.org/soap/envelope/";
 
-    public static async Task<T> ReadAsync<T>(Stream body, string operation, ResponseMessageHandler<T> handler, ResponseContext context)
+    /// <param name="inMemory">The body is all in memory: it is read synchronously (see <see cref="EwsXmlReader"/>).</param>
+    public static async Task<T> ReadAsync<T>(Stream body, string operation, ResponseMessageHandler<T> handler, ResponseContext context,
+        bool inMemory = false)
     {
-        using var reader = EwsXmlReader.Create(body, new EwsNames(operation), context);
+        using var reader = EwsXmlReader.Create(body, new EwsNames(operation), context, inMemory);
         var names = reader.Names;
         await reader.MoveToRootAsync().ConfigureAwait(false);
         if (!reader.Is(names.Envelope))

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -20,6 +21,10 @@ namespace InboxPS.Core.Ews.Transport;
 internal sealed class EwsTransport : IDisposable
 {
     private const string SoapActionPrefix = EwsNamespaces.Messages + "/";
+
+    /// <summary>Answers up to this long are read whole before parsing (pages of changes, items without MIME); larger
+    /// ones, MIME batches mostly, are parsed as they arrive.</summary>
+    internal const int WholeBodyMaxBytes = 256 * 1024;
 
     private readonly HttpClient _http;
     private readonly EwsClientOptions _options;
@@ -201,8 +206,22 @@ internal sealed class EwsTransport : IDisposable
 
         var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         using var body = new ResponseBodyStream(stream, _options.MaxResponseBytes, cancellationToken);
+        // An answer of announced, modest length is read whole into a pooled buffer and parsed synchronously: cheaper than
+        // the async reader's buffers (see EwsXmlReader). A large or unannounced one is parsed as it arrives.
+        byte[]? whole = null;
+        var parsed = body;
         try
         {
+            if (response.Content.Headers.ContentLength is { } length && length is > 0 and <= WholeBodyMaxBytes)
+            {
+                whole = ArrayPool<byte>.Shared.Rent((int)length);
+                var read = await ReadUpToAsync(body, whole, (int)length).ConfigureAwait(false);
+                // Counted like the network body, so a document that ends unfinished is still told apart (Malformed).
+                parsed = new ResponseBodyStream(new MemoryStream(whole, 0, read, writable: false), _options.MaxResponseBytes, cancellationToken);
+                return await SoapEnvelopeReader.ReadAsync(parsed, operation.Name, operation.CreateHandler(), context, inMemory: true)
+                    .ConfigureAwait(false);
+            }
+
             return await SoapEnvelopeReader.ReadAsync(body, operation.Name, operation.CreateHandler(), context).ConfigureAwait(false);
         }
         catch (ResponseTooLargeException)
@@ -211,15 +230,34 @@ internal sealed class EwsTransport : IDisposable
         }
         catch (XmlException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Malformed(e, body, context, status);
+            throw Malformed(e, parsed, context, status);
         }
         finally
         {
+            if (whole is not null)
+            {
+                parsed.Dispose();
+                ArrayPool<byte>.Shared.Return(whole);
+            }
+
             if (context.ServerVersion is { } version)
             {
                 Volatile.Write(ref _serverVersion, version);
             }
         }
+    }
+
+    // Fills buffer with up to length bytes; fewer when the body ends early (cut off: the parse then fails as truncated).
+    private static async Task<int> ReadUpToAsync(ResponseBodyStream body, byte[] buffer, int length)
+    {
+        var total = 0;
+        int read;
+        while (total < length && (read = await body.ReadAsync(buffer, total, length - total).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
     }
 
     private static EwsException Malformed(XmlException e, ResponseBodyStream body, ResponseContext context, int status)
