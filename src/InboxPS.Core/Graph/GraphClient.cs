@@ -112,7 +112,7 @@ public sealed class GraphClient : IDisposable
                 }
 
                 // A link away from this endpoint is never followed; the page's whole read fails on it.
-                if (early is not null && Uri.TryCreate(early, UriKind.Absolute, out var uri) && Options.Endpoint.Owns(uri))
+                if (early is not null && IsOwnLink(early))
                 {
                     linkRead(early, isLast);
                 }
@@ -287,6 +287,8 @@ public sealed class GraphClient : IDisposable
         return new GraphDeltaPage<T>(entries, next, next is null ? delta : null);
     }
 
+    private bool IsOwnLink(string link) => Uri.TryCreate(link, UriKind.Absolute, out var uri) && Options.Endpoint.Owns(uri);
+
     private string? Link(JsonElement root, string name, GraphRequestContext context)
     {
         var link = GraphJson.String(root, name, context);
@@ -296,7 +298,7 @@ public sealed class GraphClient : IDisposable
         }
 
         // A hostile or misrouted answer must not lead the next request, and its bearer token, to another host.
-        return Uri.TryCreate(link, UriKind.Absolute, out var uri) && Options.Endpoint.Owns(uri)
+        return IsOwnLink(link)
             ? link
             : throw GraphErrors.InvalidResponse($"its {name} points away from the Graph endpoint {Options.Endpoint.Root.Host}; InboxPS sends no token there", context);
     }

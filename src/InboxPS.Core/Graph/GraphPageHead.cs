@@ -27,10 +27,12 @@ internal static class GraphPageHead
             start = start.Slice(0, MaxBytes);
         }
 
+        // Past MaxBytes more bytes change nothing: done, with no link.
+        var givenUp = start.Length == MaxBytes;
         var reader = new Utf8JsonReader(start, isFinalBlock: false, state: default);
         if (!reader.Read())
         {
-            return start.Length == MaxBytes;
+            return givenUp;
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -42,7 +44,7 @@ internal static class GraphPageHead
         {
             if (!reader.Read())
             {
-                return start.Length == MaxBytes;
+                return givenUp;
             }
 
             if (reader.TokenType != JsonTokenType.PropertyName || reader.ValueTextEquals("value"u8))
@@ -56,7 +58,7 @@ internal static class GraphPageHead
             {
                 if (!reader.Read())
                 {
-                    return start.Length == MaxBytes;
+                    return givenUp;
                 }
 
                 if (reader.TokenType == JsonTokenType.String)
@@ -70,7 +72,7 @@ internal static class GraphPageHead
 
             if (!reader.TrySkip())
             {
-                return start.Length == MaxBytes;
+                return givenUp;
             }
         }
     }

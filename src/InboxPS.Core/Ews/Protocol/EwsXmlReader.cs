@@ -35,7 +35,7 @@ internal sealed class EwsXmlReader : IDisposable
     public string NamespaceURI => _reader.NamespaceURI;
     public int Depth => _reader.Depth;
 
-    /// <param name="inMemory">The body is all in memory (a MemoryStream): it is read synchronously.</param>
+    /// <param name="inMemory">The body is all in memory already: it is read synchronously.</param>
     public static EwsXmlReader Create(Stream body, EwsNames names, ResponseContext context, bool inMemory = false)
     {
         var settings = new XmlReaderSettings
