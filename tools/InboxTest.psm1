@@ -31,16 +31,18 @@ function Read-TrxCount {
 function Read-TrxFailure {
     <#
     .SYNOPSIS
-        The name and the first line of the message of every failed test in the .trx files of -Directory, so the end of
-        a CI log (often all that is kept) says which test failed, not only how many.
+        The name, the message (up to four lines, joined) and the first stack frame of every failed test in the .trx
+        files of -Directory, so the end of a CI log (often all that is kept) says which test failed, where, and with
+        which values, not only how many.
     #>
     param([Parameter(Mandatory)] [string] $Directory)
     foreach ($file in Get-ChildItem $Directory -Filter '*.trx' -ErrorAction SilentlyContinue) {
         $xml = [xml](Get-Content -Raw -LiteralPath $file.FullName)
         foreach ($result in @($xml.TestRun.Results.UnitTestResult)) {
             if ($null -eq $result -or $result.outcome -ne 'Failed') { continue }
-            $message = "$($result.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
-            "$($result.testName): $message"
+            $lines = "$($result.Output.ErrorInfo.Message)".Trim() -split "`r?`n" | ForEach-Object Trim | Where-Object { $_ }
+            $frame = "$($result.Output.ErrorInfo.StackTrace)".Trim() -split "`r?`n" | Select-Object -First 1
+            "$($result.testName): $(@($lines | Select-Object -First 4) -join ' | ')$(if ($frame) { " [$($frame.Trim())]" })"
         }
     }
 }
