@@ -48,6 +48,7 @@ public sealed class SyncEngine
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var workers = new Task[Math.Max(1, _options.ThrottleLimit)];
+        using var threads = ThreadPoolReserve.Hold(workers.Length);
         for (var i = 0; i < workers.Length; i++)
         {
             workers[i] = Task.Run(() => WorkAsync(input, stop), CancellationToken.None);
