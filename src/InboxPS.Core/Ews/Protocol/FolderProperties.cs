@@ -21,7 +21,7 @@ internal static class FolderProperties
     }
 
     /// <summary>Reads a Folder, CalendarFolder, ContactsFolder, SearchFolder or TasksFolder element.</summary>
-    public static async Task<EwsFolder> ReadAsync(EwsXmlReader reader)
+    public static async ValueTask<EwsFolder> ReadAsync(EwsXmlReader reader)
     {
         var names = reader.Names;
         var element = reader.LocalName;

@@ -29,7 +29,7 @@ internal static class ItemProperties
     }
 
     /// <summary>Reads any item element (Message, MeetingRequest, CalendarItem...); properties it lacks stay null.</summary>
-    public static async Task<EwsItem> ReadAsync(EwsXmlReader reader)
+    public static async ValueTask<EwsItem> ReadAsync(EwsXmlReader reader)
     {
         var names = reader.Names;
         var element = reader.LocalName;
@@ -134,7 +134,7 @@ internal static class ItemProperties
     }
 
     // <t:ToRecipients><t:Mailbox>...</t:Mailbox>...</t:ToRecipients>
-    private static async Task<IReadOnlyList<EmailAddress>> ReadMailboxesAsync(EwsXmlReader reader)
+    private static async ValueTask<IReadOnlyList<EmailAddress>> ReadMailboxesAsync(EwsXmlReader reader)
     {
         var mailboxes = new List<EmailAddress>();
         var depth = reader.Depth;
@@ -153,7 +153,7 @@ internal static class ItemProperties
         return mailboxes;
     }
 
-    private static async Task<EmailAddress> ReadMailboxAsync(EwsXmlReader reader)
+    private static async ValueTask<EmailAddress> ReadMailboxAsync(EwsXmlReader reader)
     {
         var names = reader.Names;
         string? name = null;
