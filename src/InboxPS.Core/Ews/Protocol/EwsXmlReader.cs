@@ -103,7 +103,7 @@ internal sealed class EwsXmlReader : IDisposable
         return Task.CompletedTask;
     }
 
-    // ValueTask: on the in-memory path every value is read synchronously, and a Task per value was most of the parse's garbage.
+    // ValueTask: on the in-memory path every value is read synchronously, where a Task per value was only garbage.
     public ValueTask<string> ReadStringAsync() =>
         _async ? new ValueTask<string>(_reader.ReadElementContentAsStringAsync()) : new ValueTask<string>(_reader.ReadElementContentAsString());
 
