@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Diagnostics;
 using System.IO;
 using System.Runtime.CompilerServices;
 using InboxPS.Core.Organizations;
@@ -25,25 +24,28 @@ public sealed partial class SqliteInboxStore : IInboxStore
     private const int SqliteLocked = 6;
     private const int SqliteIoError = 10;
     private const int SqliteFull = 13;
+    private const int SqliteAbort = 4;
+    private const int SqliteNoMemory = 7;
+    private const int SqliteInterrupt = 9;
 
     // How long a writer waits for another process's transaction before SQLite reports the file busy.
     private const int BusyTimeoutMilliseconds = 30_000;
 
-    // One gate per database file for this process's writers. Left to SQLite's lock, a writer that finds the file busy
+    // One writer per database file for this process's writes. Left to SQLite's lock, a writer that finds the file busy
     // is retried by Microsoft.Data.Sqlite after a 150 ms sleep, which parallel sync workers hit on most transactions.
-    private static readonly ConcurrentDictionary<string, WriteGate> s_writeGates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, GroupCommit> s_commits = new(StringComparer.Ordinal);
 
     // The SQLite handles OpenConnection has configured (a handle outlives its SqliteConnection in the pool).
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> s_configured = new();
     private static readonly object s_configuredMark = new();
 
     private readonly string _connectionString;
-    private readonly WriteGate _writeGate;
+    private readonly GroupCommit _commits;
 
     private SqliteInboxStore(string path)
     {
         Location = path;
-        _writeGate = s_writeGates.GetOrAdd(path, _ => new WriteGate());
+        _commits = s_commits.GetOrAdd(path, _ => new GroupCommit());
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -223,64 +225,105 @@ public sealed partial class SqliteInboxStore : IInboxStore
     /// </summary>
     internal TimeSpan WriteLockTimeout { get; set; } = TimeSpan.FromMilliseconds(BusyTimeoutMilliseconds);
 
-    /// <summary>Runs <paramref name="work"/> in one transaction, turning SQLite's codes into errors an admin can act on.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction, turning SQLite's codes into errors an admin can act on. Writes
+    /// that queue behind this process's writer share a transaction (<see cref="GroupCommit"/>), each under a savepoint
+    /// of its own: one write's failure is that write's alone, and it returns only once its batch committed.
+    /// </summary>
     /// <exception cref="StoreException">StoreBusy when the lock was not had within <see cref="WriteLockTimeout"/>.</exception>
     internal void Write(Action<SqliteConnection> work)
     {
-        var waited = Stopwatch.StartNew();
         var bound = WriteLockTimeout;
-        if (!_writeGate.TryEnter(bound))
+        _commits.Run(new PendingWrite(work, _fence.Held, bound), CommitTogether, () => StoreBusy(Location, null, bound));
+    }
+
+    /// <summary>This process's writes to the file waiting for the writer (tests watch them queue).</summary>
+    internal int QueuedWrites => _commits.Queued;
+
+    private void CommitTogether(IReadOnlyList<PendingWrite> batch)
+    {
+        var writes = new List<PendingWrite>(batch.Count);
+        var left = TimeSpan.MaxValue;
+        foreach (var write in batch)
         {
-            throw StoreBusy(Location, null, bound);
+            // What is left of a write's bound is all SQLite (and Microsoft.Data.Sqlite's own retries) may wait for
+            // another process: queued writers never stack one full wait after another.
+            if (write.Left <= TimeSpan.Zero)
+            {
+                write.Fail(StoreBusy(Location, null, WriteLockTimeout));
+                continue;
+            }
+
+            writes.Add(write);
+            left = write.Left < left ? write.Left : left;
+        }
+
+        if (writes.Count == 0)
+        {
+            return;
         }
 
         try
         {
             using var connection = OpenConnection();
+            connection.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds));
+            // Set on the handle (no statement to prepare), and put back after: the pooled connection's next user
+            // waits the full time again.
+            SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, (int)left.TotalMilliseconds);
             try
             {
-                // What is left of the bound is all SQLite (and Microsoft.Data.Sqlite's own retries) may wait for another
-                // process: queued writers never stack one full wait after another.
-                var left = bound - waited.Elapsed;
-                if (left <= TimeSpan.Zero)
+                using var transaction = connection.BeginTransaction();
+                foreach (var write in writes)
                 {
-                    throw StoreBusy(Location, null, bound);
+                    RunInSavepoint(connection, write);
                 }
 
-                connection.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds));
-                // Set on the handle (no statement to prepare), and put back after: the pooled connection's next user
-                // waits the full time again.
-                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, (int)left.TotalMilliseconds);
-                try
-                {
-                    using var transaction = connection.BeginTransaction();
-                    if (_fence.Held is { } claim)
-                    {
-                        RequireClaim(connection, claim, Location);
-                    }
-
-                    work(connection);
-                    transaction.Commit();
-                }
-                finally
-                {
-                    SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
-                }
+                transaction.Commit();
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
+            finally
             {
-                throw StoreBusy(Location, e, bound);
-            }
-            catch (SqliteException e)
-            {
-                throw Explain(e, Location);
+                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
             }
         }
-        finally
+        catch (Exception e) when (e is SqliteException or StoreException)
         {
-            _writeGate.Exit();
+            // The whole transaction is gone: every write not refused on its own gets the store's failure, each its own.
+            foreach (var write in writes)
+            {
+                write.Fail(e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } busy
+                    ? StoreBusy(Location, busy, WriteLockTimeout)
+                    : e is SqliteException sqlite ? Explain(sqlite, Location) : e);
+            }
         }
     }
+
+    // A write's own failure (its mailbox taken over or off the roster, a constraint) undoes that write only; the store's
+    // (locked, full, damaged) ends the whole batch.
+    private void RunInSavepoint(SqliteConnection connection, PendingWrite write)
+    {
+        Execute(connection, "SAVEPOINT write");
+        try
+        {
+            if (write.Claim is { } claim)
+            {
+                RequireClaim(connection, claim, Location);
+            }
+
+            write.Work(connection);
+            Execute(connection, "RELEASE write");
+        }
+        catch (Exception e) when (!IsStoreWide(e))
+        {
+            write.Fail(e is SqliteException sqlite ? Explain(sqlite, Location) : e);
+            Execute(connection, "ROLLBACK TO write; RELEASE write");
+        }
+    }
+
+    private static bool IsStoreWide(Exception e) => e is SqliteException
+    {
+        SqliteErrorCode: SqliteBusy or SqliteLocked or SqliteFull or SqliteIoError or SqliteCorrupt or SqliteNotADatabase
+            or SqliteReadOnly or SqliteCantOpen or SqlitePermission or SqliteNoMemory or SqliteInterrupt or SqliteAbort
+    };
 
     /// <summary>
     /// A write that removes items: <paramref name="work"/> names their .eml files (<see cref="ContentFiles.Collect"/>)

@@ -104,3 +104,105 @@ public sealed class StoreWriteConcurrencyTests
         Assert.All(errors, e => Assert.Contains("locked by another process", e.Message));
     }
 }
+
+/// <summary>
+/// Writes that queue behind this process's writer share its next transaction (Store/GroupCommit), each under a
+/// savepoint: they return only once committed, and one write's failure is its own.
+/// </summary>
+public sealed class StoreGroupCommitTests
+{
+    [Fact]
+    public void WritesQueuedBehindTheWriterAreCommittedTogetherInItsNextTransaction()
+    {
+        using var temp = new TempDirectory();
+        using var store = SqliteInboxStore.Open(temp.Combine("inboxps.db"));
+        var connections = new System.Collections.Concurrent.ConcurrentBag<(int Writer, object Connection)>();
+
+        QueueBehindAHeldWrite(store,
+            connection =>
+            {
+                connections.Add((0, connection));
+                Insert(connection, "org0");
+            },
+            Enumerable.Range(1, 3).Select(i => (Action)(() => store.Write(connection =>
+            {
+                connections.Add((i, connection));
+                Insert(connection, $"org{i}");
+            }))).ToArray());
+
+        Assert.Equal(new[] { "org0", "org1", "org2", "org3" }, store.GetOrganizations().Select(o => o.Name));
+        var byWriter = connections.ToDictionary(c => c.Writer, c => c.Connection);
+        Assert.NotSame(byWriter[0], byWriter[1]);
+        Assert.Same(byWriter[1], byWriter[2]);
+        Assert.Same(byWriter[1], byWriter[3]);
+    }
+
+    [Fact]
+    public void AWriteThatFailsInABatchIsUndoneAloneAndOnlyItsCallerHearsOfIt()
+    {
+        using var temp = new TempDirectory();
+        using var store = SqliteInboxStore.Open(temp.Combine("inboxps.db"));
+        var outcomes = new Exception?[3];
+
+        QueueBehindAHeldWrite(store, _ => { }, Enumerable.Range(0, 3).Select(i => (Action)(() =>
+        {
+            try
+            {
+                store.Write(connection =>
+                {
+                    Insert(connection, $"org{i}");
+                    if (i == 1)
+                    {
+                        throw new InvalidOperationException("writer 1 fails after its insert");
+                    }
+                });
+            }
+            catch (Exception e)
+            {
+                outcomes[i] = e;
+            }
+        })).ToArray());
+
+        Assert.Null(outcomes[0]);
+        Assert.Equal("writer 1 fails after its insert", Assert.IsType<InvalidOperationException>(outcomes[1]).Message);
+        Assert.Null(outcomes[2]);
+        Assert.Equal(new[] { "org0", "org2" }, store.GetOrganizations().Select(o => o.Name));
+    }
+
+    // Runs each of queued on a thread of its own while a first write holds the writer, which finishes with first once
+    // they have all queued; returns when every write is done.
+    private static void QueueBehindAHeldWrite(SqliteInboxStore store, Action<Microsoft.Data.Sqlite.SqliteConnection> first, Action[] queued)
+    {
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() => store.Write(connection =>
+        {
+            holding.Set();
+            release.Wait();
+            first(connection);
+        }));
+        holder.Start();
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(10)));
+        var threads = queued.Select(write => new Thread(() => write())).ToArray();
+        Array.ForEach(threads, t => t.Start());
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (store.QueuedWrites < queued.Length)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the writes did not queue within 10 s");
+            Thread.Sleep(5);
+        }
+
+        release.Set();
+        holder.Join();
+        Array.ForEach(threads, t => t.Join());
+    }
+
+    private static void Insert(Microsoft.Data.Sqlite.SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO organizations (name, access_type, environment, created_utc, modified_utc) VALUES ($name, 'OAuthAppOnly', 'Global', '2026-01-01', '2026-01-01')";
+        command.Parameters.AddWithValue("$name", name);
+        command.ExecuteNonQuery();
+    }
+}
