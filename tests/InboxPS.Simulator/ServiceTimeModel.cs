@@ -54,6 +54,13 @@ internal sealed class ServiceTimeModel
         }
     }
 
+    /// <summary>
+    /// When the server is done with a call whose work began at <paramref name="began"/> and costs <paramref name="work"/>:
+    /// then, or now if building its answer took longer (<see cref="System.Diagnostics.Stopwatch"/> timestamps).
+    /// </summary>
+    public static long EndOf(TimeSpan work, long began) =>
+        Math.Max(began + (long)(work.TotalSeconds * System.Diagnostics.Stopwatch.Frequency), System.Diagnostics.Stopwatch.GetTimestamp());
+
     /// <summary>The time one call that carried <paramref name="items"/> items in <paramref name="bytes"/> bytes costs.</summary>
     public TimeSpan Cost(int items, long bytes) =>
         TimeSpan.FromTicks(Interlocked.Read(ref _perCallTicks) + items * Interlocked.Read(ref _perItemTicks) + bytes * Interlocked.Read(ref _perKilobyteTicks) / 1024);

@@ -42,11 +42,11 @@ internal sealed class EwsEndpoint
 
     public async Task HandleAsync(HttpContext context)
     {
-        var slot = new FrontEndSlot(Metrics);
+        var slot = Metrics.Enter();
         try
         {
             AddCommonHeaders(context);
-            if (slot.InFlight > _throttling.ServerCapacity)
+            if (slot.Working > _throttling.ServerCapacity)
             {
                 Metrics.ServerFull();
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -69,40 +69,11 @@ internal sealed class EwsEndpoint
         }
         finally
         {
-            slot.Release();
+            Metrics.Exit(slot);
         }
     }
 
-    /// <summary>
-    /// One request's place in the front end's capacity, from its arrival until its answer is built. An answer's write is
-    /// outside it, as on the Graph endpoint: how fast a client reads is no work of the server's, and the bench's limit,
-    /// computed from the service-time model, counts none of it.
-    /// </summary>
-    private sealed class FrontEndSlot
-    {
-        private readonly MetricsRecorder _metrics;
-        private readonly long _started = Stopwatch.GetTimestamp();
-        private int _released;
-
-        public FrontEndSlot(MetricsRecorder metrics)
-        {
-            _metrics = metrics;
-            InFlight = metrics.Enter();
-        }
-
-        /// <summary>Requests in the front end when this one arrived, itself included.</summary>
-        public int InFlight { get; }
-
-        public void Release()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                _metrics.Exit(Stopwatch.GetElapsedTime(_started));
-            }
-        }
-    }
-
-    private async Task HandleAuthenticatedAsync(HttpContext context, EwsCaller caller, FrontEndSlot slot)
+    private async Task HandleAuthenticatedAsync(HttpContext context, EwsCaller caller, FrontEndCall slot)
     {
         EwsRequest request;
         try
@@ -162,12 +133,14 @@ internal sealed class EwsEndpoint
             };
             var work = _serviceTime.Cost(operation.ItemsServed, body.Length);
             Metrics.Served(operation.Name, operation.SyncFolder, operation.ItemsServed, body.Length, work);
-            // Inside the front-end and mailbox slots, as a busy backend holds them.
+            // Inside the front-end and mailbox slots, as a busy backend holds them. The front end's place is free when
+            // the service time has passed, whenever this process gets round to the answer.
+            slot.ServedAt(ServiceTimeModel.EndOf(work, working));
             await ServiceTimeModel.SpendAsync(work, working, context.RequestAborted);
 
             // The budget is charged with the server time before sending: a slow reader does not use up the mailbox's budget.
             spent = Stopwatch.GetElapsedTime(admitted);
-            slot.Release();
+            Metrics.Exit(slot);
             await SendAsync(context, StatusCodes.Status200OK, body, fault);
         }
         finally

@@ -17,8 +17,7 @@ internal sealed class MetricsRecorder
     private readonly ConcurrentDictionary<int, long> _violationsByMailbox = new();
     private long _started = Stopwatch.GetTimestamp();
     private long _ewsRequests;
-    private int _inFlight;
-    private int _peak;
+    private readonly FrontEnd _frontEnd = new();
     private long _busyFaults;
     private long _busyMessages;
     private long _connectionCount;
@@ -34,8 +33,6 @@ internal sealed class MetricsRecorder
     private readonly ServedWorkTally _syncPagesByFolder = new();
     private long _firstRequestTicks;
 
-    public int InFlight => Volatile.Read(ref _inFlight);
-
     public void Reset()
     {
         foreach (var d in new[] { _operations, _grants, _faults, _errors })
@@ -49,25 +46,19 @@ internal sealed class MetricsRecorder
         _ewsRequests = _busyFaults = _busyMessages = _connectionCount = _serverFull = _violations = _unauthorized = 0;
         _missingAnchor = _mismatchedAnchor = _busyTicks = _schemaInvalid = _firstRequestTicks = 0;
         _schemaErrors.Clear();
-        _peak = Volatile.Read(ref _inFlight);
+        _frontEnd.ResetPeak();
         Interlocked.Exchange(ref _started, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>A request arrived: returns the in-flight count including it.</summary>
-    public int Enter()
+    /// <summary>A request arrived: its place in the front end.</summary>
+    public FrontEndCall Enter()
     {
         Interlocked.Increment(ref _ewsRequests);
         MarkFirst(ref _firstRequestTicks);
-        var now = Interlocked.Increment(ref _inFlight);
-        InterlockedMax(ref _peak, now);
-        return now;
+        return _frontEnd.Enter();
     }
 
-    public void Exit(TimeSpan spent)
-    {
-        Interlocked.Decrement(ref _inFlight);
-        Interlocked.Add(ref _busyTicks, spent.Ticks);
-    }
+    public void Exit(FrontEndCall call) => Interlocked.Add(ref _busyTicks, call.Leave().Ticks);
 
     /// <summary>
     /// An answer to <paramref name="operation"/> carried <paramref name="items"/> items (changes, messages, folders) in
@@ -133,7 +124,7 @@ internal sealed class MetricsRecorder
             EwsRequests = Interlocked.Read(ref _ewsRequests),
             RequestsByOperation = Copy(_operations),
             TokenRequestsByGrant = Copy(_grants),
-            PeakConcurrency = Volatile.Read(ref _peak),
+            PeakConcurrency = _frontEnd.Peak,
             PeakConcurrencyByMailbox = peaks.ToDictionary(p => address(p.Mailbox), p => p.Peak, StringComparer.OrdinalIgnoreCase),
             PeakConcurrencyAnyMailbox = peaks.Select(p => p.Peak).DefaultIfEmpty().Max(),
             PeakSyncCallsAnyMailbox = peaks.Select(p => p.PeakSync).DefaultIfEmpty().Max(),
@@ -166,23 +157,6 @@ internal sealed class MetricsRecorder
     }
 
     private static Dictionary<string, long> Copy(ConcurrentDictionary<string, long> source) => source.ToDictionary(p => p.Key, p => p.Value);
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
-    internal static void Max(ref int target, int value) => InterlockedMax(ref target, value);
 
     // UTC wall clock, not the Stopwatch: the benchmark compares it with the client's clock in another process.
     internal static void MarkFirst(ref long ticks) => Interlocked.CompareExchange(ref ticks, DateTime.UtcNow.Ticks, 0);

@@ -68,12 +68,12 @@ internal sealed class GraphEndpoint
     /// <summary>One call through the whole pipeline; <paramref name="caller"/> is set for $batch items (already authenticated).</summary>
     private async Task<GraphResponse> RunAsync(GraphRequest request, string requestId, GraphCaller? caller, CancellationToken ct)
     {
-        var started = Stopwatch.GetTimestamp();
-        var inFlight = Metrics.Enter();
+        var call = Metrics.Enter();
+        call.MakeCurrent();
         GraphResponse response;
         try
         {
-            if (inFlight > _services.EwsThrottling.ServerCapacity)
+            if (call.Working > _services.EwsThrottling.ServerCapacity)
             {
                 throw new GraphErrorException(GraphError.ServiceUnavailable(_services.Throttling.RetryAfter));
             }
@@ -87,7 +87,7 @@ internal sealed class GraphEndpoint
         }
         finally
         {
-            Metrics.Exit(Stopwatch.GetElapsedTime(started));
+            Metrics.Exit(call);
         }
 
         Metrics.Status(response.Status);

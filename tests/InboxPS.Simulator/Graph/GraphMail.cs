@@ -81,6 +81,8 @@ internal sealed class GraphMail
             };
             var work = _services.ServiceTime.Cost(response.Items, response.Body.Length);
             _services.Metrics.Served(route.Name, response.SyncFolder, response.Items, response.Body.Length, work);
+            // The front end's place is free when the service time has passed, whenever this process gets round to it.
+            FrontEndCall.Current?.ServedAt(ServiceTimeModel.EndOf(work, working));
             await ServiceTimeModel.SpendAsync(work, working, ct);
 
             return response;

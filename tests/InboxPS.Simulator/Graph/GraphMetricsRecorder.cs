@@ -21,23 +21,16 @@ internal sealed class GraphMetricsRecorder
     private readonly ServedWorkTally _servedByEndpoint = new();
     private readonly ServedWorkTally _syncPagesByFolder = new();
     private long _firstRequestTicks;
-    private int _inFlight;
-    private int _peak;
+    private readonly FrontEnd _frontEnd = new();
 
-    public int Enter()
+    public FrontEndCall Enter()
     {
         Interlocked.Increment(ref _requests);
         MetricsRecorder.MarkFirst(ref _firstRequestTicks);
-        var now = Interlocked.Increment(ref _inFlight);
-        MetricsRecorder.Max(ref _peak, now);
-        return now;
+        return _frontEnd.Enter();
     }
 
-    public void Exit(TimeSpan spent)
-    {
-        Interlocked.Decrement(ref _inFlight);
-        Interlocked.Add(ref _busyTicks, spent.Ticks);
-    }
+    public void Exit(FrontEndCall call) => Interlocked.Add(ref _busyTicks, call.Leave().Ticks);
 
     /// <summary>As the EWS side's <see cref="MetricsRecorder.Served"/>: by endpoint, and a delta page also by the folder it synced.</summary>
     public void Served(string endpoint, string? syncFolder, int items, long bytes, TimeSpan serviceTime)
@@ -76,7 +69,7 @@ internal sealed class GraphMetricsRecorder
         _servedByEndpoint.Clear();
         _syncPagesByFolder.Clear();
         _requests = _violations = _unauthorized = _busyTicks = _firstRequestTicks = 0;
-        _peak = Volatile.Read(ref _inFlight);
+        _frontEnd.ResetPeak();
     }
 
     public GraphMetrics Snapshot(GraphThrottling throttling, Func<int, string> address)
@@ -93,7 +86,7 @@ internal sealed class GraphMetricsRecorder
             RetryAfterViolationsByMailbox = _violationsByMailbox.ToDictionary(p => address(p.Key), p => p.Value, StringComparer.OrdinalIgnoreCase),
             PeakConcurrencyByMailbox = peaks.ToDictionary(p => address(p.Mailbox), p => p.Peak, StringComparer.OrdinalIgnoreCase),
             PeakConcurrencyAnyMailbox = peaks.Select(p => p.Peak).DefaultIfEmpty().Max(),
-            PeakConcurrency = Volatile.Read(ref _peak),
+            PeakConcurrency = _frontEnd.Peak,
             Unauthorized = Interlocked.Read(ref _unauthorized),
             QuirksServed = _quirks.ToDictionary(p => p.Key, p => p.Value),
             BusyTime = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)),
