@@ -49,13 +49,14 @@ internal sealed class ServiceTimeModel
         // than the model says (the bench's limit assumes every bit of it). The rest is waited out in thread-pool turns,
         // not a second timer wait rounded up to the millisecond: that sent answers 2.8 ms after their time on average
         // on two loaded cores, and a client holding as many calls as the front end takes lost that on every call.
-        var left = work - System.Diagnostics.Stopwatch.GetElapsedTime(began);
+        var due = DueAt(work, began);
+        var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), due);
         if (left > TimeSpan.Zero)
         {
             await Task.Delay(left, cancellationToken).ConfigureAwait(false);
         }
 
-        while (work > System.Diagnostics.Stopwatch.GetElapsedTime(began))
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < due)
         {
             cancellationToken.ThrowIfCancellationRequested();
             await Task.Yield();
@@ -66,8 +67,10 @@ internal sealed class ServiceTimeModel
     /// When the server is done with a call whose work began at <paramref name="began"/> and costs <paramref name="work"/>:
     /// then, or now if building its answer took longer (<see cref="System.Diagnostics.Stopwatch"/> timestamps).
     /// </summary>
-    public static long EndOf(TimeSpan work, long began) =>
-        Math.Max(began + (long)(work.TotalSeconds * System.Diagnostics.Stopwatch.Frequency), System.Diagnostics.Stopwatch.GetTimestamp());
+    public static long EndOf(TimeSpan work, long began) => Math.Max(DueAt(work, began), System.Diagnostics.Stopwatch.GetTimestamp());
+
+    // When a call's service time has passed (a Stopwatch timestamp).
+    private static long DueAt(TimeSpan work, long began) => began + (long)(work.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>The time one call that carried <paramref name="items"/> items in <paramref name="bytes"/> bytes costs.</summary>
     public TimeSpan Cost(int items, long bytes) =>

@@ -149,8 +149,6 @@ internal sealed class PendingWrite
     /// <summary>Set under the queue's lock when this write is to lead the next batch.</summary>
     internal bool Leads { get; set; }
 
-    public bool Failed => _failure is not null;
-
     /// <summary>This write is not stored, and its caller gets <paramref name="error"/> (the first one recorded).</summary>
     public void Fail(Exception error) => _failure ??= ExceptionDispatchInfo.Capture(error);
 

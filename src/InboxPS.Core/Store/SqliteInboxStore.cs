@@ -248,14 +248,15 @@ public sealed partial class SqliteInboxStore : IInboxStore
         {
             // What is left of a write's bound is all SQLite (and Microsoft.Data.Sqlite's own retries) may wait for
             // another process: queued writers never stack one full wait after another.
-            if (write.Left <= TimeSpan.Zero)
+            var writeLeft = write.Left;
+            if (writeLeft <= TimeSpan.Zero)
             {
                 write.Fail(StoreBusy(Location, null, WriteLockTimeout));
                 continue;
             }
 
             writes.Add(write);
-            left = write.Left < left ? write.Left : left;
+            left = writeLeft < left ? writeLeft : left;
         }
 
         if (writes.Count == 0)
