@@ -22,7 +22,7 @@ public sealed class ServiceTimeModelTests
 
         Assert.False(spent.IsCompleted);
         await spent;
-        // Never less than the model, though the timer may fire a little early (millisecond grain).
+        // Never less than the model.
         Assert.True(Stopwatch.GetElapsedTime(began) >= TimeSpan.FromMilliseconds(200));
     }
 }

@@ -42,26 +42,10 @@ internal sealed class ServiceTimeModel
     }
 
     /// <summary>Waits out the rest of <paramref name="work"/> for a call whose work began at <paramref name="began"/>
-    /// (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
-    public static async Task SpendAsync(TimeSpan work, long began, CancellationToken cancellationToken)
-    {
-        // Task.Delay can end a millisecond or two early (a coarse timer), and a call must never hold the server for less
-        // than the model says (the bench's limit assumes every bit of it). The rest is waited out in thread-pool turns,
-        // not a second timer wait rounded up to the millisecond: that sent answers 2.8 ms after their time on average
-        // on two loaded cores, and a client holding as many calls as the front end takes lost that on every call.
-        var due = DueAt(work, began);
-        var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), due);
-        if (left > TimeSpan.Zero)
-        {
-            await Task.Delay(left, cancellationToken).ConfigureAwait(false);
-        }
-
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < due)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
-        }
-    }
+    /// (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): never less, as the bench's limit assumes every bit of it,
+    /// and not much more, as a client holding as many calls as the front end takes loses any lateness on every call.</summary>
+    public static Task SpendAsync(TimeSpan work, long began, CancellationToken cancellationToken) =>
+        ServiceClock.WaitUntilAsync(DueAt(work, began), cancellationToken);
 
     /// <summary>
     /// When the server is done with a call whose work began at <paramref name="began"/> and costs <paramref name="work"/>:
