@@ -110,19 +110,37 @@ public sealed class SyncEngineTests : IDisposable
     public async Task A_failed_organization_sign_in_stops_the_run_once(FakeCall failingCall)
     {
         var addresses = Enumerable.Range(0, 30).Select(i => $"user{i:00}@contoso.com").ToArray();
-        foreach (var address in addresses)
+        var revoked = Faults.SignIn();
+        var revokedMailbox = _harness.Protocol.Add("revoked@contoso.com", items: 3);
+        revokedMailbox.FailAlways(failingCall, revoked);
+        using var signInFailed = new ManualResetEventSlim();
+        revokedMailbox.BeforeCall = (call, _) =>
         {
-            _harness.Protocol.Add(address, items: 3);
+            if (call == failingCall)
+            {
+                signInFailed.Set();
+            }
+        };
+        foreach (var (address, index) in addresses.Select((a, i) => (a, i)))
+        {
+            var mailbox = _harness.Protocol.Add(address, items: 3);
+            if (index >= 3)
+            {
+                // The mailboxes after the revoked one wait for its failure: how far the other worker gets meanwhile is
+                // the machine's scheduling (a loaded one let it open ten), not the engine's.
+                mailbox.BeforeCall = (_, _) => signInFailed.Wait(TimeSpan.FromSeconds(10));
+            }
         }
 
-        var revoked = Faults.SignIn();
-        _harness.Protocol.Add("revoked@contoso.com", items: 3).FailAlways(failingCall, revoked);
         var inputs = addresses.Take(3).Append("revoked@contoso.com").Concat(addresses.Skip(3));
 
         var error = await Assert.ThrowsAsync<InboxException>(() => _harness.SyncAsync(inputs, new SyncOptions { ThrottleLimit = 2 }));
 
         Assert.Same(revoked, error);
-        Assert.True(_harness.Protocol.Opened.Count < 10, $"{_harness.Protocol.Opened.Count} mailboxes were opened after the sign-in failed");
+        // Three before it, itself, the one the other worker was holding, and at most one more it took before the stop
+        // (only if this worker lost its core between the failing call and the stop).
+        var opened = _harness.Protocol.Opened.Count;
+        Assert.True(opened <= 6, $"{opened} mailboxes were opened: the run went on after the sign-in failed");
         Assert.DoesNotContain(_harness.Store.GetRoster(EngineHarness.Organization, activeOnly: false), e => e.LastErrorId == revoked.ErrorId);
     }
 
