@@ -8,8 +8,8 @@ using System.Threading.Tasks;
 namespace InboxPS.Simulator;
 
 /// <summary>
-/// Ends waits at a <see cref="Stopwatch"/> timestamp, never before it and within about a tenth of a millisecond after
-/// it: every call's service time ends here. Task.Delay's timer counts whole milliseconds (a wait can end up to one early
+/// Ends waits at a <see cref="Stopwatch"/> timestamp, never before it and as soon after it as the kernel wakes a thread:
+/// every call's service time ends here. Task.Delay's timer counts whole milliseconds (a wait can end up to one early
 /// or late), and waiting out the rest in thread-pool turns kept the simulator's own threads busy on the two cores it
 /// shares with the client. One thread waits for the earliest end: in milliseconds while it is far, then, for the last
 /// ones, in a sleep the kernel ends on time (clock_nanosleep on Linux; elsewhere the thread yields until it is time).
@@ -24,6 +24,9 @@ internal static class ServiceClock
     private static readonly object s_lock = new();
     private static readonly PriorityQueue<TaskCompletionSource, long> s_waits = new();
     private static Thread? s_thread;
+
+    // Cleared if this Linux's C library cannot be called (the thread then yields for the last milliseconds).
+    private static bool s_nanosleep = OperatingSystem.IsLinux();
 
     /// <summary>A task that completes once <see cref="Stopwatch.GetTimestamp"/> has reached <paramref name="due"/>.</summary>
     public static Task WaitUntilAsync(long due, CancellationToken cancellationToken)
@@ -100,16 +103,22 @@ internal static class ServiceClock
 
     private static void SleepPrecisely(long ticks)
     {
-        if (OperatingSystem.IsLinux())
+        if (s_nanosleep)
         {
             var nanoseconds = ticks * 1_000_000_000 / Stopwatch.Frequency;
             var span = new TimeSpec { Seconds = nanoseconds / 1_000_000_000, Nanoseconds = nanoseconds % 1_000_000_000 };
-            _ = clock_nanosleep(ClockMonotonic, 0, ref span, IntPtr.Zero);
+            try
+            {
+                _ = clock_nanosleep(ClockMonotonic, 0, ref span, IntPtr.Zero);
+                return;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_nanosleep = false;
+            }
         }
-        else
-        {
-            Thread.Yield();
-        }
+
+        Thread.Yield();
     }
 
     private const int ClockMonotonic = 1;
