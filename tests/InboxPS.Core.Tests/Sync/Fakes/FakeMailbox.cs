@@ -55,6 +55,9 @@ public sealed class FakeMailbox
     /// <summary>Runs before each call with the call and how many of its kind were made, this one included.</summary>
     public Action<FakeCall, int>? BeforeCall { get; set; }
 
+    /// <summary>Runs after <see cref="BeforeCall"/> with the token the engine gave the call (None for Open).</summary>
+    public Action<FakeCall, CancellationToken>? HoldCall { get; set; }
+
     /// <summary>More than one call at once for this mailbox (the engine promises one worker per mailbox).</summary>
     public bool SawConcurrentCalls { get; private set; }
 
@@ -122,6 +125,7 @@ public sealed class FakeMailbox
         }
 
         BeforeCall?.Invoke(call, count);
+        HoldCall?.Invoke(call, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.Increment(ref _inFlight) > 1)
         {
