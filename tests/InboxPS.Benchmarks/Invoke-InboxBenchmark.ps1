@@ -34,7 +34,9 @@ param(
     # before and after a change, without the rest of the hour.
     [switch] $ActivationOnly,
     # Only the big-mailbox rows (one EWS mailbox, one Graph mailbox with four folders), printed, with no report written.
-    [switch] $BigMailboxOnly
+    [switch] $BigMailboxOnly,
+    # Only the row of 10 % of mailboxes backing off (and its calm reference), printed, with no report written.
+    [switch] $ThrottledOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -351,17 +353,28 @@ function Measure-Storm([double] $CalmSeconds, [double] $CalmStartupSeconds) {
 
 function Measure-ThrottledMailboxes {
     # Every tenth mailbox answers its first call ErrorServerBusy with a back-off of $BackOffSeconds; the others are not
-    # throttled. Their rate is compared with the no-ThrottleLimit activation of the same size (Measure-Activation).
+    # throttled. Their rate is compared with a calm run of the same mailboxes, none throttled, on the same simulator and
+    # recorded the same way (-PerMailbox), alternating with the throttled runs: the Bulk activation row runs on another
+    # simulator without that per-result bookkeeping, minutes earlier, and either moved the ratio by a few per cent.
     $sim = Start-BenchSimulator -Mailboxes $ThrottledSize -ItemsPerFolder $ItemsPerFolder
     try {
         Initialize-BenchSimulator $sim $ThrottledSize
         $throttled = @(for ($i = 10; $i -le $ThrottledSize; $i += 10) { Get-Address $i $ThrottledSize })
-        $runs = for ($run = 1; $run -le $Runs; $run++) {
+        $pipeline = "$(Get-UserInput $ThrottledSize $ThrottledSize) | Start-InboxSync -ErrorAction SilentlyContinue"
+        $calm = @(); $busy = @()
+        for ($run = 1; $run -le $Runs; $run++) {
+            Write-Step "EWS with none of $ThrottledSize mailboxes backing off (the reference), run $run of $Runs"
+            $result = Invoke-MeasuredSync -Simulator $sim -PerMailbox -Pipeline $pipeline
+            $result | Add-Member Rate ($ThrottledSize / $result.Seconds)
+            Write-Host ("  all done at {0:0.0} s ({1:0.0}/s, {2} synced)" -f $result.Seconds, $result.Rate, (Get-Count $result.Statuses 'Synced'))
+            $calm += $result
+            Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
+
             Write-Step "EWS with $($throttled.Count) of $ThrottledSize mailboxes backing off $BackOffSeconds s, run $run of $Runs"
             foreach ($mailbox in $throttled) {
                 Invoke-Control -Simulator $sim -Path "mailboxes/$mailbox/throttle" -Method Post -Body @{ busyCalls = 1; backOffMs = $BackOffSeconds * 1000 } | Out-Null
             }
-            $result = Invoke-MeasuredSync -Simulator $sim -PerMailbox -Pipeline "$(Get-UserInput $ThrottledSize $ThrottledSize) | Start-InboxSync -ErrorAction SilentlyContinue"
+            $result = Invoke-MeasuredSync -Simulator $sim -PerMailbox -Pipeline $pipeline
             $finishes = @($result.Finishes | ForEach-Object { [pscustomobject]@{ Mailbox = $_[0]; Status = $_[1]; At = [double]$_[2] } })
             $others = @($finishes | Where-Object Mailbox -NotIn $throttled)
             $slow = @($finishes | Where-Object Mailbox -In $throttled)
@@ -370,11 +383,11 @@ function Measure-ThrottledMailboxes {
             $result | Add-Member OthersCount (@($finishes).Count - $slow.Count)
             $result | Add-Member ThrottledSynced @($slow | Where-Object Status -eq 'Synced').Count
             $result | Add-Member ThrottledAfterBackOff @($slow | Where-Object { $_.Status -eq 'Synced' -and $_.At -ge $BackOffSeconds }).Count
-            Write-Host ("  others done at {0:0.0} s ({1} synced), throttled: {2} of {3} synced after the back-off, {4} violations" -f $result.OthersSeconds, $result.OthersSynced, $result.ThrottledAfterBackOff, $throttled.Count, $result.Violations)
+            Write-Host ("  others done at {0:0.0} s ({1:0.0}/s, {2} synced), throttled: {3} of {4} synced after the back-off, {5} violations" -f $result.OthersSeconds, ($result.OthersCount / $result.OthersSeconds), $result.OthersSynced, $result.ThrottledAfterBackOff, $throttled.Count, $result.Violations)
             Invoke-Control -Simulator $sim -Path 'throttling/clear-backoffs' -Method Post | Out-Null
-            $result
+            $busy += $result
         }
-        return [pscustomobject]@{ Mailboxes = $ThrottledSize; Throttled = $throttled.Count; Runs = @($runs) }
+        return [pscustomobject]@{ Mailboxes = $ThrottledSize; Throttled = $throttled.Count; Runs = $busy; Calm = $calm }
     }
     finally {
         $sim | Stop-InboxSimulator
@@ -670,14 +683,13 @@ function New-Report {
         (Get-RunMedian $Storm.Runs { (Get-CpuPerCall $_).Client }), (Get-RunMedian $Storm.Runs { (Get-CpuPerCall $_).Server }), (100 * (Get-RunMedian $Storm.Runs { $_.MachineBusy })))
     & $line ''
 
-    $calm = $rows | Where-Object { $_.Limit -eq 'auto' -and $_.Mailboxes -eq $Throttled.Mailboxes } | Select-Object -First 1
     $othersRate = Get-RunMedian $Throttled.Runs { $_.OthersCount / $_.OthersSeconds }
-    $calmRate = if ($calm) { $calm.Mailboxes / $calm.Seconds } else { [double]::NaN }
+    $calmRate = Get-RunMedian $Throttled.Calm { $_.Rate }
     $violations = ($Throttled.Runs | Measure-Object Violations -Maximum).Maximum
     $after = ($Throttled.Runs | Measure-Object ThrottledAfterBackOff -Minimum).Minimum
     & $line "## 10 % of mailboxes backing off $BackOffSeconds s (EWS)"
     & $line ''
-    & $line ("{0:N0} mailboxes, no -ThrottleLimit; every tenth ({1}) answers its first call ErrorServerBusy with BackOffMilliseconds {2:N0}. The other 90 % are compared with the run of the same size where no mailbox is throttled (Bulk activation).{3}" -f $Throttled.Mailboxes, $Throttled.Throttled, ($BackOffSeconds * 1000),
+    & $line ("{0:N0} mailboxes, no -ThrottleLimit; every tenth ({1}) answers its first call ErrorServerBusy with BackOffMilliseconds {2:N0}. The other 90 % are compared with a run of the same mailboxes where none is throttled, on the same simulator and recorded the same way, alternating with the throttled runs.{3}" -f $Throttled.Mailboxes, $Throttled.Throttled, ($BackOffSeconds * 1000),
         $(if ($BackOffSeconds -lt 300) { " The back-off is $BackOffSeconds s here, not Exchange Online's 300 s (``-BackOffSeconds``), so the row fits in a short run; the full Bench uses 300 s." } else { '' }))
     & $line ''
     & $line '| the other 90 % done after | their rate | rate with none throttled | ratio | throttled ones synced after their back-off | back-off violations | target |'
@@ -769,6 +781,12 @@ if ($BigMailboxOnly) {
     $null = Measure-BigMailbox
     $null = Measure-Graph -BigMailboxOnly
     Write-Host "Load average (1, 5, 15 min) before: $loadBefore; after: $(Get-LoadAverage). No report written (-BigMailboxOnly)."
+    return
+}
+if ($ThrottledOnly) {
+    $only = Measure-ThrottledMailboxes
+    Write-Host ("Others' rate over the calm rate, medians: {0:0.00}." -f ((Get-Median @($only.Runs | ForEach-Object { $_.OthersCount / $_.OthersSeconds })) / (Get-Median @($only.Calm | ForEach-Object Rate))))
+    Write-Host "Load average (1, 5, 15 min) before: $loadBefore; after: $(Get-LoadAverage). No report written (-ThrottledOnly)."
     return
 }
 $machine = Get-MachineDescription
