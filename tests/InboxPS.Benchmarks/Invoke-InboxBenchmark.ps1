@@ -791,7 +791,7 @@ if ($BigMailboxOnly) {
 }
 if ($ThrottledOnly) {
     $only = Measure-ThrottledMailboxes
-    Write-Host ("Others' rate over the calm rate, medians: {0:0.00}." -f ((Get-Median @($only.Runs | ForEach-Object { $_.OthersCount / $_.OthersSeconds })) / (Get-Median @($only.Calm | ForEach-Object Rate))))
+    Write-Host ("Others' rate over the calm rate, medians: {0:0.00}." -f ((Get-RunMedian $only.Runs { $_.OthersCount / $_.OthersSeconds }) / (Get-RunMedian $only.Calm { $_.Rate })))
     Write-Host "Load average (1, 5, 15 min) before: $loadBefore; after: $(Get-LoadAverage). No report written (-ThrottledOnly)."
     return
 }
