@@ -355,7 +355,7 @@ function Measure-ThrottledMailboxes {
     # Every tenth mailbox answers its first call ErrorServerBusy with a back-off of $BackOffSeconds; the others are not
     # throttled. Their rate is compared with a calm run of the same mailboxes, none throttled, on the same simulator and
     # recorded the same way (-PerMailbox), alternating with the throttled runs: the Bulk activation row runs on another
-    # simulator without that per-result bookkeeping, minutes earlier, and either moved the ratio by a few per cent.
+    # simulator without that per-result bookkeeping, minutes earlier, and either may move the ratio by a few per cent.
     $sim = Start-BenchSimulator -Mailboxes $ThrottledSize -ItemsPerFolder $ItemsPerFolder
     try {
         Initialize-BenchSimulator $sim $ThrottledSize
